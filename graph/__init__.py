@@ -1,0 +1,1 @@
+"""groundgraph.graph"""

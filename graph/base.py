@@ -1,0 +1,69 @@
+"""The `GraphStore` contract that every graph backend implements, and the graph errors.
+
+A store is written one document at a time: `upsert` replaces everything a document
+contributed (chunks, mentions, relation evidence) in one transaction per batch, and the store
+derives entity and relation properties (name, type, aliases, counts, weights, first/last
+seen) from what remains. Deleting is therefore the same cascade as replacing with nothing.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
+
+from groundgraph.errors import GroundGraphError
+from groundgraph.graph.model import (
+    Chunk,
+    Document,
+    DocumentGraph,
+    Entity,
+    GraphStats,
+    Mention,
+    Relation,
+)
+
+
+class StoreError(GroundGraphError):
+    """The graph store could not be opened, read or written."""
+
+
+@runtime_checkable
+class GraphWriter(Protocol):
+    """Writes whole documents; each call is one transaction per batch."""
+
+    def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
+        """Store the documents, replacing whatever each contributed before."""
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        """Remove documents and what only they supported; returns how many existed."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+@runtime_checkable
+class GraphReader(Protocol):
+    """The reads retrieval, refresh and the CLI need."""
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        """Documents by id, or all of them."""
+
+    def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
+        """Chunks by id, of one document (in order), or all of them."""
+
+    def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
+        """Entities by id, or all of them."""
+
+    def mentions(
+        self, chunk_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
+    ) -> list[Mention]:
+        """Mentions in the given chunks or of the given entities (the union)."""
+
+    def relations(self, entity_ids: Iterable[str] | None = None) -> list[Relation]:
+        """Relations touching any of the entities (or all), with their evidence chunk ids."""
+
+    def stats(self) -> GraphStats:
+        """Counts of documents, chunks, entities, relations and mentions."""
+
+
+@runtime_checkable
+class GraphStore(GraphReader, GraphWriter, Protocol):
+    """A complete graph backend: the embedded SQLite store, or Neo4j."""

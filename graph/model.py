@@ -1,0 +1,129 @@
+"""The records of the knowledge graph, shared by every store and every layer above.
+
+Ids are content- and name-derived hashes (see `ids.py`), so writing the same input twice
+produces the same records and changes nothing.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document: a file, or one record of a JSON file.
+
+    Attributes:
+        id: hash of `uri`, stable across edits of the content.
+        uri: where the document came from (`file:///...`, with `#record` for JSON records).
+        title: a human title (HTML `<title>`, first Markdown heading, file name).
+        source: the path the user ingested, used by `refresh` to find deletions.
+        content_hash: sha256 of the parsed text; a changed hash means a changed document.
+        ingested_at: ISO-8601 time the document was first stored.
+        updated_at: ISO-8601 time its content last changed.
+    """
+
+    id: str
+    uri: str
+    title: str
+    source: str
+    content_hash: str
+    ingested_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, with character offsets into the document's text."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named thing, merged across documents by its normalised name.
+
+    Attributes:
+        aliases: other surface forms that resolution merged into this entity.
+        mention_count: how many times chunks mention it.
+    """
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    mention_count: int = 0
+    first_seen: str = ""
+    last_seen: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A chunk mentions an entity, under one surface form, `count` times.
+
+    `name` and `type` are the entity's canonical name and label as resolved within the
+    mentioning document; the store derives the entity's name, type and aliases from them.
+    """
+
+    chunk_id: str
+    entity_id: str
+    surface: str
+    name: str
+    type: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A typed link between two entities, supported by evidence chunks.
+
+    The predicate is data (a verb lemma such as `discover`, or `co_occurs_with`), never a
+    schema element. A relation lives as long as one evidence chunk supports it.
+    """
+
+    id: str
+    source_id: str
+    target_id: str
+    predicate: str
+    weight: float
+    evidence: tuple[str, ...] = ()
+    first_seen: str = ""
+    last_seen: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One chunk's support for one relation, as extraction produces it."""
+
+    relation_id: str
+    source_id: str
+    target_id: str
+    predicate: str
+    chunk_id: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class DocumentGraph:
+    """Everything one document contributes to the graph; stores replace it as a whole."""
+
+    document: Document
+    chunks: tuple[Chunk, ...]
+    mentions: tuple[Mention, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    """Counts of what a store holds."""
+
+    documents: int
+    chunks: int
+    entities: int
+    relations: int
+    mentions: int
+    entity_types: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,340 @@
+"""The embedded graph store: one SQLite file in WAL mode, one transaction per batch.
+
+Entity and relation rows are caches of what mentions and evidence say (see `derive.py`);
+every write recomputes the ones it touched, inside the same transaction, so a reader never
+sees a half-applied document.
+"""
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from groundgraph.graph.base import StoreError
+from groundgraph.graph.derive import MentionRow, derive_entity
+from groundgraph.graph.model import (
+    Chunk,
+    Document,
+    DocumentGraph,
+    Entity,
+    GraphStats,
+    Mention,
+    Relation,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, uri TEXT NOT NULL UNIQUE, title TEXT NOT NULL, source TEXT NOT NULL,
+    content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    content_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, aliases TEXT NOT NULL,
+    mention_count INTEGER NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions (
+    chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE, entity_id TEXT NOT NULL,
+    surface TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (chunk_id, entity_id, surface));
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE TABLE IF NOT EXISTS relations (
+    id TEXT PRIMARY KEY, source_id TEXT NOT NULL, target_id TEXT NOT NULL,
+    predicate TEXT NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS relations_source ON relations(source_id);
+CREATE INDEX IF NOT EXISTS relations_target ON relations(target_id);
+CREATE TABLE IF NOT EXISTS evidence (
+    relation_id TEXT NOT NULL, chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    weight REAL NOT NULL, PRIMARY KEY (relation_id, chunk_id));
+CREATE INDEX IF NOT EXISTS evidence_chunk ON evidence(chunk_id);
+"""
+
+# SQLite allows 32,766 host parameters per statement; 900 keeps every IN list far below it.
+_IN_BATCH = 900
+
+_MENTIONS_WITH_TIMES = """
+SELECT m.entity_id, m.surface, m.name, m.type, m.count, d.ingested_at, d.updated_at
+FROM mentions m JOIN chunks c ON c.id = m.chunk_id JOIN documents d ON d.id = c.doc_id
+WHERE m.entity_id IN ({marks})"""
+
+_EVIDENCE_TOTALS = """
+SELECT e.relation_id, SUM(e.weight), MIN(d.ingested_at), MAX(d.updated_at)
+FROM evidence e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
+WHERE e.relation_id IN ({marks}) GROUP BY e.relation_id"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _batches(values: Iterable[str]) -> Iterator[list[str]]:
+    items = list(values)
+    for i in range(0, len(items), _IN_BATCH):
+        yield items[i : i + _IN_BATCH]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SqliteGraphStore:
+    """The embedded `GraphStore`: a single SQLite database file, no server.
+
+    Example:
+        store = SqliteGraphStore(Path("kg/graph.sqlite"))
+        store.upsert([document_graph])
+        print(store.stats())
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as e:
+            raise StoreError(f"cannot open graph database {path}: {e}") from e
+        self.path = path
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot start a write on {self.path}: {e}") from e
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _select(self, sql: str, values: Iterable[str]) -> list[tuple]:
+        rows: list[tuple] = []
+        for batch in _batches(values):
+            rows.extend(self._conn.execute(sql.format(marks=_marks(len(batch))), batch))
+        return rows
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
+        now = _now()
+        with self._transaction() as conn:
+            entity_ids: set[str] = set()
+            relation_ids: set[str] = set()
+            for graph in graphs:
+                self._write_document(conn, graph.document, now)
+                self._detach_chunks(conn, graph.document.id, entity_ids, relation_ids)
+                self._write_chunks(conn, graph)
+                entity_ids.update(m.entity_id for m in graph.mentions)
+                relation_ids.update(e.relation_id for e in graph.evidence)
+            self._refresh_relations(conn, relation_ids)
+            self._refresh_entities(conn, entity_ids)
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        deleted = 0
+        with self._transaction() as conn:
+            entity_ids: set[str] = set()
+            relation_ids: set[str] = set()
+            for doc_id in dict.fromkeys(doc_ids):
+                self._detach_chunks(conn, doc_id, entity_ids, relation_ids)
+                deleted += conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+            self._refresh_relations(conn, relation_ids)
+            self._refresh_entities(conn, entity_ids)
+        return deleted
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @staticmethod
+    def _write_document(conn: sqlite3.Connection, doc: Document, now: str) -> None:
+        row = conn.execute(
+            "SELECT content_hash, ingested_at, updated_at FROM documents WHERE id = ?", (doc.id,)
+        ).fetchone()
+        ingested_at = row[1] if row else doc.ingested_at or now
+        unchanged = row is not None and row[0] == doc.content_hash
+        updated_at = row[2] if unchanged else doc.updated_at or now
+        conn.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "uri=excluded.uri, title=excluded.title, source=excluded.source, "
+            "content_hash=excluded.content_hash, updated_at=excluded.updated_at",
+            (doc.id, doc.uri, doc.title, doc.source, doc.content_hash, ingested_at, updated_at),
+        )
+
+    @staticmethod
+    def _detach_chunks(
+        conn: sqlite3.Connection, doc_id: str, entity_ids: set[str], relation_ids: set[str]
+    ) -> None:
+        """Drop a document's chunks with their mentions and evidence, noting what they touched."""
+        of_doc = "SELECT id FROM chunks WHERE doc_id = ?"
+        entity_ids.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT entity_id FROM mentions WHERE chunk_id IN ({of_doc})", (doc_id,)
+            )
+        )
+        relation_ids.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT relation_id FROM evidence WHERE chunk_id IN ({of_doc})", (doc_id,)
+            )
+        )
+        conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+
+    @staticmethod
+    def _write_chunks(conn: sqlite3.Connection, graph: DocumentGraph) -> None:
+        conn.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+            [
+                (c.id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.content_hash)
+                for c in graph.chunks
+            ],
+        )
+        counts: dict[tuple[str, str, str], list] = {}
+        for m in graph.mentions:
+            key = (m.chunk_id, m.entity_id, m.surface)
+            if key in counts:
+                counts[key][-1] += m.count
+            else:
+                counts[key] = [*key, m.name, m.type, m.count]
+        conn.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", list(counts.values()))
+        weights: dict[tuple[str, str], float] = defaultdict(float)
+        for e in graph.evidence:
+            weights[(e.relation_id, e.chunk_id)] += e.weight
+            conn.execute(
+                "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,0,'','')",
+                (e.relation_id, e.source_id, e.target_id, e.predicate),
+            )
+        conn.executemany(
+            "INSERT INTO evidence VALUES (?,?,?)", [(*k, w) for k, w in weights.items()]
+        )
+
+    def _refresh_relations(self, conn: sqlite3.Connection, relation_ids: set[str]) -> None:
+        totals = {r[0]: r[1:] for r in self._select(_EVIDENCE_TOTALS, relation_ids)}
+        conn.executemany(
+            "UPDATE relations SET weight = ?, first_seen = ?, last_seen = ? WHERE id = ?",
+            [(*values, rid) for rid, values in totals.items()],
+        )
+        conn.executemany(
+            "DELETE FROM relations WHERE id = ?", [(r,) for r in relation_ids - totals.keys()]
+        )
+
+    def _refresh_entities(self, conn: sqlite3.Connection, entity_ids: set[str]) -> None:
+        rows: dict[str, list[MentionRow]] = defaultdict(list)
+        for entity_id, *values in self._select(_MENTIONS_WITH_TIMES, entity_ids):
+            rows[entity_id].append(MentionRow(*values))
+        for entity_id in entity_ids:
+            entity = derive_entity(entity_id, rows.get(entity_id, ()))
+            if entity is None:
+                self._delete_entity_if_unrelated(conn, entity_id)
+                continue
+            conn.execute(
+                "INSERT INTO entities VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "name=excluded.name, type=excluded.type, aliases=excluded.aliases, "
+                "mention_count=excluded.mention_count, first_seen=excluded.first_seen, "
+                "last_seen=excluded.last_seen",
+                (
+                    entity.id,
+                    entity.name,
+                    entity.type,
+                    json.dumps(entity.aliases),
+                    entity.mention_count,
+                    entity.first_seen,
+                    entity.last_seen,
+                ),
+            )
+
+    @staticmethod
+    def _delete_entity_if_unrelated(conn: sqlite3.Connection, entity_id: str) -> None:
+        related = conn.execute(
+            "SELECT 1 FROM relations WHERE source_id = ? OR target_id = ? LIMIT 1",
+            (entity_id, entity_id),
+        ).fetchone()
+        if related is None:
+            conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _rows(self, table: str, ids: Iterable[str] | None, order: str = "id") -> list[tuple]:
+        base = f"SELECT * FROM {table}"
+        if ids is None:
+            return list(self._conn.execute(f"{base} ORDER BY {order}"))
+        rows = self._select(base + " WHERE id IN ({marks})", dict.fromkeys(ids))
+        return sorted(rows, key=lambda r: r[0])
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        return [Document(*row) for row in self._rows("documents", ids)]
+
+    def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
+        if doc_id is not None:
+            rows = self._conn.execute(
+                "SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
+            )
+            return [Chunk(*row) for row in rows]
+        return [Chunk(*row) for row in self._rows("chunks", ids)]
+
+    def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
+        return [
+            Entity(id_, name, type_, tuple(json.loads(aliases)), count, first, last)
+            for id_, name, type_, aliases, count, first, last in self._rows("entities", ids)
+        ]
+
+    def mentions(
+        self, chunk_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
+    ) -> list[Mention]:
+        if chunk_ids is None and entity_ids is None:
+            rows = list(self._conn.execute("SELECT * FROM mentions"))
+        else:
+            rows = self._select(
+                "SELECT * FROM mentions WHERE chunk_id IN ({marks})", dict.fromkeys(chunk_ids or ())
+            )
+            rows += self._select(
+                "SELECT * FROM mentions WHERE entity_id IN ({marks})",
+                dict.fromkeys(entity_ids or ()),
+            )
+        return sorted(
+            {Mention(*row) for row in rows}, key=lambda m: (m.chunk_id, m.entity_id, m.surface)
+        )
+
+    def relations(self, entity_ids: Iterable[str] | None = None) -> list[Relation]:
+        if entity_ids is None:
+            rows = list(self._conn.execute("SELECT * FROM relations"))
+        else:
+            ids = list(dict.fromkeys(entity_ids))
+            rows = self._select("SELECT * FROM relations WHERE source_id IN ({marks})", ids)
+            rows += self._select("SELECT * FROM relations WHERE target_id IN ({marks})", ids)
+        unique = {row[0]: row for row in rows}
+        evidence: dict[str, list[str]] = defaultdict(list)
+        for relation_id, chunk_id in self._select(
+            "SELECT relation_id, chunk_id FROM evidence WHERE relation_id IN ({marks})", unique
+        ):
+            evidence[relation_id].append(chunk_id)
+        return [
+            Relation(rid, src, dst, pred, weight, tuple(sorted(evidence[rid])), first, last)
+            for rid, (_, src, dst, pred, weight, first, last) in sorted(unique.items())
+        ]
+
+    def stats(self) -> GraphStats:
+        def count(table: str) -> int:
+            return self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+        types = dict(
+            self._conn.execute(
+                "SELECT type, COUNT(*) FROM entities GROUP BY type ORDER BY COUNT(*) DESC, type"
+            )
+        )
+        return GraphStats(
+            documents=count("documents"),
+            chunks=count("chunks"),
+            entities=count("entities"),
+            relations=count("relations"),
+            mentions=count("mentions"),
+            entity_types=types,
+        )

@@ -1,0 +1,16 @@
+"""The progress callback that long library calls report to (the CLI draws it as bars).
+
+It lives beside `errors.py` as a leaf module so every layer can accept one.
+"""
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """Called as work advances: `stage` names the step, `done` of `total` items are finished."""
+
+    def __call__(self, stage: str, done: int, total: int) -> None: ...
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default: report nothing."""

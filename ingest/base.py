@@ -1,0 +1,136 @@
+"""Records and contracts of the ingest layer: what sources yield and what extractors produce."""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from groundgraph.errors import GroundGraphError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+class IngestError(GroundGraphError):
+    """A source could not be turned into documents."""
+
+
+class SourceError(IngestError):
+    """One file or record cannot be used; the message says which and why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file (or record, `path#id`) that was not ingested, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """Text read from a source, before chunking.
+
+    Attributes:
+        uri: `file:///abs/path`, with `#record-id` for records of JSON files.
+        source: the path the user asked to ingest (a file or directory), for `refresh`.
+    """
+
+    uri: str
+    title: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity occurrence in a document's text, as a character span."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RelationSpan:
+    """A relation stated within one sentence `[start, end)` between two entity occurrences.
+
+    `source` and `target` index the extraction's `entities`.
+    """
+
+    source: int
+    target: int
+    predicate: str
+    weight: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an extractor found in one document."""
+
+    entities: tuple[EntitySpan, ...]
+    relations: tuple[RelationSpan, ...]
+
+
+@dataclass(frozen=True)
+class ParsedBlock:
+    """A spaCy parse of the text starting at character `offset` of its document."""
+
+    offset: int
+    doc: "Doc"
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """A document's text parsed once, in blocks, and shared by chunking and extraction."""
+
+    text: str
+    blocks: tuple[ParsedBlock, ...]
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Finds entities and relations in parsed text (spaCy by default; an LLM can plug in)."""
+
+    def extract(self, parsed: ParsedText) -> Extraction:
+        """Entities and relations of one document."""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest or refresh did, document by document (URIs), and what failed.
+
+    Attributes:
+        failed: files and records that could not be used, with the reason.
+        seconds: wall time per stage (`read`, `extract`, `write`, ...).
+    """
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[FileError] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.deleted)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "deleted": len(self.deleted),
+            "failed": len(self.failed),
+        }

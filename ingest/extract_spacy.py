@@ -1,0 +1,146 @@
+"""Entities and relations from spaCy's named entities and dependency parse, with no LLM.
+
+Within a sentence, a relation links two entities through a verb (subject–verb–object, with
+passives turned around), a verb and preposition ("born in"), a predicate noun ("is the
+capital of") or an appositive ("Warsaw, the capital of Poland"). The predicate is the verb or
+noun lemma, plus the preposition. Entity pairs of a sentence that no pattern links get a
+weaker `co_occurs_with` relation, so the graph still connects what is mentioned together.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from groundgraph.ingest.base import EntitySpan, Extraction, ParsedText, RelationSpan
+
+CO_OCCURRENCE = "co_occurs_with"
+DEPENDENCY_WEIGHT = 1.0
+# A sentence naming n entities yields n(n-1)/2 co-occurrence pairs; 0.5 / (n-1) per pair keeps
+# each entity's co-occurrence weight per sentence at 0.5, below one stated relation.
+CO_OCCURRENCE_BUDGET = 0.5
+
+_SUBJECT = {"nsubj", "csubj"}
+_PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
+_OBJECT = {"dobj", "dative", "oprd"}
+
+
+@dataclass
+class _Frame:
+    """The entity arguments of one verb."""
+
+    subjects: list[int] = field(default_factory=list)
+    passive: list[int] = field(default_factory=list)
+    agents: list[int] = field(default_factory=list)
+    objects: list[int] = field(default_factory=list)
+    preps: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _clause_head(token: Token) -> Token:
+    """Climb coordination: in "Marie and Pierre discovered", Pierre plays Marie's role."""
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    return token
+
+
+class SpacyExtractor:
+    """Rule-based extraction over a spaCy parse.
+
+    Args:
+        entity_types: spaCy labels kept as entities (see `IngestSettings.entity_types`).
+    """
+
+    def __init__(self, entity_types: tuple[str, ...]) -> None:
+        self.entity_types = frozenset(entity_types)
+
+    def extract(self, parsed: ParsedText) -> Extraction:
+        entities: list[EntitySpan] = []
+        relations: list[RelationSpan] = []
+        for block in parsed.blocks:
+            for sent in block.doc.sents:
+                ents = [e for e in sent.ents if e.label_ in self.entity_types]
+                first = len(entities)
+                entities.extend(
+                    EntitySpan(
+                        block.offset + e.start_char, block.offset + e.end_char, e.text, e.label_
+                    )
+                    for e in ents
+                )
+                start, end = block.offset + sent.start_char, block.offset + sent.end_char
+                for src, pred, dst, weight in self._sentence_relations(block.doc, sent, ents):
+                    relations.append(
+                        RelationSpan(first + src, first + dst, pred, weight, start, end)
+                    )
+        return Extraction(tuple(entities), tuple(relations))
+
+    def _sentence_relations(
+        self, doc: Doc, sent: Span, ents: list[Span]
+    ) -> list[tuple[int, str, int, float]]:
+        if len(ents) < 2:
+            return []
+        stated = self._dependency_relations(doc, ents)
+        linked = {frozenset((s, d)) for s, _, d in stated}
+        found = [(s, p, d, DEPENDENCY_WEIGHT) for s, p, d in stated]
+        weight = CO_OCCURRENCE_BUDGET / (len(ents) - 1)
+        for i in range(len(ents)):
+            for j in range(i + 1, len(ents)):
+                if frozenset((i, j)) not in linked:
+                    found.append((i, CO_OCCURRENCE, j, weight))
+        return found
+
+    def _dependency_relations(self, doc: Doc, ents: list[Span]) -> list[tuple[int, str, int]]:
+        frames: dict[int, _Frame] = defaultdict(_Frame)
+        noun_preps: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        appositions: list[tuple[int, Token]] = []
+        for index, ent in enumerate(ents):
+            token = _clause_head(ent.root)
+            dep, head = token.dep_, token.head
+            if dep in _SUBJECT:
+                frames[head.i].subjects.append(index)
+            elif dep in _PASSIVE_SUBJECT:
+                frames[head.i].passive.append(index)
+            elif dep in _OBJECT:
+                frames[head.i].objects.append(index)
+            elif dep == "pobj" and head.dep_ == "agent":
+                frames[head.head.i].agents.append(index)
+            elif dep == "pobj" and head.dep_ == "prep":
+                attached = head.head
+                if attached.pos_ in ("VERB", "AUX"):
+                    frames[attached.i].preps.append((head.lower_, index))
+                else:
+                    noun_preps[attached.i].append((head.lower_, index))
+            for child in ent.root.children:
+                if child.dep_ == "appos" and child.ent_type_ == "":
+                    appositions.append((index, child))
+        relations: list[tuple[int, str, int]] = []
+        for verb_i, frame in frames.items():
+            relations.extend(self._frame_relations(doc, verb_i, frame, frames))
+        for verb_i, frame in frames.items():
+            for noun in doc[verb_i].children:
+                if noun.dep_ == "attr":
+                    for prep, obj in noun_preps.get(noun.i, ()):
+                        relations.extend(
+                            (s, f"{noun.lemma_.lower()} {prep}", obj) for s in frame.subjects
+                        )
+        for subject, noun in appositions:
+            for prep, obj in noun_preps.get(noun.i, ()):
+                relations.append((subject, f"{noun.lemma_.lower()} {prep}", obj))
+        return [(s, p, o) for s, p, o in relations if s != o]
+
+    @staticmethod
+    def _frame_relations(
+        doc: Doc, verb_i: int, frame: _Frame, frames: dict[int, _Frame]
+    ) -> list[tuple[int, str, int]]:
+        verb = doc[verb_i]
+        lemma = verb.lemma_.lower()
+        subjects, passive = frame.subjects, frame.passive
+        if not subjects and not passive and verb.dep_ == "conj" and verb.head.i in frames:
+            # "She was born in Warsaw and moved to Paris": "moved" borrows "she".
+            shared = frames[verb.head.i]
+            subjects, passive = shared.subjects, shared.passive
+        actors = subjects + frame.agents
+        patients = frame.objects + (passive if frame.agents or subjects else [])
+        found = [(a, lemma, p) for a in actors for p in patients]
+        for prep, obj in frame.preps:
+            found.extend((s, f"{lemma} {prep}", obj) for s in subjects + passive)
+        return found

@@ -1,0 +1,81 @@
+"""Turning one parsed document into the `DocumentGraph` a store writes."""
+
+from bisect import bisect_right
+from collections import Counter
+
+from groundgraph.graph import ids
+from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
+from groundgraph.ingest.base import Extraction, ParsedText, SourceDocument
+from groundgraph.ingest.chunking import chunk_spans, sentence_units
+from groundgraph.ingest.extract_spacy import CO_OCCURRENCE
+from groundgraph.ingest.resolution import resolve
+from groundgraph.ingest.settings import IngestSettings
+
+
+def document_record(source: SourceDocument) -> Document:
+    """The document's identity: an id from its URI and a hash of its title and text."""
+    return Document(
+        id=ids.document_id(source.uri),
+        uri=source.uri,
+        title=source.title,
+        source=source.source,
+        content_hash=ids.content_hash(f"{source.title}\n{source.text}"),
+    )
+
+
+def make_chunks(doc_id: str, parsed: ParsedText, settings: IngestSettings) -> list[Chunk]:
+    units = list(sentence_units(parsed, settings.chunk_size))
+    chunks: list[Chunk] = []
+    seen: Counter[str] = Counter()
+    for ordinal, (start, end) in enumerate(
+        chunk_spans(units, settings.chunk_size, settings.chunk_overlap)
+    ):
+        text = parsed.text[start:end]
+        text_hash = ids.content_hash(text)
+        chunk_id = ids.chunk_id(doc_id, text_hash, seen[text_hash])
+        seen[text_hash] += 1
+        chunks.append(Chunk(chunk_id, doc_id, ordinal, text, start, end, text_hash))
+    return chunks
+
+
+class _ChunkLocator:
+    """Finds the chunks that wholly contain a character span (overlaps give several)."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.starts = [c.start for c in chunks]
+
+    def containing(self, start: int, end: int) -> list[str]:
+        last = bisect_right(self.starts, start)
+        return [c.id for c in self.chunks[:last] if c.start <= start and end <= c.end]
+
+
+def build_document_graph(
+    source: SourceDocument, parsed: ParsedText, extraction: Extraction, settings: IngestSettings
+) -> DocumentGraph:
+    """Chunks, resolved mentions and relation evidence of one document."""
+    document = document_record(source)
+    chunks = make_chunks(document.id, parsed, settings)
+    locate = _ChunkLocator(chunks)
+    resolved = resolve(extraction.entities)
+    entity_ids = [ids.entity_id(r.key) for r in resolved]
+    mentions = [
+        Mention(chunk_id, entity_ids[i], r.surface, r.name, r.type)
+        for i, (span, r) in enumerate(zip(extraction.entities, resolved, strict=True))
+        for chunk_id in locate.containing(span.start, span.end)
+    ]
+    evidence = []
+    for rel in extraction.relations:
+        src, dst = entity_ids[rel.source], entity_ids[rel.target]
+        if src == dst:
+            continue
+        if rel.predicate == CO_OCCURRENCE and dst < src:
+            src, dst = dst, src  # co-occurrence has no direction: one relation per pair
+        spans = (extraction.entities[rel.source], extraction.entities[rel.target])
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        relation_id = ids.relation_id(src, rel.predicate, dst)
+        evidence.extend(
+            Evidence(relation_id, src, dst, rel.predicate, chunk_id, rel.weight)
+            for chunk_id in locate.containing(start, end)
+        )
+    return DocumentGraph(document, tuple(chunks), tuple(mentions), tuple(evidence))

