@@ -1,0 +1,169 @@
+"""`GroundGraph`: the few verbs most users need, wired from settings.
+
+Heavy components (spaCy, the embedder, the vector indexes) load on first use, so opening a
+store to read its statistics is fast.
+"""
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from spacy.language import Language
+
+from groundgraph.graph.base import GraphStore
+from groundgraph.graph.ids import document_id
+from groundgraph.graph.model import GraphStats
+from groundgraph.graph.stores import open_graph_store
+from groundgraph.ingest.base import IngestReport
+from groundgraph.ingest.nlp import load_spacy
+from groundgraph.ingest.pipeline import Ingestor
+from groundgraph.progress import Progress, no_progress
+from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
+from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
+from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
+from groundgraph.retrieval.linking import EntityLinker
+from groundgraph.retrieval.retriever_hybrid import HybridRetriever
+from groundgraph.retrieval.vectors import VectorIndexes
+from groundgraph.settings import Settings
+
+VECTORS_DIR = "vectors"
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """What a store holds: graph counts and vector index sizes."""
+
+    graph: GraphStats
+    chunk_vectors: int
+    entity_vectors: int
+
+    def to_dict(self) -> dict:
+        return {
+            "documents": self.graph.documents,
+            "chunks": self.graph.chunks,
+            "entities": self.graph.entities,
+            "relations": self.graph.relations,
+            "mentions": self.graph.mentions,
+            "entity_types": self.graph.entity_types,
+            "chunk_vectors": self.chunk_vectors,
+            "entity_vectors": self.entity_vectors,
+        }
+
+
+class GroundGraph:
+    """A knowledge graph and vector index of documents that answers with citations.
+
+    Example:
+        gg = GroundGraph.open("./kg")
+        report = gg.ingest(["docs/"])
+        answer = gg.ask("Who discovered polonium?")
+        for c in answer.citations:
+            print(c.marker, c.document, c.text)
+    """
+
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self.directory = Path(settings.store)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.store = store or open_graph_store(settings.graph, self.directory)
+
+    @classmethod
+    def open(cls, target: str | Path | Settings) -> "GroundGraph":
+        """Open (creating if missing) the store at a directory, or as `Settings` describe."""
+        if isinstance(target, Settings):
+            return cls(target)
+        return cls(Settings.load(store=Path(target)))
+
+    def __enter__(self) -> "GroundGraph":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- components, loaded on first use ----------------------------------------------------
+
+    def nlp(self) -> Language:
+        return load_spacy(self.settings.ingest.spacy_model)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        r = self.settings.retrieval
+        return SentenceTransformerEmbedder(r.embedding_model, r.embedding_batch_size, r.device)
+
+    @cached_property
+    def vectors(self) -> VectorIndexes:
+        return VectorIndexes(self.directory / VECTORS_DIR, self.embedder, self.settings.retrieval)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        linker = EntityLinker(
+            self.store,
+            self.vectors.entities,
+            self.embedder,
+            self.nlp,
+            self.settings.retrieval.entity_link_threshold,
+        )
+        return HybridRetriever(
+            self.store, self.vectors, self.embedder, linker, self.settings.retrieval
+        )
+
+    @cached_property
+    def generator(self) -> Generator:
+        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.settings.ingest, self.store, batch_size=self.settings.graph.batch_size)
+
+    # -- verbs ------------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[str | Path], progress: Progress = no_progress) -> IngestReport:
+        """Ingest files and directory trees; unchanged documents are skipped.
+
+        Returns:
+            The report: added, updated, unchanged and failed documents, with reasons.
+        """
+        report = self.ingestor.ingest([Path(p) for p in paths], progress=progress)
+        self._sync_vectors(report, progress)
+        return report
+
+    def refresh(self, progress: Progress = no_progress) -> IngestReport:
+        """Re-read every source ingested before: pick up changes, drop deleted files."""
+        sources = sorted({d.source for d in self.store.documents()})
+        report = self.ingestor.ingest(
+            [Path(s) for s in sources], delete_missing=True, progress=progress
+        )
+        self._sync_vectors(report, progress)
+        return report
+
+    def delete(self, uri: str) -> bool:
+        """Delete a document by URI (or file path) and everything only it supported."""
+        candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
+        deleted = self.store.delete_documents(document_id(u) for u in candidates)
+        self.vectors.sync(self.store)
+        return deleted > 0
+
+    def retrieve(self, question: str, k: int | None = None) -> Context:
+        """The chunks, facts and entities that bear on the question."""
+        return self.retriever.retrieve(question, k)
+
+    def ask(self, question: str) -> Answer:
+        """Answer from the indexed documents, citing the source text."""
+        return self.generator.generate(question, self.retrieve(question))
+
+    def stats(self) -> StoreStats:
+        chunks = entities = 0
+        if (self.directory / VECTORS_DIR).exists():
+            chunks, entities = len(self.vectors.chunks), len(self.vectors.entities)
+        return StoreStats(self.store.stats(), chunks, entities)
+
+    def _sync_vectors(self, report: IngestReport, progress: Progress) -> None:
+        began = time.perf_counter()
+        vectors = self.vectors.sync(self.store, progress)
+        report.seconds.update(vectors.seconds)
+        report.seconds["embed"] = time.perf_counter() - began

@@ -1,0 +1,159 @@
+"""Records and contracts of the retrieval layer.
+
+`Context` is what retrieval found for a question; `Answer` is what a generator made of it.
+Every seam (embedder, vector index, retriever, generator) is a small protocol so a backend
+plugs in through settings, not by editing call sites.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from groundgraph.errors import GroundGraphError
+from groundgraph.graph.model import Chunk, Entity, Relation
+
+
+class RetrievalError(GroundGraphError):
+    """An embedder, index, retriever or generator failed."""
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk with the document it came from and how it scored.
+
+    Attributes:
+        score: the fused score that ranked it.
+        dense: cosine similarity of the chunk to the question.
+        graph: the graph score, 0–1, from entities linked in the question.
+    """
+
+    chunk: Chunk
+    document_uri: str
+    document_title: str
+    score: float
+    dense: float
+    graph: float
+
+
+@dataclass(frozen=True)
+class LinkedEntity:
+    """An entity of the graph that the question refers to, with the strength of the link."""
+
+    entity: Entity
+    score: float
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What retrieval found: ranked chunks, the graph facts connecting them, the entities."""
+
+    question: str
+    chunks: tuple[ScoredChunk, ...]
+    facts: tuple[Relation, ...] = ()
+    entities: tuple[LinkedEntity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted span of a source document that supports an answer.
+
+    `start` and `end` are character offsets into the document's parsed text.
+    """
+
+    marker: int
+    chunk_id: str
+    document: str
+    start: int
+    end: int
+    text: str
+    support: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer: text with `[n]` markers that refer to `citations`.
+
+    Attributes:
+        grounded: every statement is supported by cited evidence; False means the answer
+            says nothing relevant was found.
+        notes: findings of verification (removed citations, fallbacks).
+    """
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    grounded: bool
+    generator: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.text,
+            "grounded": self.grounded,
+            "citations": [
+                {
+                    "chunk_id": c.chunk_id,
+                    "document": c.document,
+                    "start": c.start,
+                    "end": c.end,
+                    "text": c.text,
+                    "marker": c.marker,
+                    "support": c.support,
+                }
+                for c in self.citations
+            ],
+            "generator": self.generator,
+            "notes": list(self.notes),
+        }
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps texts to L2-normalised float32 vectors."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """An (n, dimension) array of unit vectors."""
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Vectors keyed by string ids, searched by inner product."""
+
+    def add(self, keys: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
+        """Add or replace vectors; `labels` says what each key stands for."""
+
+    def remove(self, keys: Sequence[str]) -> None:
+        """Drop vectors by key; unknown keys are ignored."""
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """For each query vector, up to k (key, score) pairs, best first."""
+
+    def label(self, key: str) -> str:
+        """What a key stands for (a chunk id, an entity id)."""
+
+    def keys(self) -> set[str]:
+        """Every key held."""
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Finds the context for a question."""
+
+    def retrieve(self, question: str, k: int | None = None) -> Context:
+        """The top-k chunks and the facts and entities behind them."""
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Writes an answer from a context, citing it."""
+
+    name: str
+
+    def generate(self, question: str, context: Context) -> Answer:
+        """An answer whose citations point into the context's chunks."""

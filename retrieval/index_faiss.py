@@ -1,0 +1,165 @@
+"""A FAISS vector index keyed by string ids, persisted atomically in one file.
+
+FAISS ids are int64, so each key maps to the first 60 bits of its hex hash (keys are
+groundgraph's 128-bit ids). The index, its keys, their labels and the metadata (embedder and
+dimension) are written to a temporary file and renamed over the old one: a crash leaves the
+previous index whole.
+"""
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from groundgraph.retrieval.base import RetrievalError
+
+# 15 hex digits = 60 bits, positive in int64. By the birthday bound, a million keys collide
+# with odds of about (2^20)^2 / 2^61 = 1 in 2 million.
+_ID_HEX = 15
+
+
+def _int_id(key: str) -> int:
+    try:
+        return int(key[:_ID_HEX], 16)
+    except ValueError as e:
+        raise RetrievalError(f"vector key {key!r} is not a hex id") from e
+
+
+class FaissIndex:
+    """A `VectorIndex` on `faiss.IndexIDMap2`: exact (`flat`) or approximate (`hnsw`).
+
+    Args:
+        dimension: vector length.
+        embedder: name of the model that made the vectors, recorded with the index.
+        kind: `flat` for exact inner-product search, `hnsw` for a graph index.
+        hnsw_m: neighbours per HNSW node.
+    """
+
+    def __init__(
+        self,
+        dimension: int,
+        embedder: str,
+        kind: Literal["flat", "hnsw"] = "flat",
+        hnsw_m: int = 32,
+    ) -> None:
+        self.dimension = dimension
+        self.embedder = embedder
+        self.kind = kind
+        self.hnsw_m = hnsw_m
+        self._index = self._empty()
+        self._labels: dict[str, str] = {}
+        self._by_int: dict[int, str] = {}
+
+    def _empty(self) -> faiss.IndexIDMap2:
+        if self.kind == "hnsw":
+            inner = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        else:
+            inner = faiss.IndexFlatIP(self.dimension)
+        return faiss.IndexIDMap2(inner)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._labels
+
+    def keys(self) -> set[str]:
+        return set(self._labels)
+
+    def label(self, key: str) -> str:
+        return self._labels[key]
+
+    def add(self, keys: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
+        if len(keys) != len(vectors) or len(keys) != len(labels):
+            raise RetrievalError("add: keys, vectors and labels differ in length")
+        if len(keys) and vectors.shape[1] != self.dimension:
+            raise RetrievalError(
+                f"vectors have dimension {vectors.shape[1]}, the index {self.dimension}"
+            )
+        self.remove([k for k in keys if k in self._labels])
+        ints = np.array([_int_id(k) for k in keys], dtype=np.int64)
+        if len(keys):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ints)
+        for key, label, value in zip(keys, labels, ints, strict=True):
+            self._labels[key] = label
+            self._by_int[int(value)] = key
+
+    def remove(self, keys: Sequence[str]) -> None:
+        present = [k for k in keys if k in self._labels]
+        if not present:
+            return
+        if self.kind == "hnsw":
+            # HNSW cannot delete in place; rebuild from the vectors it keeps.
+            keep = [k for k in self._labels if k not in set(present)]
+            vectors = self.vectors(keep)
+            labels = [self._labels[k] for k in keep]
+            self._index, self._labels, self._by_int = self._empty(), {}, {}
+            self.add(keep, vectors, labels)
+            return
+        self._index.remove_ids(np.array([_int_id(k) for k in present], dtype=np.int64))
+        for key in present:
+            del self._labels[key]
+            del self._by_int[_int_id(key)]
+
+    def vectors(self, keys: Sequence[str]) -> np.ndarray:
+        """The stored vectors of `keys` (all must be present)."""
+        out = np.zeros((len(keys), self.dimension), dtype=np.float32)
+        for row, key in enumerate(keys):
+            out[row] = self._index.reconstruct(_int_id(key))
+        return out
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        if len(self) == 0:
+            return [[] for _ in range(len(vectors))]
+        scores, ints = self._index.search(
+            np.ascontiguousarray(vectors, dtype=np.float32), min(k, len(self))
+        )
+        return [
+            [(self._by_int[int(i)], float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]
+            for row_s, row_i in zip(scores, ints, strict=True)
+        ]
+
+    def save(self, path: Path) -> None:
+        """Write to `path` atomically: a temporary file beside it, fsynced, then renamed."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        keys = list(self._labels)
+        meta = {
+            "embedder": self.embedder,
+            "dimension": self.dimension,
+            "kind": self.kind,
+            "hnsw_m": self.hnsw_m,
+            "count": len(keys),
+        }
+        with open(tmp, "wb") as f:
+            np.savez(
+                f,
+                index=faiss.serialize_index(self._index),
+                keys=np.array(keys, dtype=str),
+                labels=np.array([self._labels[k] for k in keys], dtype=str),
+                meta=np.array(json.dumps(meta)),
+            )
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "FaissIndex":
+        try:
+            with np.load(path) as data:
+                meta = json.loads(str(data["meta"]))
+                index = cls(meta["dimension"], meta["embedder"], meta["kind"], meta["hnsw_m"])
+                index._index = faiss.deserialize_index(data["index"])
+                keys, labels = data["keys"].tolist(), data["labels"].tolist()
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            raise RetrievalError(
+                f"vector index {path} is unreadable ({e}); delete it and run "
+                "`groundgraph refresh` to rebuild it from the graph"
+            ) from e
+        index._labels = dict(zip(keys, labels, strict=True))
+        index._by_int = {_int_id(k): k for k in keys}
+        return index
