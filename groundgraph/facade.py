@@ -23,9 +23,10 @@ from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
+from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.retrieval.linking import EntityLinker
 from groundgraph.retrieval.retriever_hybrid import HybridRetriever
-from groundgraph.retrieval.vectors import VectorIndexes
+from groundgraph.retrieval.vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE, VectorIndexes
 from groundgraph.settings import Settings
 
 VECTORS_DIR = "vectors"
@@ -157,9 +158,12 @@ class GroundGraph:
         return self.generator.generate(question, self.retrieve(question))
 
     def stats(self) -> StoreStats:
-        chunks = entities = 0
-        if (self.directory / VECTORS_DIR).exists():
-            chunks, entities = len(self.vectors.chunks), len(self.vectors.entities)
+        """Graph counts and vector index sizes, read without loading any model."""
+        directory = self.directory / VECTORS_DIR
+        chunks, entities = (
+            FaissIndex.count(directory / name) if (directory / name).exists() else 0
+            for name in (CHUNK_INDEX_FILE, ENTITY_INDEX_FILE)
+        )
         return StoreStats(self.store.stats(), chunks, entities)
 
     def _sync_vectors(self, report: IngestReport, progress: Progress) -> None:

@@ -43,6 +43,20 @@ def _clause_head(token: Token) -> Token:
     return token
 
 
+def _split_at_breaks(ent: Span) -> list[Span]:
+    """An entity that spans a line break ("Bletchley Park\n\nBletchley Park") is two."""
+    pieces, start = [], ent.start
+    for token in ent:
+        if token.is_space or "\n" in token.text_with_ws[len(token.text) :]:
+            end = token.i if token.is_space else token.i + 1
+            if end > start:
+                pieces.append(Span(ent.doc, start, end, label=ent.label_))
+            start = token.i + 1
+    if ent.end > start:
+        pieces.append(Span(ent.doc, start, ent.end, label=ent.label_))
+    return pieces
+
+
 class SpacyExtractor:
     """Rule-based extraction over a spaCy parse.
 
@@ -58,7 +72,12 @@ class SpacyExtractor:
         relations: list[RelationSpan] = []
         for block in parsed.blocks:
             for sent in block.doc.sents:
-                ents = [e for e in sent.ents if e.label_ in self.entity_types]
+                ents = [
+                    piece
+                    for e in sent.ents
+                    if e.label_ in self.entity_types
+                    for piece in _split_at_breaks(e)
+                ]
                 first = len(entities)
                 entities.extend(
                     EntitySpan(

@@ -42,7 +42,7 @@ _BLOCKS = frozenset(
 
 
 def html_to_text(html: str) -> tuple[str, str]:
-    """The page's title and its visible text, with a line break at every block element."""
+    """The page's title and its visible text, one paragraph per block element."""
     tree = HTMLParser(html)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""
@@ -53,8 +53,9 @@ def html_to_text(html: str) -> tuple[str, str]:
     parts: list[str] = []
     for node in root.traverse(include_text=True):
         if node.tag == "-text":
-            parts.append(node.text_content or "")
+            parts.append(" ".join((node.text_content or "").split()) + " ")
         elif node.tag in _BLOCKS:
             parts.append("\n")
-    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
-    return title, "\n".join(line for line in lines if line)
+    blocks = (" ".join(block.split()) for block in "".join(parts).split("\n"))
+    # Blocks are paragraphs: a blank line between them ends a sentence for spaCy as well.
+    return title, "\n\n".join(block for block in blocks if block)

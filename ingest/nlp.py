@@ -7,12 +7,22 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from groundgraph.ingest.base import IngestError, ParsedBlock, ParsedText
 
 # spaCy refuses texts over nlp.max_length (1,000,000 characters) and its parser needs about
 # 1 GB per 100,000 characters, so long documents are parsed in paragraph-aligned blocks.
 BLOCK_CHARS = 100_000
+
+
+@Language.component("groundgraph_paragraphs")
+def mark_paragraph_starts(doc: Doc) -> Doc:
+    """Start a sentence after every blank line, so a heading never joins the next sentence."""
+    for token in doc[:-1]:
+        if token.is_space and "\n\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 @cache
@@ -23,18 +33,23 @@ def load_spacy(name: str) -> Language:
     through their module's `load()`; anything else goes through `spacy.load`.
     """
     try:
-        module = importlib.import_module(name)
-        if hasattr(module, "load"):
-            return module.load()
-    except ImportError:
-        pass
-    try:
-        return spacy.load(name)
+        nlp = _load_pipeline(name)
     except OSError as e:
         raise IngestError(
             f"cannot load spaCy model '{name}' (ingest.spacy_model): install it with "
             f"`python -m spacy download {name}` or `pip install` its package"
         ) from e
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("groundgraph_paragraphs", before="parser")
+    return nlp
+
+
+def _load_pipeline(name: str) -> Language:
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return spacy.load(name)
+    return module.load() if hasattr(module, "load") else spacy.load(name)
 
 
 def split_blocks(text: str, limit: int = BLOCK_CHARS) -> list[tuple[int, str]]:

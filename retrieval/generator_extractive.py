@@ -19,6 +19,7 @@ NO_ANSWER = "I could not find an answer to this question in the indexed document
 # Support = 0.6 x cosine similarity + 0.4 x content-word overlap: similarity finds paraphrases,
 # overlap keeps the sentence about the same things the question names.
 SIMILARITY_SHARE = 0.6
+MIN_SENTENCE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,12 @@ class ExtractiveGenerator:
         texts = [scored.chunk.text for scored in context.chunks]
         for scored, doc in zip(context.chunks, nlp.pipe(texts), strict=True):
             for sent in doc.sents:
-                text = sent.text.strip()
-                if len(text) < 3:
-                    continue
+                words = [t for t in sent if not (t.is_punct or t.is_space)]
+                if len(words) < MIN_SENTENCE_WORDS or sent.text.startswith("#"):
+                    continue  # headings and fragments answer nothing
                 start = scored.chunk.start + sent.start_char
+                text = sent.text.rstrip()
                 found.append(
-                    _Sentence(
-                        scored, start, start + len(sent.text), sent.text, content_lemmas(sent)
-                    )
+                    _Sentence(scored, start, start + len(text), text, content_lemmas(sent))
                 )
         return found

@@ -147,6 +147,12 @@ class FaissIndex:
             os.fsync(f.fileno())
         os.replace(tmp, path)
 
+    @staticmethod
+    def count(path: Path) -> int:
+        """How many vectors the index file at `path` holds, without loading it."""
+        with np.load(path) as data:
+            return int(json.loads(str(data["meta"]))["count"])
+
     @classmethod
     def load(cls, path: Path) -> "FaissIndex":
         try:

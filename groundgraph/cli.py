@@ -1,0 +1,162 @@
+"""The `groundgraph` command line: ingest, refresh, ask, stats, delete.
+
+Errors groundgraph raises on purpose print as one line and exit with status 1; `--json`
+prints machine-readable output on stdout and nothing else.
+"""
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from groundgraph.errors import GroundGraphError
+from groundgraph.ingest.base import IngestReport
+
+app = typer.Typer(
+    help="A knowledge graph and vector index of your documents, with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", "-s", help="Store directory (default: GROUNDGRAPH_STORE or .groundgraph/store)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _open(store: Path | None) -> Any:
+    from groundgraph.facade import GroundGraph
+    from groundgraph.settings import Settings
+
+    overrides = {"store": store} if store is not None else {}
+    return GroundGraph.open(Settings.load(**overrides))
+
+
+@contextmanager
+def _errors_exit() -> Iterator[None]:
+    try:
+        yield
+    except GroundGraphError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    if not enabled:
+        yield lambda stage, done, total: None
+        return
+    columns = (
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bars:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            **report.summary(),
+            "errors": [{"path": f.path, "reason": f.reason} for f in report.failed],
+            "seconds": {k: round(v, 3) for k, v in report.seconds.items()},
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+        return
+    counts = ", ".join(f"{n} {name}" for name, n in report.summary().items())
+    out.print(f"documents: {counts}", highlight=False)
+    for failure in report.failed:
+        err.print(f"[red]failed:[/red] {failure.path}: {failure.reason}", highlight=False)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest files and directory trees; exits 1 if any file failed (the rest is stored)."""
+    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
+        report = gg.ingest(paths, progress=p)
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def refresh(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Re-read every ingested source: pick up changed files and drop deleted ones."""
+    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
+        report = gg.refresh(progress=p)
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question from the store, with citations."""
+    with _errors_exit(), _open(store) as gg:
+        answer = gg.ask(question)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    out.print(answer.text, highlight=False)
+    for c in answer.citations:
+        out.print(f"  [{c.marker}] {c.document} [{c.start}:{c.end}]", style="dim", highlight=False)
+
+
+@app.command()
+def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Counts of documents, chunks, entities, relations and vectors."""
+    with _errors_exit(), _open(store) as gg:
+        figures = gg.stats().to_dict()
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    table = Table("what", "count")
+    for key, value in figures.items():
+        if key != "entity_types":
+            table.add_row(key, str(value))
+    for label, count in figures["entity_types"].items():
+        table.add_row(f"  entities of type {label}", str(count))
+    out.print(table)
+
+
+@app.command()
+def delete(
+    document: Annotated[str, typer.Argument(help="Document URI or file path.")],
+    store: StoreOption = None,
+) -> None:
+    """Delete a document and everything only it supported."""
+    with _errors_exit(), _open(store) as gg:
+        deleted = gg.delete(document)
+    if not deleted:
+        err.print(f"[red]error:[/red] no document {document} in the store", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"deleted {document}", highlight=False)
