@@ -22,7 +22,7 @@ from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.graph_builder import build_document_graph, document_record
 from groundgraph.ingest.nlp import load_spacy, parse_texts
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.ingest.sources import discover, read_source
+from groundgraph.ingest.sources import discover, read_source, uri_path
 from groundgraph.progress import Progress, no_progress
 
 
@@ -95,7 +95,7 @@ def _is_gone(uri: str, read_paths: set[str]) -> bool:
     file_uri = uri.split("#", 1)[0]
     if file_uri in read_paths:
         return True
-    return not Path.from_uri(file_uri).exists()
+    return not uri_path(file_uri).exists()
 
 
 class Ingestor:

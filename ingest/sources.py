@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -20,6 +20,11 @@ from groundgraph.ingest.settings import IngestSettings
 
 # A NUL byte in the first 8 KiB is how git and grep tell binary from text.
 _BINARY_SNIFF_BYTES = 8192
+
+
+def uri_path(uri: str) -> Path:
+    """The file a `file://` document URI points at (any `#record` part dropped)."""
+    return Path(unquote(urlparse(uri.split("#", 1)[0]).path))
 
 
 def read_bytes(path: Path, settings: IngestSettings) -> bytes:

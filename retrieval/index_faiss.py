@@ -135,16 +135,20 @@ class FaissIndex:
             "hnsw_m": self.hnsw_m,
             "count": len(keys),
         }
-        with open(tmp, "wb") as f:
-            np.savez(
-                f,
-                index=faiss.serialize_index(self._index),
-                keys=np.array(keys, dtype=str),
-                labels=np.array([self._labels[k] for k in keys], dtype=str),
-                meta=np.array(json.dumps(meta)),
-            )
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(
+                    f,
+                    index=faiss.serialize_index(self._index),
+                    keys=np.array(keys, dtype=str),
+                    labels=np.array([self._labels[k] for k in keys], dtype=str),
+                    meta=np.array(json.dumps(meta)),
+                )
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, path)
 
     @staticmethod

@@ -37,7 +37,12 @@ def small_corpus(tmp_path: Path) -> Path:
     """A private copy of a few demo documents that a test may edit or delete."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in ("science/marie_curie.md", "science/polonium.md", "places/warsaw.md",
-                 "places/poland.md", "science/pierre_curie.md"):
+    for name in (
+        "science/marie_curie.md",
+        "science/polonium.md",
+        "places/warsaw.md",
+        "places/poland.md",
+        "science/pierre_curie.md",
+    ):
         shutil.copy(DEMO_CORPUS / name, corpus / Path(name).name)
     return corpus

@@ -29,7 +29,10 @@ def _import_locations(extra_path: str = "") -> dict[str, str]:
 
     result = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL, extra_path, *SUBPACKAGES],
-        capture_output=True, text=True, check=True, cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
     )
     return json.loads(result.stdout)
 
@@ -45,7 +48,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), "."],
-        cwd=REPO, check=True, capture_output=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     (built,) = out.glob("groundgraph-*.whl")
     return built
@@ -61,9 +66,20 @@ def test_wheel_contains_every_subpackage_and_no_tests(wheel: Path) -> None:
 def test_installed_wheel_imports_every_subpackage(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-         "--target", str(target), str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
     )
     locations = _import_locations(str(target))
     for name in SUBPACKAGES:

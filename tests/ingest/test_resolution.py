@@ -46,12 +46,18 @@ def test_ambiguous_short_name_stays_itself() -> None:
 
 def test_acronym_merges_into_the_name_it_abbreviates() -> None:
     found = resolve(
-        spans(("International Business Machines", "ORG"), ("IBM", "ORG"),
-              ("Federal Bureau of Investigation", "ORG"), ("FBI", "ORG"))
+        spans(
+            ("International Business Machines", "ORG"),
+            ("IBM", "ORG"),
+            ("Federal Bureau of Investigation", "ORG"),
+            ("FBI", "ORG"),
+        )
     )
     assert [m.name for m in found] == [
-        "International Business Machines", "International Business Machines",
-        "Federal Bureau of Investigation", "Federal Bureau of Investigation",
+        "International Business Machines",
+        "International Business Machines",
+        "Federal Bureau of Investigation",
+        "Federal Bureau of Investigation",
     ]
 
 

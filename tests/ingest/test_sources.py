@@ -41,10 +41,13 @@ def test_html_keeps_visible_text_and_drops_scripts_and_styles(tmp_path: Path) ->
 def test_jsonl_records_become_documents_and_bad_records_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "records.jsonl"
     path.write_text(
-        json.dumps({"id": "a", "title": "A", "text": "Alan Turing was born in London."}) + "\n"
+        json.dumps({"id": "a", "title": "A", "text": "Alan Turing was born in London."})
+        + "\n"
         + '{"id": "b", "text": \n'
-        + json.dumps({"id": "c", "body": "no text field"}) + "\n"
-        + json.dumps({"id": "a", "text": "duplicate id"}) + "\n"
+        + json.dumps({"id": "c", "body": "no text field"})
+        + "\n"
+        + json.dumps({"id": "a", "text": "duplicate id"})
+        + "\n"
     )
     docs, errors = read(path)
     assert [d.uri.rsplit("#", 1)[1] for d in docs] == ["a"]

@@ -1,0 +1,199 @@
+"""The `GraphStore` contract, run against every backend."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from groundgraph.graph import ids
+from groundgraph.graph.base import GraphStore
+from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
+from groundgraph.graph.store_sqlite import SqliteGraphStore
+
+
+def sqlite_store(tmp_path: Path) -> GraphStore:
+    return SqliteGraphStore(tmp_path / "graph.sqlite")
+
+
+BACKENDS = {"sqlite": sqlite_store}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    opened = BACKENDS[request.param](tmp_path)
+    yield opened
+    opened.close()
+
+
+def document_graph(
+    uri: str,
+    passages: list[str],
+    entities: list[tuple[int, str, str]],
+    relations: list[tuple[int, str, str, str]] = (),
+) -> DocumentGraph:
+    """A document whose passages mention `entities` (passage, name, type) and state
+    `relations` (passage, source name, predicate, target name)."""
+    doc = Document(
+        ids.document_id(uri),
+        uri,
+        uri.rsplit("/", 1)[-1],
+        "/src",
+        ids.content_hash("\n".join(passages)),
+    )
+    chunks, offset = [], 0
+    for ordinal, text in enumerate(passages):
+        text_hash = ids.content_hash(text)
+        chunks.append(
+            Chunk(
+                ids.chunk_id(doc.id, text_hash, 0),
+                doc.id,
+                ordinal,
+                text,
+                offset,
+                offset + len(text),
+                text_hash,
+            )
+        )
+        offset += len(text) + 1
+    mentions = tuple(
+        Mention(chunks[p].id, ids.entity_id(name.lower()), name, name, type_)
+        for p, name, type_ in entities
+    )
+    evidence = tuple(
+        Evidence(
+            ids.relation_id(ids.entity_id(s.lower()), pred, ids.entity_id(t.lower())),
+            ids.entity_id(s.lower()),
+            ids.entity_id(t.lower()),
+            pred,
+            chunks[p].id,
+            1.0,
+        )
+        for p, s, pred, t in relations
+    )
+    return DocumentGraph(doc, tuple(chunks), mentions, evidence)
+
+
+CURIE = document_graph(
+    "file:///curie.md",
+    ["Marie Curie was born in Warsaw.", "Curie discovered polonium."],
+    [
+        (0, "Marie Curie", "PERSON"),
+        (0, "Warsaw", "GPE"),
+        (1, "Marie Curie", "PERSON"),
+        (1, "Polonium", "PRODUCT"),
+    ],
+    [(0, "Marie Curie", "bear in", "Warsaw"), (1, "Marie Curie", "discover", "Polonium")],
+)
+WARSAW = document_graph(
+    "file:///warsaw.md",
+    ["Warsaw is the capital of Poland."],
+    [(0, "Warsaw", "GPE"), (0, "Poland", "GPE")],
+    [(0, "Warsaw", "capital of", "Poland")],
+)
+
+
+def snapshot(store: GraphStore) -> tuple:
+    return (
+        store.documents(),
+        store.chunks(),
+        store.entities(),
+        store.mentions(),
+        store.relations(),
+    )
+
+
+def test_upsert_is_idempotent(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    before = snapshot(store)
+    store.upsert([CURIE, WARSAW])
+    assert snapshot(store) == before
+    stats = store.stats()
+    assert (stats.documents, stats.chunks, stats.entities, stats.relations) == (2, 3, 4, 3)
+
+
+def test_entities_merge_across_documents_and_count_mentions(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    warsaw = store.entities([ids.entity_id("warsaw")])[0]
+    assert (warsaw.name, warsaw.type, warsaw.mention_count) == ("Warsaw", "GPE", 2)
+    chunks = {m.chunk_id for m in store.mentions(entity_ids=[warsaw.id])}
+    assert chunks == {CURIE.chunks[0].id, WARSAW.chunks[0].id}
+
+
+def test_update_replaces_only_what_the_document_contributed(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    edited = document_graph(
+        "file:///curie.md",
+        ["Marie Curie was born in Warsaw.", "Curie discovered radium."],
+        [
+            (0, "Marie Curie", "PERSON"),
+            (0, "Warsaw", "GPE"),
+            (1, "Marie Curie", "PERSON"),
+            (1, "Radium", "PRODUCT"),
+        ],
+        [(0, "Marie Curie", "bear in", "Warsaw"), (1, "Marie Curie", "discover", "Radium")],
+    )
+    store.upsert([edited])
+    names = {e.name for e in store.entities()}
+    assert "Polonium" not in names and "Radium" in names
+    kept = store.chunks(doc_id=CURIE.document.id)
+    assert kept[0].id == CURIE.chunks[0].id  # the unchanged passage keeps its id
+    assert store.chunks(doc_id=WARSAW.document.id) == list(WARSAW.chunks)
+    assert {r.predicate for r in store.relations()} == {"bear in", "discover", "capital of"}
+
+
+def test_delete_document_removes_orphans_and_keeps_shared_entities(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    assert store.delete_documents([CURIE.document.id]) == 1
+    assert {e.name for e in store.entities()} == {"Warsaw", "Poland"}
+    assert [r.predicate for r in store.relations()] == ["capital of"]
+    assert store.chunks(doc_id=CURIE.document.id) == []
+    assert store.entities([ids.entity_id("warsaw")])[0].mention_count == 1
+    assert store.delete_documents([CURIE.document.id]) == 0
+
+
+def test_relation_evidence_and_weight_follow_supporting_chunks(store: GraphStore) -> None:
+    again = document_graph(
+        "file:///bio.md",
+        ["Marie Curie, born in Warsaw."],
+        [(0, "Marie Curie", "PERSON"), (0, "Warsaw", "GPE")],
+        [(0, "Marie Curie", "bear in", "Warsaw")],
+    )
+    store.upsert([CURIE, again])
+    born = [r for r in store.relations() if r.predicate == "bear in"]
+    assert len(born) == 1 and born[0].weight == 2.0
+    assert set(born[0].evidence) == {CURIE.chunks[0].id, again.chunks[0].id}
+    store.delete_documents([again.document.id])
+    born = [r for r in store.relations() if r.predicate == "bear in"]
+    assert born[0].weight == 1.0 and born[0].evidence == (CURIE.chunks[0].id,)
+
+
+def test_reads_by_id_entity_and_neighbourhood(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    curie = ids.entity_id("marie curie")
+    assert {m.chunk_id for m in store.mentions(entity_ids=[curie])} == {c.id for c in CURIE.chunks}
+    assert {m.entity_id for m in store.mentions(chunk_ids=[WARSAW.chunks[0].id])} == {
+        ids.entity_id("warsaw"),
+        ids.entity_id("poland"),
+    }
+    neighbours = store.relations([ids.entity_id("warsaw")])
+    assert {r.predicate for r in neighbours} == {"bear in", "capital of"}
+    assert [d.uri for d in store.documents([WARSAW.document.id])] == ["file:///warsaw.md"]
+
+
+def test_names_with_quotes_braces_and_keywords_are_stored_verbatim(store: GraphStore) -> None:
+    hostile = [
+        'O\'Brien "the" `Great`',
+        "{MATCH (n) DETACH DELETE n}",
+        "Zoë Ünïcødé 東京",
+        "'); DROP TABLE entities; --",
+    ]
+    graph = document_graph(
+        "file:///hostile.md",
+        [" ".join(hostile)],
+        [(0, name, "PERSON") for name in hostile],
+        [(0, hostile[0], "say ` } RETURN 1 //", hostile[1])],
+    )
+    store.upsert([CURIE, graph])
+    assert {e.name for e in store.entities()} >= set(hostile)
+    assert "say ` } RETURN 1 //" in {r.predicate for r in store.relations()}
+    assert store.stats().documents == 2  # nothing else was touched

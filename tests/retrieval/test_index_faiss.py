@@ -1,0 +1,73 @@
+"""The FAISS index: keyed vectors, removal, exact and HNSW search, atomic persistence."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from groundgraph.graph.ids import stable_hash
+from groundgraph.retrieval.base import RetrievalError
+from groundgraph.retrieval.index_faiss import FaissIndex
+
+KEYS = [stable_hash(str(i)) for i in range(4)]
+
+
+def unit_vectors() -> np.ndarray:
+    return np.eye(4, dtype=np.float32)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_search_finds_the_nearest_key_and_removal_forgets_it(kind: str) -> None:
+    index = FaissIndex(4, "test-embedder", kind)
+    index.add(KEYS, unit_vectors(), ["a", "b", "c", "d"])
+    assert index.search(unit_vectors()[1:2], 1)[0][0] == (KEYS[1], pytest.approx(1.0))
+    index.remove([KEYS[1]])
+    assert len(index) == 3 and KEYS[1] not in index
+    assert KEYS[1] not in [k for k, _ in index.search(unit_vectors()[1:2], 3)[0]]
+    assert index.label(KEYS[2]) == "c"
+
+
+def test_adding_an_existing_key_replaces_its_vector() -> None:
+    index = FaissIndex(4, "test-embedder")
+    index.add(KEYS[:1], unit_vectors()[:1], ["a"])
+    index.add(KEYS[:1], unit_vectors()[3:4], ["a"])
+    assert len(index) == 1
+    np.testing.assert_array_equal(index.vectors(KEYS[:1]), unit_vectors()[3:4])
+
+
+def test_saved_index_reloads_with_keys_labels_and_metadata(tmp_path: Path) -> None:
+    index = FaissIndex(4, "test-embedder", "hnsw", hnsw_m=8)
+    index.add(KEYS, unit_vectors(), ["a", "b", "c", "d"])
+    index.save(tmp_path / "chunks.npz")
+    loaded = FaissIndex.load(tmp_path / "chunks.npz")
+    assert (loaded.embedder, loaded.kind, loaded.dimension) == ("test-embedder", "hnsw", 4)
+    assert loaded.keys() == set(KEYS) and loaded.label(KEYS[3]) == "d"
+    assert FaissIndex.count(tmp_path / "chunks.npz") == 4
+
+
+def test_a_crash_while_saving_leaves_the_previous_index_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "chunks.npz"
+    index = FaissIndex(4, "test-embedder")
+    index.add(KEYS[:2], unit_vectors()[:2], ["a", "b"])
+    index.save(path)
+    index.add(KEYS[2:], unit_vectors()[2:], ["c", "d"])
+
+    def crash(file, **arrays):
+        file.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError, match="disk full"):
+        index.save(path)
+    monkeypatch.undo()
+    assert FaissIndex.load(path).keys() == set(KEYS[:2])
+    assert [p.name for p in tmp_path.iterdir()] == ["chunks.npz"]  # no temporary file left
+
+
+def test_unreadable_index_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "chunks.npz"
+    path.write_bytes(b"not an index")
+    with pytest.raises(RetrievalError, match="unreadable.*groundgraph refresh"):
+        FaissIndex.load(path)
