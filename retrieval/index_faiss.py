@@ -8,7 +8,7 @@ previous index whole.
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -63,6 +63,9 @@ class FaissIndex:
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
 
     def __contains__(self, key: object) -> bool:
         return key in self._labels

@@ -136,7 +136,7 @@ def test_deleting_a_document_removes_what_only_it_supported(
         assert not {m.chunk_id for m in gg.store.mentions()} & doomed_chunks
         assert all(not set(r.evidence) & doomed_chunks for r in gg.store.relations())
         assert not gg.vectors.chunks.keys() & doomed_chunks
-        linked = {gg.vectors.entities.label(k) for k in gg.vectors.entities.keys()}
+        linked = {gg.vectors.entities.label(k) for k in gg.vectors.entities}
         assert not linked & only_here
         assert gg.store.stats().documents == 4
 

@@ -1,5 +1,7 @@
 """Chunks are runs of whole sentences with offsets into the document, overlapping by sentences."""
 
+import itertools
+
 import pytest
 
 from groundgraph.ingest.chunking import Unit, chunk_spans, sentence_units
@@ -60,4 +62,4 @@ def test_chunks_of_a_real_document_cover_it_and_keep_offsets(parsed) -> None:
     spans = chunk_spans(found, size=20, overlap=8)
     assert len(spans) > 1
     assert spans[0][0] == 0 and spans[-1][1] == len(TEXT)
-    assert all(a[0] < b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[0] < b[0] < a[1] for a, b in itertools.pairwise(spans))

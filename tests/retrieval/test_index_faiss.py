@@ -69,5 +69,5 @@ def test_a_crash_while_saving_leaves_the_previous_index_whole(
 def test_unreadable_index_file_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "chunks.npz"
     path.write_bytes(b"not an index")
-    with pytest.raises(RetrievalError, match="unreadable.*groundgraph refresh"):
+    with pytest.raises(RetrievalError, match=r"unreadable.*groundgraph refresh"):
         FaissIndex.load(path)
