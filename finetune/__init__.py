@@ -1,0 +1,1 @@
+"""The monthly fine-tune: examples from the graph, LoRA training, evaluation gate (#6)."""

@@ -1,1 +1,1 @@
-"""groundgraph.graph"""
+"""The graph layer: the data model, the `GraphStore` contract and its backends."""

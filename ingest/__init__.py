@@ -1,1 +1,1 @@
-"""groundgraph.ingest"""
+"""Sources, parsing, chunking, entity and relation extraction, and entity resolution."""

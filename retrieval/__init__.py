@@ -1,1 +1,1 @@
-"""groundgraph.retrieval"""
+"""Embedder, vector indexes, retrievers and generators: from a question to a cited answer."""

@@ -1,0 +1,68 @@
+"""The `groundgraph` command line, run as a user would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.groundgraph.test_end_to_end import write_bad_inputs
+
+
+def groundgraph(*args: str, store: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "groundgraph", *args, "--store", str(store)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_ingest_ask_stats_delete(tmp_path: Path, small_corpus: Path) -> None:
+    store = tmp_path / "kg"
+    ingested = groundgraph("ingest", str(small_corpus), "--json", store=store)
+    assert ingested.returncode == 0, ingested.stderr
+    assert json.loads(ingested.stdout)["added"] == 5
+
+    asked = groundgraph("ask", "Who discovered polonium?", "--json", store=store)
+    answer = json.loads(asked.stdout)
+    assert {"answer", "grounded", "citations"} <= answer.keys() and answer["grounded"]
+    citation = answer["citations"][0]
+    assert {"chunk_id", "document", "start", "end", "text"} <= citation.keys()
+    assert "discovered polonium" in citation["text"]
+
+    stats = json.loads(groundgraph("stats", "--json", store=store).stdout)
+    assert stats["documents"] == 5 and stats["chunk_vectors"] == stats["chunks"]
+
+    target = (small_corpus / "poland.md").resolve().as_uri()
+    assert groundgraph("delete", target, store=store).returncode == 0
+    assert json.loads(groundgraph("stats", "--json", store=store).stdout)["documents"] == 4
+    missing = groundgraph("delete", target, store=store)
+    assert missing.returncode == 1 and "no document" in missing.stderr
+
+
+def test_ingest_exits_1_naming_each_bad_file_after_ingesting_the_rest(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    expected = write_bad_inputs(small_corpus)
+    result = groundgraph("ingest", str(small_corpus), store=tmp_path / "kg")
+    assert result.returncode == 1
+    assert "5 added" in result.stdout
+    for name, reason in expected.items():
+        assert any(name in line and reason in line for line in result.stderr.splitlines()), name
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    env = {**os.environ, "GROUNDGRAPH_INGEST_CHUNK_SIZE": "many"}
+    result = subprocess.run(
+        [sys.executable, "-m", "groundgraph", "stats", "--store", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "GROUNDGRAPH_INGEST_CHUNK_SIZE" in result.stderr and "Traceback" not in result.stderr
