@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from groundgraph.errors import GroundGraphError
 from groundgraph.graph.model import (
+    Adjacency,
     Chunk,
     Document,
     DocumentGraph,
@@ -62,6 +63,9 @@ class GraphReader(Protocol):
 
     def stats(self) -> GraphStats:
         """Counts of documents, chunks, entities, relations and mentions."""
+
+    def adjacency(self) -> Adjacency:
+        """Every chunk–entity mention and entity–entity relation, as edge lists."""
 
 
 @runtime_checkable

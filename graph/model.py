@@ -127,3 +127,16 @@ class GraphStats:
     relations: int
     mentions: int
     entity_types: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """The graph as edge lists, for algorithms that run in process (personalised PageRank).
+
+    Attributes:
+        mentions: (chunk id, entity id, mention count) triples.
+        relations: (source entity id, target entity id, weight) triples.
+    """
+
+    mentions: tuple[tuple[str, str, int], ...]
+    relations: tuple[tuple[str, str, float], ...]

@@ -16,6 +16,7 @@ from pathlib import Path
 from groundgraph.graph.base import StoreError
 from groundgraph.graph.derive import MentionRow, derive_entity
 from groundgraph.graph.model import (
+    Adjacency,
     Chunk,
     Document,
     DocumentGraph,
@@ -338,3 +339,10 @@ class SqliteGraphStore:
             mentions=count("mentions"),
             entity_types=types,
         )
+
+    def adjacency(self) -> Adjacency:
+        mentions = self._conn.execute(
+            "SELECT chunk_id, entity_id, SUM(count) FROM mentions GROUP BY chunk_id, entity_id"
+        )
+        relations = self._conn.execute("SELECT source_id, target_id, weight FROM relations")
+        return Adjacency(tuple(mentions), tuple(relations))

@@ -68,7 +68,7 @@ class GroundGraph:
         self.settings = settings
         self.directory = Path(settings.store)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.store = store or open_graph_store(settings.graph, self.directory)
+        self.store = store or open_graph_store(settings.graph, settings.neo4j, self.directory)
 
     @classmethod
     def open(cls, target: str | Path | Settings) -> "GroundGraph":

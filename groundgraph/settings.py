@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from groundgraph.errors import ConfigError
-from groundgraph.graph.settings import GraphSettings
+from groundgraph.graph.settings import GraphSettings, Neo4jSettings
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.settings import RetrievalSettings
 
@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     generator: Literal["extractive"] = "extractive"
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
 
     @classmethod

@@ -1,12 +1,18 @@
 """Shared fixtures: the demo corpus, and stores built from it with the real models."""
 
+import os
 import shutil
+import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from neo4j import GraphDatabase
+from pydantic import SecretStr
 
 from groundgraph import GroundGraph, Settings
+from groundgraph.graph.settings import Neo4jSettings
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO / "demo" / "corpus"
@@ -46,3 +52,48 @@ def small_corpus(tmp_path: Path) -> Path:
     ):
         shutil.copy(DEMO_CORPUS / name, corpus / Path(name).name)
     return corpus
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSettings]:
+    """A real Neo4j Community server for the whole session, started by `scripts/neo4j.sh`.
+
+    Set GROUNDGRAPH_TEST_NEO4J_URI (with ..._USER and ..._PASSWORD) to use a running server
+    instead; its database is wiped by the tests.
+    """
+    if uri := os.environ.get("GROUNDGRAPH_TEST_NEO4J_URI"):
+        yield Neo4jSettings(
+            uri=uri,
+            user=os.environ.get("GROUNDGRAPH_TEST_NEO4J_USER", "neo4j"),
+            password=SecretStr(os.environ["GROUNDGRAPH_TEST_NEO4J_PASSWORD"]),
+        )
+        return
+    instance = tmp_path_factory.mktemp("neo4j")
+    env = {
+        **os.environ,
+        "GROUNDGRAPH_NEO4J_INSTANCE": str(instance),
+        "GROUNDGRAPH_NEO4J_BOLT_PORT": str(_free_port()),
+        "GROUNDGRAPH_NEO4J_HTTP_PORT": str(_free_port()),
+    }
+    script = [str(REPO / "scripts" / "neo4j.sh")]
+    subprocess.run([*script, "start"], env=env, check=True, timeout=600)
+    try:
+        yield Neo4jSettings(
+            uri=f"bolt://127.0.0.1:{env['GROUNDGRAPH_NEO4J_BOLT_PORT']}",
+            password=SecretStr((instance / "password").read_text().strip()),
+        )
+    finally:
+        subprocess.run([*script, "stop"], env=env, check=False, timeout=120)
+
+
+def wipe_neo4j(settings: Neo4jSettings) -> None:
+    """Empty the test database, so each test starts from nothing."""
+    auth = (settings.user, settings.password.get_secret_value())
+    with GraphDatabase.driver(settings.uri, auth=auth) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)

@@ -8,19 +8,19 @@ import pytest
 from groundgraph.graph import ids
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
+from groundgraph.graph.store_neo4j import Neo4jGraphStore
 from groundgraph.graph.store_sqlite import SqliteGraphStore
+from tests.conftest import wipe_neo4j
 
 
-def sqlite_store(tmp_path: Path) -> GraphStore:
-    return SqliteGraphStore(tmp_path / "graph.sqlite")
-
-
-BACKENDS = {"sqlite": sqlite_store}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=["sqlite", "neo4j"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    opened = BACKENDS[request.param](tmp_path)
+    if request.param == "neo4j":
+        settings = request.getfixturevalue("neo4j_server")
+        wipe_neo4j(settings)
+        opened: GraphStore = Neo4jGraphStore(settings)
+    else:
+        opened = SqliteGraphStore(tmp_path / "graph.sqlite")
     yield opened
     opened.close()
 
@@ -197,3 +197,14 @@ def test_names_with_quotes_braces_and_keywords_are_stored_verbatim(store: GraphS
     assert {e.name for e in store.entities()} >= set(hostile)
     assert "say ` } RETURN 1 //" in {r.predicate for r in store.relations()}
     assert store.stats().documents == 2  # nothing else was touched
+
+
+def test_adjacency_lists_every_mention_and_relation(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    adjacency = store.adjacency()
+    assert sorted(adjacency.mentions) == sorted(
+        (m.chunk_id, m.entity_id, m.count) for m in store.mentions()
+    )
+    assert sorted(adjacency.relations) == sorted(
+        (r.source_id, r.target_id, r.weight) for r in store.relations()
+    )

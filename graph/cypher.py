@@ -1,0 +1,215 @@
+"""Every Cypher statement groundgraph runs, as named constants.
+
+All values are parameters (`$rows`, `$ids`, ...); labels, relationship types and property
+names are fixed here and never built from data, so a name full of quotes, braces or Cypher
+keywords is stored verbatim and cannot change a query.
+"""
+
+SCHEMA = (
+    "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
+    "CREATE CONSTRAINT chunk_id IF NOT EXISTS FOR (c:Chunk) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE INDEX document_uri IF NOT EXISTS FOR (d:Document) ON (d.uri)",
+    "CREATE INDEX document_source IF NOT EXISTS FOR (d:Document) ON (d.source)",
+    "CREATE INDEX chunk_doc IF NOT EXISTS FOR (c:Chunk) ON (c.doc_id)",
+    "CREATE INDEX entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
+    "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "CREATE INDEX related_id IF NOT EXISTS FOR ()-[r:RELATED]-() ON (r.id)",
+    "CREATE INDEX related_predicate IF NOT EXISTS FOR ()-[r:RELATED]-() ON (r.predicate)",
+    "CREATE FULLTEXT INDEX chunk_text IF NOT EXISTS FOR (c:Chunk) ON EACH [c.text]",
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name]",
+)
+
+# -- writes ----------------------------------------------------------------------------------
+
+MERGE_DOCUMENTS = """
+UNWIND $rows AS row
+MERGE (d:Document {id: row.id})
+  ON CREATE SET d.ingested_at = row.now, d.updated_at = row.now, d.content_hash = row.content_hash
+SET d.updated_at = CASE WHEN d.content_hash = row.content_hash THEN d.updated_at
+                        ELSE row.now END,
+    d.uri = row.uri, d.title = row.title, d.source = row.source,
+    d.content_hash = row.content_hash
+"""
+
+# What a document's chunks touch, before they go: their entities and stated relations.
+DOCUMENT_FOOTPRINT = """
+UNWIND $doc_ids AS doc_id
+MATCH (c:Chunk {doc_id: doc_id})
+OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
+OPTIONAL MATCH (e)-[r:RELATED]-() WHERE c.id IN r.evidence
+RETURN collect(DISTINCT c.id) AS chunks, collect(DISTINCT e.id) AS entities,
+       collect(DISTINCT r.id) AS relations
+"""
+
+DROP_EVIDENCE = """
+UNWIND $relation_ids AS rid
+MATCH ()-[r:RELATED {id: rid}]->()
+WITH r, [i IN range(0, size(r.evidence) - 1) WHERE NOT r.evidence[i] IN $chunk_ids] AS keep
+SET r.evidence_weights = [i IN keep | r.evidence_weights[i]],
+    r.evidence = [i IN keep | r.evidence[i]]
+"""
+
+DELETE_CHUNKS = """
+UNWIND $chunk_ids AS cid
+MATCH (c:Chunk {id: cid})
+DETACH DELETE c
+"""
+
+DELETE_DOCUMENTS = """
+UNWIND $doc_ids AS doc_id
+MATCH (d:Document {id: doc_id})
+DETACH DELETE d
+RETURN count(*) AS deleted
+"""
+
+CREATE_CHUNKS = """
+UNWIND $rows AS row
+MATCH (d:Document {id: row.doc_id})
+CREATE (c:Chunk {id: row.id, doc_id: row.doc_id, ordinal: row.ordinal, text: row.text,
+                 start: row.start, end: row.end, content_hash: row.content_hash})
+CREATE (d)-[:HAS_CHUNK]->(c)
+"""
+
+LINK_NEXT_CHUNKS = """
+UNWIND $pairs AS pair
+MATCH (a:Chunk {id: pair[0]}), (b:Chunk {id: pair[1]})
+MERGE (a)-[:NEXT]->(b)
+"""
+
+MERGE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (c:Chunk {id: row.chunk_id})
+MERGE (e:Entity {id: row.entity_id})
+  ON CREATE SET e.name = row.name, e.type = row.type, e.aliases = [], e.mention_count = 0,
+                e.first_seen = '', e.last_seen = ''
+MERGE (c)-[m:MENTIONS {surface: row.surface}]->(e)
+SET m.name = row.name, m.type = row.type, m.count = row.count
+"""
+
+MERGE_EVIDENCE = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row.source_id}), (t:Entity {id: row.target_id})
+MERGE (s)-[r:RELATED {id: row.relation_id}]->(t)
+  ON CREATE SET r.predicate = row.predicate, r.evidence = [], r.evidence_weights = [],
+                r.weight = 0.0, r.first_seen = '', r.last_seen = ''
+SET r.evidence = r.evidence + row.chunk_id,
+    r.evidence_weights = r.evidence_weights + row.weight
+"""
+
+RELATION_SUPPORT = """
+UNWIND $relation_ids AS rid
+MATCH ()-[r:RELATED {id: rid}]->()
+OPTIONAL MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk) WHERE c.id IN r.evidence
+RETURN rid, r.evidence_weights AS weights, min(d.ingested_at) AS first_seen,
+       max(d.updated_at) AS last_seen
+"""
+
+UPDATE_RELATIONS = """
+UNWIND $rows AS row
+MATCH ()-[r:RELATED {id: row.id}]->()
+SET r.weight = row.weight, r.first_seen = row.first_seen, r.last_seen = row.last_seen
+"""
+
+DELETE_RELATIONS = """
+UNWIND $relation_ids AS rid
+MATCH ()-[r:RELATED {id: rid}]->()
+DELETE r
+"""
+
+ENTITY_MENTIONS = """
+UNWIND $entity_ids AS eid
+MATCH (d:Document)-[:HAS_CHUNK]->(:Chunk)-[m:MENTIONS]->(:Entity {id: eid})
+RETURN eid, m.surface AS surface, m.name AS name, m.type AS type, m.count AS count,
+       d.ingested_at AS ingested_at, d.updated_at AS updated_at
+"""
+
+UPDATE_ENTITIES = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.id})
+SET e.name = row.name, e.type = row.type, e.aliases = row.aliases,
+    e.mention_count = row.mention_count, e.first_seen = row.first_seen,
+    e.last_seen = row.last_seen
+"""
+
+DELETE_UNSUPPORTED_ENTITIES = """
+UNWIND $entity_ids AS eid
+MATCH (e:Entity {id: eid})
+WHERE NOT (e)<-[:MENTIONS]-() AND NOT (e)-[:RELATED]-()
+DETACH DELETE e
+"""
+
+# -- reads -----------------------------------------------------------------------------------
+
+_DOCUMENT_FIELDS = (
+    "d.id AS id, d.uri AS uri, d.title AS title, d.source AS source, "
+    "d.content_hash AS content_hash, d.ingested_at AS ingested_at, d.updated_at AS updated_at"
+)
+ALL_DOCUMENTS = "MATCH (d:Document) RETURN " + _DOCUMENT_FIELDS + " ORDER BY d.id"
+DOCUMENTS_BY_ID = (
+    "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN " + _DOCUMENT_FIELDS + " ORDER BY d.id"
+)
+
+_CHUNK_FIELDS = (
+    "c.id AS id, c.doc_id AS doc_id, c.ordinal AS ordinal, c.text AS text, c.start AS start, "
+    "c.end AS end, c.content_hash AS content_hash"
+)
+ALL_CHUNKS = "MATCH (c:Chunk) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
+CHUNKS_BY_ID = (
+    "UNWIND $ids AS id MATCH (c:Chunk {id: id}) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
+)
+CHUNKS_OF_DOCUMENT = (
+    "MATCH (c:Chunk {doc_id: $doc_id}) RETURN " + _CHUNK_FIELDS + " ORDER BY c.ordinal"
+)
+
+_ENTITY_FIELDS = (
+    "e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases, "
+    "e.mention_count AS mention_count, e.first_seen AS first_seen, e.last_seen AS last_seen"
+)
+ALL_ENTITIES = "MATCH (e:Entity) RETURN " + _ENTITY_FIELDS + " ORDER BY e.id"
+ENTITIES_BY_ID = (
+    "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN " + _ENTITY_FIELDS + " ORDER BY e.id"
+)
+
+_MENTION_FIELDS = (
+    "c.id AS chunk_id, e.id AS entity_id, m.surface AS surface, m.name AS name, "
+    "m.type AS type, m.count AS count"
+)
+ALL_MENTIONS = "MATCH (c:Chunk)-[m:MENTIONS]->(e:Entity) RETURN " + _MENTION_FIELDS
+MENTIONS_OF_CHUNKS = (
+    "UNWIND $ids AS id MATCH (c:Chunk {id: id})-[m:MENTIONS]->(e:Entity) RETURN " + _MENTION_FIELDS
+)
+MENTIONS_OF_ENTITIES = (
+    "UNWIND $ids AS id MATCH (c:Chunk)-[m:MENTIONS]->(e:Entity {id: id}) RETURN " + _MENTION_FIELDS
+)
+
+_RELATION_FIELDS = (
+    "r.id AS id, s.id AS source_id, t.id AS target_id, r.predicate AS predicate, "
+    "r.weight AS weight, r.evidence AS evidence, r.first_seen AS first_seen, "
+    "r.last_seen AS last_seen"
+)
+ALL_RELATIONS = "MATCH (s:Entity)-[r:RELATED]->(t:Entity) RETURN " + _RELATION_FIELDS
+RELATIONS_OF_ENTITIES = (
+    "UNWIND $ids AS id MATCH (:Entity {id: id})-[r:RELATED]-() "
+    "WITH DISTINCT r MATCH (s:Entity)-[r]->(t:Entity) RETURN " + _RELATION_FIELDS
+)
+
+# The entity–chunk adjacency for in-process graph algorithms, in one query.
+MENTION_ADJACENCY = (
+    "MATCH (c:Chunk)-[m:MENTIONS]->(e:Entity) "
+    "RETURN c.id AS chunk_id, e.id AS entity_id, sum(m.count) AS count"
+)
+RELATION_ADJACENCY = (
+    "MATCH (s:Entity)-[r:RELATED]->(t:Entity) "
+    "RETURN s.id AS source_id, t.id AS target_id, r.weight AS weight"
+)
+
+COUNTS = """
+CALL () { MATCH (d:Document) RETURN count(d) AS documents }
+CALL () { MATCH (c:Chunk) RETURN count(c) AS chunks }
+CALL () { MATCH (e:Entity) RETURN count(e) AS entities }
+CALL () { MATCH ()-[r:RELATED]->() RETURN count(r) AS relations }
+CALL () { MATCH ()-[m:MENTIONS]->() RETURN count(m) AS mentions }
+RETURN documents, chunks, entities, relations, mentions
+"""
+ENTITY_TYPES = "MATCH (e:Entity) RETURN e.type AS type, count(*) AS n ORDER BY n DESC, type"

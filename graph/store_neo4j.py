@@ -1,0 +1,291 @@
+"""The Neo4j 5 graph store: the production backend, over Bolt with the official driver.
+
+Each batch of documents is one managed write transaction (the driver retries it on transient
+errors such as deadlocks or a leader switch); rows go in `UNWIND $rows` statements of
+`Neo4jSettings.batch_size`. Entity and relation properties are derived from the mentions and
+evidence that remain after a write, exactly as in the embedded store (`derive.py`).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from groundgraph.graph import cypher
+from groundgraph.graph.base import StoreError
+from groundgraph.graph.derive import MentionRow, derive_entity
+from groundgraph.graph.model import (
+    Adjacency,
+    Chunk,
+    Document,
+    DocumentGraph,
+    Entity,
+    GraphStats,
+    Mention,
+    Relation,
+)
+from groundgraph.graph.settings import Neo4jSettings
+
+T = TypeVar("T")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Neo4jGraphStore:
+    """A `GraphStore` on a Neo4j 5 server.
+
+    Constraints and indexes (including full-text indexes over chunk text and entity names) are
+    created on connect, so an empty database is ready to use.
+
+    Example:
+        store = Neo4jGraphStore(Neo4jSettings(uri="bolt://127.0.0.1:7687", password="..."))
+        store.upsert([document_graph])
+    """
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.settings = settings
+        self._driver = GraphDatabase.driver(
+            settings.uri,
+            auth=(settings.user, settings.password.get_secret_value()),
+            connection_timeout=settings.connection_timeout,
+        )
+        with self._errors("connect to"):
+            self._driver.verify_connectivity()
+            for statement in cypher.SCHEMA:
+                self._driver.execute_query(statement, database_=settings.database)
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        where = f"Neo4j at {self.settings.uri}"
+        try:
+            yield
+        except AuthError as e:
+            self._driver.close()
+            raise StoreError(
+                f"{where} refused user '{self.settings.user}': wrong user or password "
+                "(GROUNDGRAPH_NEO4J_USER, GROUNDGRAPH_NEO4J_PASSWORD)"
+            ) from e
+        except (ServiceUnavailable, SessionExpired, OSError) as e:
+            raise StoreError(
+                f"cannot {doing} {where}: the server is not reachable ({_one_line(e)}); start it "
+                "(scripts/neo4j.sh start) or set GROUNDGRAPH_NEO4J_URI"
+            ) from e
+        except Neo4jError as e:
+            raise StoreError(f"{where} failed to {doing} the graph: {_one_line(e)}") from e
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        with self._errors("read from"):
+            records, _, _ = self._driver.execute_query(
+                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.READ
+            )
+        return [record.data() for record in records]
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._errors("write to"), self._driver.session(database=self.settings.database) as s:
+            return s.execute_write(work)
+
+    def _run_rows(self, tx: ManagedTransaction, query: str, name: str, rows: list) -> None:
+        size = self.settings.batch_size
+        for start in range(0, len(rows), size):
+            tx.run(query, {name: rows[start : start + size]}).consume()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
+        if graphs:
+            self._write(lambda tx: self._upsert(tx, graphs, _now()))
+
+    def _upsert(self, tx: ManagedTransaction, graphs: Sequence[DocumentGraph], now: str) -> None:
+        documents = [
+            {
+                "id": g.document.id,
+                "uri": g.document.uri,
+                "title": g.document.title,
+                "source": g.document.source,
+                "content_hash": g.document.content_hash,
+                "now": g.document.updated_at or now,
+            }
+            for g in graphs
+        ]
+        self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
+        entity_ids, relation_ids = self._detach(tx, [g.document.id for g in graphs])
+        chunks = [c for g in graphs for c in g.chunks]
+        self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", [vars(c) for c in chunks])
+        pairs = [[a.id, b.id] for g in graphs for a, b in zip(g.chunks, g.chunks[1:], strict=False)]
+        self._run_rows(tx, cypher.LINK_NEXT_CHUNKS, "pairs", pairs)
+        mentions = _merge_mentions(m for g in graphs for m in g.mentions)
+        self._run_rows(tx, cypher.MERGE_MENTIONS, "rows", mentions)
+        evidence = _merge_evidence(e for g in graphs for e in g.evidence)
+        self._run_rows(tx, cypher.MERGE_EVIDENCE, "rows", evidence)
+        self._refresh_relations(tx, relation_ids | {e["relation_id"] for e in evidence})
+        self._refresh_entities(tx, entity_ids | {m["entity_id"] for m in mentions})
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        ids = list(dict.fromkeys(doc_ids))
+        return self._write(lambda tx: self._delete(tx, ids)) if ids else 0
+
+    def _delete(self, tx: ManagedTransaction, doc_ids: list[str]) -> int:
+        entity_ids, relation_ids = self._detach(tx, doc_ids)
+        deleted = tx.run(cypher.DELETE_DOCUMENTS, {"doc_ids": doc_ids}).single()
+        self._refresh_relations(tx, relation_ids)
+        self._refresh_entities(tx, entity_ids)
+        return int(deleted["deleted"]) if deleted else 0
+
+    def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> tuple[set[str], set[str]]:
+        """Remove the documents' chunks, their mentions and evidence; return what they touched."""
+        footprint = tx.run(cypher.DOCUMENT_FOOTPRINT, {"doc_ids": doc_ids}).single()
+        chunks, entities, relations = (
+            footprint["chunks"],
+            footprint["entities"],
+            footprint["relations"],
+        )
+        if relations:
+            tx.run(cypher.DROP_EVIDENCE, {"relation_ids": relations, "chunk_ids": chunks}).consume()
+        self._run_rows(tx, cypher.DELETE_CHUNKS, "chunk_ids", chunks)
+        return set(entities), set(relations)
+
+    def _refresh_relations(self, tx: ManagedTransaction, relation_ids: set[str]) -> None:
+        if not relation_ids:
+            return
+        support = tx.run(cypher.RELATION_SUPPORT, {"relation_ids": sorted(relation_ids)}).data()
+        alive = [
+            {
+                "id": row["rid"],
+                "weight": float(sum(row["weights"])),
+                "first_seen": row["first_seen"],
+                "last_seen": row["last_seen"],
+            }
+            for row in support
+            if row["weights"]
+        ]
+        self._run_rows(tx, cypher.UPDATE_RELATIONS, "rows", alive)
+        gone = sorted(relation_ids - {row["id"] for row in alive})
+        self._run_rows(tx, cypher.DELETE_RELATIONS, "relation_ids", gone)
+
+    def _refresh_entities(self, tx: ManagedTransaction, entity_ids: set[str]) -> None:
+        if not entity_ids:
+            return
+        rows: dict[str, list[MentionRow]] = defaultdict(list)
+        for row in tx.run(cypher.ENTITY_MENTIONS, {"entity_ids": sorted(entity_ids)}):
+            rows[row["eid"]].append(
+                MentionRow(
+                    row["surface"],
+                    row["name"],
+                    row["type"],
+                    row["count"],
+                    row["ingested_at"],
+                    row["updated_at"],
+                )
+            )
+        derived = [derive_entity(eid, rows[eid]) for eid in sorted(rows)]
+        self._run_rows(
+            tx,
+            cypher.UPDATE_ENTITIES,
+            "rows",
+            [{**vars(e), "aliases": list(e.aliases)} for e in derived if e is not None],
+        )
+        orphans = sorted(entity_ids - rows.keys())
+        self._run_rows(tx, cypher.DELETE_UNSUPPORTED_ENTITIES, "entity_ids", orphans)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        rows = (
+            self._read(cypher.ALL_DOCUMENTS)
+            if ids is None
+            else self._read(cypher.DOCUMENTS_BY_ID, ids=list(dict.fromkeys(ids)))
+        )
+        return [Document(**row) for row in rows]
+
+    def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
+        if doc_id is not None:
+            rows = self._read(cypher.CHUNKS_OF_DOCUMENT, doc_id=doc_id)
+        elif ids is None:
+            rows = self._read(cypher.ALL_CHUNKS)
+        else:
+            rows = self._read(cypher.CHUNKS_BY_ID, ids=list(dict.fromkeys(ids)))
+        return [Chunk(**row) for row in rows]
+
+    def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
+        rows = (
+            self._read(cypher.ALL_ENTITIES)
+            if ids is None
+            else self._read(cypher.ENTITIES_BY_ID, ids=list(dict.fromkeys(ids)))
+        )
+        return [Entity(**{**row, "aliases": tuple(row["aliases"])}) for row in rows]
+
+    def mentions(
+        self, chunk_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
+    ) -> list[Mention]:
+        if chunk_ids is None and entity_ids is None:
+            rows = self._read(cypher.ALL_MENTIONS)
+        else:
+            rows = self._read(cypher.MENTIONS_OF_CHUNKS, ids=list(dict.fromkeys(chunk_ids or ())))
+            rows += self._read(
+                cypher.MENTIONS_OF_ENTITIES, ids=list(dict.fromkeys(entity_ids or ()))
+            )
+        found = {Mention(**row) for row in rows}
+        return sorted(found, key=lambda m: (m.chunk_id, m.entity_id, m.surface))
+
+    def relations(self, entity_ids: Iterable[str] | None = None) -> list[Relation]:
+        rows = (
+            self._read(cypher.ALL_RELATIONS)
+            if entity_ids is None
+            else self._read(cypher.RELATIONS_OF_ENTITIES, ids=list(dict.fromkeys(entity_ids)))
+        )
+        unique = {row["id"]: row for row in rows}
+        return [
+            Relation(**{**row, "evidence": tuple(sorted(row["evidence"]))})
+            for _, row in sorted(unique.items())
+        ]
+
+    def stats(self) -> GraphStats:
+        counts = self._read(cypher.COUNTS)[0]
+        types = {row["type"]: row["n"] for row in self._read(cypher.ENTITY_TYPES)}
+        return GraphStats(**counts, entity_types=types)
+
+    def adjacency(self) -> Adjacency:
+        mentions = self._read(cypher.MENTION_ADJACENCY)
+        relations = self._read(cypher.RELATION_ADJACENCY)
+        return Adjacency(
+            tuple((r["chunk_id"], r["entity_id"], r["count"]) for r in mentions),
+            tuple((r["source_id"], r["target_id"], r["weight"]) for r in relations),
+        )
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def _merge_mentions(mentions: Iterable[Mention]) -> list[dict[str, Any]]:
+    """One row per (chunk, entity, surface), counts added, as the store keys them."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for m in mentions:
+        key = (m.chunk_id, m.entity_id, m.surface)
+        if key in rows:
+            rows[key]["count"] += m.count
+        else:
+            rows[key] = vars(m).copy()
+    return list(rows.values())
+
+
+def _merge_evidence(evidence: Iterable) -> list[dict[str, Any]]:
+    """One row per (relation, chunk), weights added."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in evidence:
+        key = (e.relation_id, e.chunk_id)
+        if key in rows:
+            rows[key]["weight"] += e.weight
+        else:
+            rows[key] = vars(e).copy()
+    return list(rows.values())
