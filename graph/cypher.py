@@ -100,9 +100,12 @@ SET r.evidence = r.evidence + row.chunk_id,
 RELATION_SUPPORT = """
 UNWIND $relation_ids AS rid
 MATCH ()-[r:RELATED {id: rid}]->()
-OPTIONAL MATCH (d:Document)-[:HAS_CHUNK]->(c:Chunk) WHERE c.id IN r.evidence
-RETURN rid, r.evidence_weights AS weights, min(d.ingested_at) AS first_seen,
-       max(d.updated_at) AS last_seen
+CALL (r) {
+  UNWIND r.evidence AS cid
+  MATCH (d:Document)-[:HAS_CHUNK]->(:Chunk {id: cid})
+  RETURN min(d.ingested_at) AS first_seen, max(d.updated_at) AS last_seen
+}
+RETURN rid, r.evidence_weights AS weights, first_seen, last_seen
 """
 
 UPDATE_RELATIONS = """

@@ -1,0 +1,211 @@
+"""Neo4j write throughput: groundgraph's upsert against a plain `UNWIND ... CREATE` ceiling.
+
+Generates a synthetic graph (documents → chunks → entity mentions and relation evidence, with
+a skewed choice of entities so that some are shared by many chunks, as in real text), writes it
+with `Neo4jGraphStore.upsert` at several rows-per-statement batch sizes into an empty database,
+and then writes the same entity and relation rows with bare `UNWIND $rows CREATE` statements,
+which is what the server can do with no MERGE, no lookups and no derived properties.
+
+    .venv/bin/python bench/neo4j_write.py [--documents 400] [--batch-sizes 100,1000,5000]
+
+Uses GROUNDGRAPH_NEO4J_URI / _USER / _PASSWORD when set, else starts the bundled server with
+scripts/neo4j.sh on spare ports and stops it afterwards. Prints a markdown table and, with
+--record, appends it to bench/RESULTS.md with the date and machine.
+"""
+
+import argparse
+import os
+import platform
+import random
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from pydantic import SecretStr
+
+from groundgraph.graph import ids
+from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
+from groundgraph.graph.settings import Neo4jSettings
+from groundgraph.graph.store_neo4j import Neo4jGraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+CHUNKS_PER_DOCUMENT = 5
+MENTIONS_PER_CHUNK = 4
+RELATIONS_PER_CHUNK = 3
+
+
+def synthetic_graphs(documents: int, entities: int, seed: int = 7) -> list[DocumentGraph]:
+    rng = random.Random(seed)
+    # Pareto-skewed entity choice: a few entities appear everywhere, most rarely.
+    pool = [f"Entity {i}" for i in range(entities)]
+    weights = [1.0 / (i + 1) ** 0.8 for i in range(entities)]
+    graphs = []
+    for d in range(documents):
+        uri = f"bench://doc/{d}"
+        doc = Document(ids.document_id(uri), uri, f"Doc {d}", "bench", ids.content_hash(uri))
+        chunks, mentions, evidence = [], [], []
+        for n in range(CHUNKS_PER_DOCUMENT):
+            text = f"Document {d} passage {n}."
+            text_hash = ids.content_hash(text)
+            chunk = Chunk(
+                ids.chunk_id(doc.id, text_hash, 0), doc.id, n, text, 0, len(text), text_hash
+            )
+            chunks.append(chunk)
+            names = set(rng.choices(pool, weights, k=MENTIONS_PER_CHUNK))
+            mentions += [
+                Mention(chunk.id, ids.entity_id(name.lower()), name, name, "ORG") for name in names
+            ]
+            ordered = sorted(names)
+            for _ in range(RELATIONS_PER_CHUNK if len(ordered) > 1 else 0):
+                s, t = rng.sample(ordered, 2)
+                sid, tid = ids.entity_id(s.lower()), ids.entity_id(t.lower())
+                evidence.append(
+                    Evidence(ids.relation_id(sid, "relate", tid), sid, tid, "relate", chunk.id, 1.0)
+                )
+        graphs.append(DocumentGraph(doc, tuple(chunks), tuple(mentions), tuple(evidence)))
+    return graphs
+
+
+def wipe(settings: Neo4jSettings) -> None:
+    auth = (settings.user, settings.password.get_secret_value())
+    with GraphDatabase.driver(settings.uri, auth=auth) as driver, driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+def groundgraph_upsert(
+    settings: Neo4jSettings, graphs: list[DocumentGraph], docs_per_transaction: int
+) -> float:
+    wipe(settings)
+    store = Neo4jGraphStore(settings)
+    began = time.perf_counter()
+    for start in range(0, len(graphs), docs_per_transaction):
+        store.upsert(graphs[start : start + docs_per_transaction])
+    elapsed = time.perf_counter() - began
+    store.close()
+    return elapsed
+
+
+def create_ceiling(
+    settings: Neo4jSettings, graphs: list[DocumentGraph], batch: int
+) -> tuple[float, float]:
+    """Seconds to CREATE the same entities, then the same relations, with nothing else."""
+    wipe(settings)
+    Neo4jGraphStore(settings).close()  # same constraints and indexes as the upsert run
+    entities = sorted({(m.entity_id, m.name) for g in graphs for m in g.mentions})
+    relations = sorted(
+        {(e.relation_id, e.source_id, e.target_id) for g in graphs for e in g.evidence}
+    )
+    auth = (settings.user, settings.password.get_secret_value())
+    with GraphDatabase.driver(settings.uri, auth=auth) as driver:
+
+        def run(query: str, rows: list[dict]) -> float:
+            began = time.perf_counter()
+            for start in range(0, len(rows), batch):
+                driver.execute_query(query, {"rows": rows[start : start + batch]})
+            return time.perf_counter() - began
+
+        entity_seconds = run(
+            "UNWIND $rows AS row CREATE (:Entity {id: row.id, name: row.name})",
+            [{"id": i, "name": n} for i, n in entities],
+        )
+        relation_seconds = run(
+            "UNWIND $rows AS row MATCH (s:Entity {id: row.s}), (t:Entity {id: row.t}) "
+            "CREATE (s)-[:RELATED {id: row.id}]->(t)",
+            [{"id": r, "s": s, "t": t} for r, s, t in relations],
+        )
+    return entity_seconds, relation_seconds
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def neo4j_server():
+    if uri := os.environ.get("GROUNDGRAPH_NEO4J_URI"):
+        yield Neo4jSettings(
+            uri=uri,
+            user=os.environ.get("GROUNDGRAPH_NEO4J_USER", "neo4j"),
+            password=SecretStr(os.environ["GROUNDGRAPH_NEO4J_PASSWORD"]),
+        )
+        return
+    with tempfile.TemporaryDirectory() as instance:
+        env = {
+            **os.environ,
+            "GROUNDGRAPH_NEO4J_INSTANCE": instance,
+            "GROUNDGRAPH_NEO4J_BOLT_PORT": str(free_port()),
+            "GROUNDGRAPH_NEO4J_HTTP_PORT": str(free_port()),
+        }
+        script = str(REPO / "scripts" / "neo4j.sh")
+        subprocess.run([script, "start"], env=env, check=True)
+        try:
+            yield Neo4jSettings(
+                uri=f"bolt://127.0.0.1:{env['GROUNDGRAPH_NEO4J_BOLT_PORT']}",
+                password=SecretStr(Path(instance, "password").read_text().strip()),
+            )
+        finally:
+            subprocess.run([script, "stop"], env=env, check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=400)
+    parser.add_argument("--entities", type=int, default=4000)
+    parser.add_argument("--batch-sizes", default="100,1000,5000")
+    parser.add_argument("--docs-per-transaction", type=int, default=100)
+    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    args = parser.parse_args()
+    graphs = synthetic_graphs(args.documents, args.entities)
+    n_entities = len({m.entity_id for g in graphs for m in g.mentions})
+    n_relations = len({e.relation_id for g in graphs for e in g.evidence})
+    n_mentions = sum(len(g.mentions) for g in graphs)
+    lines = [
+        f"{args.documents} documents, {args.documents * CHUNKS_PER_DOCUMENT} chunks, "
+        f"{n_mentions} mentions of {n_entities} entities, {n_relations} relations; "
+        f"{args.docs_per_transaction} documents per transaction.",
+        "",
+        "| method | rows per statement | seconds | entities/s | relations/s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    with neo4j_server() as settings:
+        groundgraph_upsert(settings, graphs[: args.docs_per_transaction], 100)  # JIT warm-up
+        for batch in (int(b) for b in args.batch_sizes.split(",")):
+            tuned = settings.model_copy(update={"batch_size": batch})
+            seconds = groundgraph_upsert(tuned, graphs, args.docs_per_transaction)
+            lines.append(
+                f"| groundgraph upsert (MERGE, derived properties) | {batch} | "
+                f"{seconds:.2f} | {n_entities / seconds:,.0f} | "
+                f"{n_relations / seconds:,.0f} |"
+            )
+            print(lines[-1], flush=True)
+        for batch in (int(b) for b in args.batch_sizes.split(",")):
+            entity_s, relation_s = create_ceiling(settings, graphs, batch)
+            lines.append(
+                f"| plain UNWIND … CREATE (ceiling) | {batch} | "
+                f"{entity_s:.2f} + {relation_s:.2f} | {n_entities / entity_s:,.0f} | "
+                f"{n_relations / relation_s:,.0f} |"
+            )
+            print(lines[-1], flush=True)
+    table = "\n".join(lines)
+    print("\n" + table)
+    if args.record:
+        header = (
+            f"\n## Neo4j write throughput — {datetime.now(UTC):%Y-%m-%d}\n\n"
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+            f"{platform.platform()}, Neo4j Community from scripts/neo4j.sh (1 GB heap). "
+            f"Command: `python bench/neo4j_write.py --documents {args.documents} "
+            f"--entities {args.entities} --batch-sizes {args.batch_sizes}`.\n\n"
+        )
+        with open(REPO / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
+            f.write(header + table + "\n")
+
+
+if __name__ == "__main__":
+    main()
