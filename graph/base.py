@@ -67,6 +67,9 @@ class GraphReader(Protocol):
     def adjacency(self) -> Adjacency:
         """Every chunk–entity mention and entity–entity relation, as edge lists."""
 
+    def version(self) -> int:
+        """A number that changes with every committed write, so caches know when to rebuild."""
+
 
 @runtime_checkable
 class GraphStore(GraphReader, GraphWriter, Protocol):

@@ -142,6 +142,10 @@ WHERE NOT (e)<-[:MENTIONS]-() AND NOT (e)-[:RELATED]-()
 DETACH DELETE e
 """
 
+# One node holds a counter that every write transaction increments.
+BUMP_VERSION = "MERGE (m:GroundGraphMeta {key: 'version'}) SET m.value = coalesce(m.value, 0) + 1"
+VERSION = "OPTIONAL MATCH (m:GroundGraphMeta {key: 'version'}) RETURN coalesce(m.value, 0) AS v"
+
 # -- reads -----------------------------------------------------------------------------------
 
 _DOCUMENT_FIELDS = (

@@ -88,8 +88,13 @@ class Neo4jGraphStore:
         return [record.data() for record in records]
 
     def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        def versioned(tx: ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(cypher.BUMP_VERSION).consume()
+            return result
+
         with self._errors("write to"), self._driver.session(database=self.settings.database) as s:
-            return s.execute_write(work)
+            return s.execute_write(versioned)
 
     def _run_rows(self, tx: ManagedTransaction, query: str, name: str, rows: list) -> None:
         size = self.settings.batch_size
@@ -289,3 +294,6 @@ def _merge_evidence(evidence: Iterable) -> list[dict[str, Any]]:
         else:
             rows[key] = vars(e).copy()
     return list(rows.values())
+
+    def version(self) -> int:
+        return int(self._read(cypher.VERSION)[0]["v"])

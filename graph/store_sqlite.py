@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     relation_id TEXT NOT NULL, chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
     weight REAL NOT NULL, PRIMARY KEY (relation_id, chunk_id));
 CREATE INDEX IF NOT EXISTS evidence_chunk ON evidence(chunk_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('version', 0);
 """
 
 # SQLite allows 32,766 host parameters per statement; 900 keeps every IN list far below it.
@@ -112,6 +114,7 @@ class SqliteGraphStore:
             raise StoreError(f"cannot start a write on {self.path}: {e}") from e
         try:
             yield self._conn
+            self._conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
@@ -346,3 +349,6 @@ class SqliteGraphStore:
         )
         relations = self._conn.execute("SELECT source_id, target_id, weight FROM relations")
         return Adjacency(tuple(mentions), tuple(relations))
+
+    def version(self) -> int:
+        return self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]

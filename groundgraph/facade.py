@@ -23,6 +23,7 @@ from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
+from groundgraph.retrieval.graph_snapshot import GraphSnapshot
 from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.retrieval.linking import EntityLinker
 from groundgraph.retrieval.retriever_hybrid import HybridRetriever
@@ -109,8 +110,9 @@ class GroundGraph:
             self.nlp,
             self.settings.retrieval.entity_link_threshold,
         )
+        snapshot = GraphSnapshot(self.store, self.vectors.entities, self.settings.retrieval)
         return HybridRetriever(
-            self.store, self.vectors, self.embedder, linker, self.settings.retrieval
+            self.store, self.vectors, self.embedder, linker, snapshot, self.settings.retrieval
         )
 
     @cached_property

@@ -37,12 +37,15 @@ class SourceDocument:
     Attributes:
         uri: `file:///abs/path`, with `#record-id` for records of JSON files.
         source: the path the user asked to ingest (a file or directory), for `refresh`.
+        named_title: the title came from the document itself (a heading, `<title>`, a title
+            field) and so names its subject; a title made from a file name does not.
     """
 
     uri: str
     title: str
     text: str
     source: str
+    named_title: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ from collections import Counter
 
 from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
-from groundgraph.ingest.base import Extraction, ParsedText, SourceDocument
+from groundgraph.ingest.base import EntitySpan, Extraction, ParsedText, SourceDocument
 from groundgraph.ingest.chunking import chunk_spans, sentence_units
 from groundgraph.ingest.extract_spacy import CO_OCCURRENCE
-from groundgraph.ingest.resolution import resolve
+from groundgraph.ingest.resolution import normalise, resolve
 from groundgraph.ingest.settings import IngestSettings
+
+# The label of a title entity that no named-entity mention in the document types otherwise.
+TITLE_LABEL = "TOPIC"
 
 
 def document_record(source: SourceDocument) -> Document:
@@ -57,13 +60,22 @@ def build_document_graph(
     document = document_record(source)
     chunks = make_chunks(document.id, parsed, settings)
     locate = _ChunkLocator(chunks)
-    resolved = resolve(extraction.entities)
+    subject = settings.title_entities and source.named_title and bool(normalise(source.title))
+    spans = [*extraction.entities]
+    if subject:
+        spans.append(EntitySpan(0, 0, source.title, TITLE_LABEL))
+    resolved = resolve(spans)
     entity_ids = [ids.entity_id(r.key) for r in resolved]
     mentions = [
         Mention(chunk_id, entity_ids[i], r.surface, r.name, r.type)
-        for i, (span, r) in enumerate(zip(extraction.entities, resolved, strict=True))
+        for i, (span, r) in enumerate(zip(extraction.entities, resolved, strict=False))
         for chunk_id in locate.containing(span.start, span.end)
     ]
+    if subject:
+        title = resolved[-1]
+        mentions += [
+            Mention(c.id, entity_ids[-1], title.surface, title.name, title.type) for c in chunks
+        ]
     evidence = []
     for rel in extraction.relations:
         src, dst = entity_ids[rel.source], entity_ids[rel.target]

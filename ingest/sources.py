@@ -59,24 +59,31 @@ def file_title(path: Path) -> str:
     return " ".join(path.stem.replace("_", " ").replace("-", " ").split()) or path.name
 
 
-def _markdown_title(text: str, path: Path) -> str:
+def _markdown_title(text: str) -> str:
     for line in text.splitlines():
         if line.startswith("# "):
             return line[2:].strip()
-    return file_title(path)
+    return ""
+
+
+def _document(path: Path, title: str, text: str, source: str) -> SourceDocument:
+    """A whole-file document; without a title of its own it is named after the file."""
+    return SourceDocument(
+        path.resolve().as_uri(), title or file_title(path), text, source, named_title=bool(title)
+    )
 
 
 def read_text(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     text = decode_text(path, read_bytes(path, settings))
-    title = _markdown_title(text, path) if path.suffix.lower() == ".md" else file_title(path)
-    return [SourceDocument(path.resolve().as_uri(), title, text, source)]
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    return [_document(path, _markdown_title(text) if markdown else "", text, source)]
 
 
 def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     title, text = html_to_text(decode_text(path, read_bytes(path, settings)))
     if not text.strip():
         raise SourceError(str(path), "HTML page has no text outside scripts and styles")
-    return [SourceDocument(path.resolve().as_uri(), title or file_title(path), text, source)]
+    return [_document(path, title, text, source)]
 
 
 def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
@@ -89,8 +96,8 @@ def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDo
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise SourceError(str(path), "PDF has no extractable text (scanned images?)")
-    title = (reader.metadata.title if reader.metadata else None) or file_title(path)
-    return [SourceDocument(path.resolve().as_uri(), str(title), text, source)]
+    title = (reader.metadata.title if reader.metadata else None) or ""
+    return [_document(path, str(title), text, source)]
 
 
 def _records(path: Path, text: str) -> Iterator[tuple[str, object]]:
@@ -152,8 +159,8 @@ def _record_document(
     record_id = record.get(settings.json_id_field)
     record_id = str(record_id) if record_id is not None else label.replace(" ", "-")
     title = record.get(settings.json_title_field)
-    title = str(title) if title else record_id
-    return "", SourceDocument(f"{base_uri}#{quote(record_id, safe='')}", title, body, source)
+    uri = f"{base_uri}#{quote(record_id, safe='')}"
+    return "", SourceDocument(uri, str(title) if title else record_id, body, source, bool(title))
 
 
 _Reader = Callable[[Path, IngestSettings, str], list[SourceDocument]]

@@ -7,6 +7,7 @@ or alias in the entity index.
 
 from collections.abc import Callable
 
+import numpy as np
 from spacy.language import Language
 
 from groundgraph.graph.base import GraphReader
@@ -60,7 +61,12 @@ class EntityLinker:
         self.threshold = threshold
 
     def link(self, question: str) -> list[LinkedEntity]:
+        """Entities named in the question, best link first."""
         phrases = question_phrases(self.nlp(), question)
+        return self.link_phrases(phrases, self.embedder.embed(phrases))
+
+    def link_phrases(self, phrases: list[str], vectors: np.ndarray) -> list[LinkedEntity]:
+        """Link already-embedded question phrases (lets a caller embed them with the question)."""
         best: dict[str, tuple[float, str]] = {}
 
         def offer(entity: str, score: float, phrase: str) -> None:
@@ -70,7 +76,7 @@ class EntityLinker:
         for phrase in phrases:
             offer(entity_id(normalise(phrase)), 1.0, phrase)
         if phrases and len(self.index):
-            hits = self.index.search(self.embedder.embed(phrases), _NAMES_PER_PHRASE)
+            hits = self.index.search(vectors, _NAMES_PER_PHRASE)
             for phrase, row in zip(phrases, hits, strict=True):
                 for key, score in row:
                     if score >= self.threshold:

@@ -19,9 +19,17 @@ class RetrievalSettings(BaseModel):
         hnsw_m: neighbours per node of the HNSW graph.
         top_k: chunks returned by `retrieve`.
         dense_k: candidates taken from the vector index before fusion.
-        dense_weight: weight of the dense similarity in the fused score.
-        graph_weight: weight of the graph score (chunks reached through linked entities).
+        dense_weight: weight of the dense similarity (cosine) in the fused score.
+        graph_weight: weight of the graph score (personalised PageRank, scaled to 0–1 by the
+            best chunk) in the fused score.
         entity_link_threshold: least cosine similarity for a question phrase to link an entity.
+        ppr_damping: probability that the PageRank walk follows an edge instead of restarting
+            at the question's entities (HippoRAG uses 0.5).
+        passage_seed_weight: share of the restart mass put on the dense top chunks, as in
+            HippoRAG 2; the rest goes to the linked entities.
+        synonym_threshold: least cosine similarity between two entity names for a synonym edge.
+        synonym_neighbours: nearest names examined per entity for synonym edges.
+        relation_weight_cap: the most weight one relation edge carries in the walk.
         answer_threshold: least support score for an evidence sentence to answer a question.
         answer_sentences: most evidence sentences quoted in an extractive answer.
     """
@@ -36,5 +44,10 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(default=1.0, ge=0)
     graph_weight: float = Field(default=0.3, ge=0)
     entity_link_threshold: float = Field(default=0.8, ge=0, le=1)
+    ppr_damping: float = Field(default=0.5, gt=0, lt=1)
+    passage_seed_weight: float = Field(default=0.05, ge=0, le=1)
+    synonym_threshold: float = Field(default=0.85, ge=0, le=1)
+    synonym_neighbours: int = Field(default=5, ge=0)
+    relation_weight_cap: float = Field(default=1.0, gt=0)
     answer_threshold: float = Field(default=0.45, ge=0, le=1)
     answer_sentences: int = Field(default=2, ge=1)

@@ -208,3 +208,11 @@ def test_adjacency_lists_every_mention_and_relation(store: GraphStore) -> None:
     assert sorted(adjacency.relations) == sorted(
         (r.source_id, r.target_id, r.weight) for r in store.relations()
     )
+
+
+def test_version_changes_with_every_write(store: GraphStore) -> None:
+    before = store.version()
+    store.upsert([CURIE])
+    after_upsert = store.version()
+    store.delete_documents([CURIE.document.id])
+    assert before != after_upsert != store.version()

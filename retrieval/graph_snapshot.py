@@ -1,0 +1,67 @@
+"""The in-memory PageRank graph of a store, rebuilt only when the store has changed.
+
+Besides the store's mentions and relations, the snapshot links entity names whose embeddings
+are close (synonym edges: "J. S. Bach" and "Johann Sebastian Bach"), found in the entity-name
+index, so that a question naming one form reaches documents using the other.
+"""
+
+import threading
+from collections.abc import Iterator
+
+from groundgraph.graph.base import GraphReader
+from groundgraph.graph.ppr import PprGraph
+from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.settings import RetrievalSettings
+
+# Names embedded per synonym search call: bounds the (batch × index) score matrix in memory.
+_SYNONYM_BATCH = 2048
+
+
+def synonym_edges(
+    names: FaissIndex, threshold: float, neighbours: int
+) -> Iterator[tuple[str, str, float]]:
+    """(entity, entity, similarity) for names of different entities at least `threshold` alike."""
+    keys = sorted(names)
+    for start in range(0, len(keys), _SYNONYM_BATCH):
+        batch = keys[start : start + _SYNONYM_BATCH]
+        hits = names.search(names.vectors(batch), neighbours + 1)
+        for key, row in zip(batch, hits, strict=True):
+            entity = names.label(key)
+            for other_key, score in row:
+                other = names.label(other_key)
+                if score >= threshold and entity < other:
+                    yield entity, other, float(score)
+
+
+class GraphSnapshot:
+    """Hands out the current `PprGraph`, rebuilding it when `store.version()` moves."""
+
+    def __init__(self, store: GraphReader, names: FaissIndex, settings: RetrievalSettings) -> None:
+        self.store = store
+        self.names = names
+        self.settings = settings
+        self._graph: PprGraph | None = None
+        self._version: int | None = None
+        self._lock = threading.Lock()
+        self.rebuilds = 0
+
+    def current(self) -> PprGraph:
+        version = self.store.version()
+        with self._lock:
+            if self._graph is None or version != self._version:
+                self._graph = self._build()
+                self._version = version
+                self.rebuilds += 1
+            return self._graph
+
+    def _build(self) -> PprGraph:
+        synonyms = (
+            list(
+                synonym_edges(
+                    self.names, self.settings.synonym_threshold, self.settings.synonym_neighbours
+                )
+            )
+            if self.settings.synonym_neighbours
+            else []
+        )
+        return PprGraph.build(self.store.adjacency(), synonyms, self.settings.relation_weight_cap)
