@@ -171,6 +171,19 @@ class Ingestor:
         began = time.perf_counter()
         found = scan(paths, self.settings, progress)
         sources = [str(p.resolve()) for p in paths] if delete_missing else []
+        return self._ingest_scan(found, sources, began, progress)
+
+    def ingest_documents(
+        self, documents: Sequence[SourceDocument], progress: Progress = no_progress
+    ) -> IngestReport:
+        """Ingest documents already in memory (rows of a database, a benchmark corpus)."""
+        return self._ingest_scan(
+            Scan(list(documents), [], set()), [], time.perf_counter(), progress
+        )
+
+    def _ingest_scan(
+        self, found: Scan, sources: list[str], began: float, progress: Progress
+    ) -> IngestReport:
         changes = diff(self.store, found, sources)
         report = IngestReport(failed=found.failed, unchanged=[d.uri for d in changes.unchanged])
         report.seconds["read"] = time.perf_counter() - began

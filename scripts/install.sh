@@ -43,5 +43,5 @@ else
     cp scripts/constraints.txt "$constraints"
 fi
 
-"$VENV_PY" -m pip install --quiet -c "$constraints" -e ".[dev]"
+"$VENV_PY" -m pip install --quiet -c "$constraints" -e ".[all,dev]"
 echo "$wanted" > "$stamp"

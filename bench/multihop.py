@@ -1,0 +1,199 @@
+"""Multi-hop retrieval benchmark: BM25, dense retrieval and groundgraph on passage recall.
+
+Reads `NAME_corpus.jsonl` ({"id", "title", "text"}) and `NAME_questions_SPLIT.jsonl`
+({"question", "supporting_passage_ids", ...}) from --data, ingests every passage as one
+document (title + text, never re-chunked, so recall is measured on passages), and reports
+recall@2, recall@5 and all@5 for each method, with query latency and indexing time.
+
+    .venv/bin/python bench/multihop.py --data ../shared/bench-data --set 2wikimultihopqa
+    .venv/bin/python bench/multihop.py --data DIR --set NAME --split heldout --json
+
+recall@k is the share of a question's gold passages in the top k, averaged over questions,
+x100; all@k the share of questions with every gold passage in the top k. Without --json the
+table is printed and appended to bench/RESULTS.md with the date, machine and settings
+(--no-record to skip).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bm25s
+import Stemmer
+
+from groundgraph import GroundGraph, Settings
+from groundgraph.ingest.base import SourceDocument
+
+REPO = Path(__file__).resolve().parent.parent
+METHODS = ("bm25", "dense", "groundgraph")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def recall_metrics(ranked: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    def recall(k: int) -> float:
+        return 100 * statistics.fmean(
+            len(set(r[:k]) & set(g)) / len(set(g)) for r, g in zip(ranked, gold, strict=True)
+        )
+
+    all5 = 100 * statistics.fmean(set(g) <= set(r[:5]) for r, g in zip(ranked, gold, strict=True))
+    return {
+        "recall@2": round(recall(2), 1),
+        "recall@5": round(recall(5), 1),
+        "all@5": round(all5, 1),
+    }
+
+
+def timed_ranking(questions: list[str], search: Callable[[str], list[str]]) -> tuple[list, list]:
+    ranked, millis = [], []
+    for question in questions:
+        began = time.perf_counter()
+        ranked.append(search(question))
+        millis.append(1000 * (time.perf_counter() - began))
+    return ranked, millis
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(data: Path, name: str, split: str, limit: int | None) -> dict:
+    corpus = read_jsonl(data / f"{name}_corpus.jsonl")
+    rows = read_jsonl(data / f"{name}_questions_{split}.jsonl")[:limit]
+    questions = [r["question"] for r in rows]
+    gold = [r["supporting_passage_ids"] for r in rows]
+    store = Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
+    settings = Settings.load(store=store, ingest={"chunk_size": 0, "chunk_overlap": 0})
+    gg = GroundGraph.open(settings)
+    documents = [
+        SourceDocument(
+            f"bench://{name}/{p['id']}", p["title"], p["text"], f"bench://{name}", named_title=True
+        )
+        for p in corpus
+    ]
+    seconds: dict[str, float] = {}
+    report = gg.ingestor.ingest_documents(documents)
+    seconds["parse_extract"] = report.seconds.get("extract", 0.0)
+    seconds["graph_write"] = report.seconds.get("write", 0.0)
+    began = time.perf_counter()
+    vectors = gg.vectors.sync(gg.store)
+    seconds["embed_passages"] = vectors.seconds["embed_chunks"]
+    seconds["embed_entities"] = vectors.seconds["embed_entities"]
+    began = time.perf_counter()
+    gg.retriever.snapshot.current()
+    seconds["graph_snapshot"] = time.perf_counter() - began
+    seconds["total"] = sum(seconds.values())
+    passage_of = {d.id: d.uri.rsplit("/", 1)[1] for d in gg.store.documents()}
+    chunk_passage = {c.id: passage_of[c.doc_id] for c in gg.store.chunks()}
+
+    tokenize = Stemmer.Stemmer("english")
+    bm25 = bm25s.BM25(k1=0.9, b=0.4)
+    bm25.index(
+        bm25s.tokenize(
+            [f"{p['title']}\n{p['text']}" for p in corpus],
+            stopwords="en",
+            stemmer=tokenize,
+            show_progress=False,
+        ),
+        show_progress=False,
+    )
+    ids = [p["id"] for p in corpus]
+
+    def bm25_search(question: str) -> list[str]:
+        tokens = bm25s.tokenize([question], stopwords="en", stemmer=tokenize, show_progress=False)
+        hits, _ = bm25.retrieve(tokens, k=5, show_progress=False)
+        return [ids[i] for i in hits[0]]
+
+    def dense_search(question: str) -> list[str]:
+        hits = gg.vectors.chunks.search(gg.embedder.embed([question]), 5)[0]
+        return [chunk_passage[c] for c, _ in hits]
+
+    def groundgraph_search(question: str) -> list[str]:
+        return [chunk_passage[s.chunk.id] for s in gg.retrieve(question, k=5).chunks]
+
+    methods = {}
+    for method, search in zip(
+        METHODS, (bm25_search, dense_search, groundgraph_search), strict=True
+    ):
+        ranked, millis = timed_ranking(questions, search)
+        methods[method] = {
+            **recall_metrics(ranked, gold),
+            "p50_ms": round(percentile(millis, 0.5), 1),
+            "p95_ms": round(percentile(millis, 0.95), 1),
+        }
+    stats = gg.stats()
+    gg.close()
+    return {
+        "methods": methods,
+        "index_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "questions": len(rows),
+        "passages": len(corpus),
+        "graph": {"entities": stats.graph.entities, "relations": stats.graph.relations},
+        "settings": settings.retrieval.model_dump(),
+    }
+
+
+def markdown(result: dict, name: str, split: str) -> str:
+    lines = [
+        f"{name} ({split}): {result['questions']} questions, {result['passages']} passages; "
+        f"graph of {result['graph']['entities']} entities and {result['graph']['relations']} "
+        "relations.",
+        "",
+        "| method | R@2 | R@5 | all@5 | p50 ms | p95 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for method, m in result["methods"].items():
+        lines.append(
+            f"| {method} | {m['recall@2']} | {m['recall@5']} | {m['all@5']} | "
+            f"{m['p50_ms']} | {m['p95_ms']} |"
+        )
+    idx = result["index_seconds"]
+    lines += [
+        "",
+        "Indexing seconds: "
+        + ", ".join(f"{k} {v}" for k, v in idx.items())
+        + f" (embedding the passages alone: {idx['embed_passages']}).",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--set", dest="name", required=True)
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--limit", type=int, help="first N questions only")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+    result = run(args.data, args.name, args.split, args.limit)
+    if args.json:
+        print(json.dumps(result))
+        return
+    table = markdown(result, args.name, args.split)
+    print(table)
+    if not args.no_record:
+        settings = ", ".join(f"{k}={v}" for k, v in result["settings"].items())
+        header = (
+            f"\n## Multi-hop retrieval: {args.name} ({args.split}) — "
+            f"{datetime.now(UTC):%Y-%m-%d}\n\nMachine: {platform.machine()}, "
+            f"{os.cpu_count()} cores, {platform.platform()}. Retrieval settings: "
+            f"{settings}.\n\n"
+        )
+        with open(REPO / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
+            f.write(header + table + "\n")
+
+
+if __name__ == "__main__":
+    main()
