@@ -68,12 +68,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(data: Path, name: str, split: str, limit: int | None) -> dict:
+def run(data: Path, name: str, split: str, limit: int | None, store: Path | None) -> dict:
     corpus = read_jsonl(data / f"{name}_corpus.jsonl")
     rows = read_jsonl(data / f"{name}_questions_{split}.jsonl")[:limit]
     questions = [r["question"] for r in rows]
     gold = [r["supporting_passage_ids"] for r in rows]
-    store = Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
+    store = store or Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
     settings = Settings.load(store=store, ingest={"chunk_size": 0, "chunk_overlap": 0})
     gg = GroundGraph.open(settings)
     documents = [
@@ -174,10 +174,11 @@ def main() -> None:
     parser.add_argument("--set", dest="name", required=True)
     parser.add_argument("--split", default="dev")
     parser.add_argument("--limit", type=int, help="first N questions only")
+    parser.add_argument("--store", type=Path, help="keep the index here (reused if present)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
-    result = run(args.data, args.name, args.split, args.limit)
+    result = run(args.data, args.name, args.split, args.limit, args.store)
     if args.json:
         print(json.dumps(result))
         return

