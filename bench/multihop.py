@@ -74,7 +74,9 @@ def run(data: Path, name: str, split: str, limit: int | None, store: Path | None
     questions = [r["question"] for r in rows]
     gold = [r["supporting_passage_ids"] for r in rows]
     store = store or Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
-    settings = Settings.load(store=store, ingest={"chunk_size": 0, "chunk_overlap": 0})
+    settings = Settings.load(
+        store=store, ingest={"chunk_size": 0, "chunk_overlap": 0, "spacy_processes": 2}
+    )
     gg = GroundGraph.open(settings)
     documents = [
         SourceDocument(

@@ -30,25 +30,39 @@ def personalized_pagerank(
             mass returns to the reset distribution).
         reset: non-negative restart weights; normalised here.
         damping: probability of following an edge rather than restarting.
+        max_iterations: the error after k iterations is at most damping^k (L1).
+        tolerance: stop when an iteration changes the scores by less (L1).
 
     Returns:
         A probability vector over the nodes.
     """
-    total = reset.sum()
-    if total <= 0:
-        return np.zeros_like(reset, dtype=np.float64)
-    restart = reset.astype(np.float64) / total
-    dangling = np.asarray(walk.sum(axis=1)).ravel() == 0
-    transposed = walk.T.tocsr()
-    scores = restart.copy()
-    for _ in range(max_iterations):
-        spread = transposed @ scores
-        lost = scores[dangling].sum()
-        updated = damping * (spread + lost * restart) + (1 - damping) * restart
-        if np.abs(updated - scores).sum() < tolerance:
-            return updated
-        scores = updated
-    return scores
+    return PageRankOperator(walk).run(reset, damping, max_iterations, tolerance)
+
+
+class PageRankOperator:
+    """The parts of a power iteration that depend only on the graph, computed once."""
+
+    def __init__(self, walk: sp.csr_matrix) -> None:
+        self.transposed = walk.T.tocsr().astype(np.float32)
+        self.dangling = np.flatnonzero(np.asarray(walk.sum(axis=1)).ravel() == 0)
+
+    def run(
+        self, reset: np.ndarray, damping: float, max_iterations: int, tolerance: float
+    ) -> np.ndarray:
+        total = reset.sum()
+        if total <= 0:
+            return np.zeros(reset.shape, dtype=np.float64)
+        restart = (reset / total).astype(np.float32)
+        scores = restart.copy()
+        for _ in range(max_iterations):
+            lost = scores[self.dangling].sum()
+            updated = damping * (self.transposed @ scores + lost * restart)
+            updated += (1 - damping) * restart
+            converged = np.abs(updated - scores).sum() < tolerance
+            scores = updated
+            if converged:
+                break
+        return scores.astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class PprGraph:
     chunk_ids: tuple[str, ...]
     walk: sp.csr_matrix
     entity_chunk_counts: dict[str, int]
+    operator: PageRankOperator
 
     @classmethod
     def build(
@@ -108,7 +123,8 @@ class PprGraph:
         degree = np.asarray(matrix.sum(axis=1)).ravel()
         inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         walk = sp.diags(inverse) @ matrix
-        return cls(entities, chunks, tuple(chunk_ids), walk.tocsr(), counts)
+        walk = walk.tocsr()
+        return cls(entities, chunks, tuple(chunk_ids), walk, counts, PageRankOperator(walk))
 
     def rank_chunks(
         self,
@@ -126,7 +142,7 @@ class PprGraph:
         for chunk, weight in chunk_seeds.items():
             if chunk in self.chunks:
                 reset[self.chunks[chunk]] += weight
-        scores = personalized_pagerank(self.walk, reset, damping, max_iterations, tolerance)
+        scores = self.operator.run(reset, damping, max_iterations, tolerance)
         offset = len(self.entities)
         chunk_scores = scores[offset:]
         return {self.chunk_ids[i]: float(chunk_scores[i]) for i in np.flatnonzero(chunk_scores)}

@@ -106,7 +106,6 @@ class GroundGraph:
         linker = EntityLinker(
             self.store,
             self.vectors.entities,
-            self.embedder,
             self.nlp,
             self.settings.retrieval.entity_link_threshold,
         )

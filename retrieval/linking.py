@@ -13,8 +13,9 @@ from spacy.tokens import Doc, Token
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import entity_id
+from groundgraph.graph.model import Entity
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.base import Embedder, LinkedEntity
+from groundgraph.retrieval.base import LinkedEntity
 from groundgraph.retrieval.index_faiss import FaissIndex
 
 # Candidate entity names looked up per question phrase.
@@ -69,7 +70,6 @@ class EntityLinker:
     Args:
         store: the graph, for entity records.
         index: the entity-name vector index (`VectorIndexes.entities`).
-        embedder: the same embedder that built the index.
         nlp: a loader of the spaCy pipeline used at ingest.
         threshold: least cosine similarity for an approximate link.
     """
@@ -78,38 +78,40 @@ class EntityLinker:
         self,
         store: GraphReader,
         index: FaissIndex,
-        embedder: Embedder,
         nlp: Callable[[], Language],
         threshold: float,
     ) -> None:
         self.store = store
         self.index = index
-        self.embedder = embedder
         self.nlp = nlp
         self.threshold = threshold
 
-    def link(self, question: str) -> list[LinkedEntity]:
-        """Entities named in the question, best link first."""
-        phrases = question_phrases(self.nlp(), question)
-        return self.link_phrases(phrases, self.embedder.embed(phrases))
+    def exact(self, phrases: list[str]) -> dict[str, Entity]:
+        """Phrases whose normalised form is an entity's name: the entity, for each."""
+        keys = {phrase: entity_id(normalise(phrase)) for phrase in phrases}
+        found = {e.id: e for e in self.store.entities(set(keys.values()))}
+        return {phrase: found[key] for phrase, key in keys.items() if key in found}
 
-    def link_phrases(self, phrases: list[str], vectors: np.ndarray) -> list[LinkedEntity]:
-        """Link already-embedded question phrases (lets a caller embed them with the question)."""
-        best: dict[str, tuple[float, str]] = {}
+    def link(
+        self, exact: dict[str, Entity], others: list[str], vectors: np.ndarray
+    ) -> list[LinkedEntity]:
+        """Combine exact links with approximate ones for the `others` phrases, whose
+        embeddings are `vectors` (embedded by the caller in one batch with the question).
 
-        def offer(entity: str, score: float, phrase: str) -> None:
-            if score > best.get(entity, (0.0, ""))[0]:
-                best[entity] = (score, phrase)
-
-        for phrase in phrases:
-            offer(entity_id(normalise(phrase)), 1.0, phrase)
-        if phrases and len(self.index):
-            hits = self.index.search(vectors, _NAMES_PER_PHRASE)
-            for phrase, row in zip(phrases, hits, strict=True):
+        Returns:
+            Linked entities, best first; an entity reached by several phrases keeps its best.
+        """
+        best: dict[str, tuple[float, str]] = {e.id: (1.0, p) for p, e in exact.items()}
+        entities = {e.id: e for e in exact.values()}
+        if others and len(self.index):
+            for phrase, row in zip(
+                others, self.index.search(vectors, _NAMES_PER_PHRASE), strict=True
+            ):
                 for key, score in row:
-                    if score >= self.threshold:
-                        offer(self.index.label(key), score, phrase)
-        entities = {e.id: e for e in self.store.entities(best)}
+                    entity = self.index.label(key)
+                    if score >= self.threshold and score > best.get(entity, (0.0, ""))[0]:
+                        best[entity] = (score, phrase)
+        entities.update((e.id, e) for e in self.store.entities(best.keys() - entities.keys()))
         return sorted(
             (LinkedEntity(entities[i], s, p) for i, (s, p) in best.items() if i in entities),
             key=lambda link: (-link.score, link.entity.name),

@@ -7,6 +7,8 @@ hops away, through a bridging entity, get PageRank mass that dense similarity al
 gives them; that is what finds the second document of a multi-hop question.
 """
 
+import math
+
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
 from groundgraph.retrieval.base import Context, Embedder, LinkedEntity, ScoredChunk
@@ -24,10 +26,15 @@ def entity_seeds(linked: list[LinkedEntity], graph: PprGraph) -> dict[str, float
     }
 
 
-def scaled(scores: dict[str, float]) -> dict[str, float]:
-    """Scores divided by the largest, so the best is 1."""
+def log_scaled(scores: dict[str, float], decades: float) -> dict[str, float]:
+    """PageRank scores on a log scale from 1 (the best chunk) down to 0 (`decades` orders of
+    magnitude below it). PageRank mass falls by orders of magnitude per hop, so on a linear
+    scale a chunk two hops from the question would score ~0.01 and never beat dense ranks."""
     top = max(scores.values(), default=0.0)
-    return {k: v / top for k, v in scores.items()} if top > 0 else {}
+    if top <= 0:
+        return {}
+    floor = top * 10**-decades
+    return {k: 1 + math.log10(v / top) / decades for k, v in scores.items() if v > floor}
 
 
 class HybridRetriever:
@@ -57,11 +64,17 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int | None = None) -> Context:
         k = k or self.settings.top_k
         phrases = question_phrases(self.linker.nlp(), question)
-        vectors = self.embedder.embed([question, *phrases])
+        exact = self.linker.exact(phrases)
+        others = [p for p in phrases if p not in exact]
+        vectors = self.embedder.embed([question, *others])
         query = vectors[0]
         dense = dict(self.indexes.chunks.search(vectors[:1], self.settings.dense_k)[0])
-        linked = self.linker.link_phrases(phrases, vectors[1:])
-        graph = scaled(self._pagerank(linked, dense)) if linked else {}
+        linked = self.linker.link(exact, others, vectors[1:])
+        graph = (
+            log_scaled(self._pagerank(linked, dense), self.settings.graph_score_decades)
+            if linked
+            else {}
+        )
         extra = [
             c
             for c in sorted(graph, key=lambda c: -graph[c])[: self.settings.dense_k]
@@ -87,7 +100,13 @@ class HybridRetriever:
         reset_chunks = {
             c: share * max(s, 0.0) / chunk_mass for c, s in dense.items() if chunk_mass > 0
         }
-        return graph.rank_chunks(reset_entities, reset_chunks, self.settings.ppr_damping)
+        return graph.rank_chunks(
+            reset_entities,
+            reset_chunks,
+            self.settings.ppr_damping,
+            self.settings.ppr_iterations,
+            self.settings.ppr_tolerance,
+        )
 
     def _context(
         self,
