@@ -39,7 +39,7 @@ class RetrievalSettings(BaseModel):
     """
 
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_batch_size: int = Field(default=256, ge=1)
+    embedding_batch_size: int = Field(default=64, ge=1)
     device: str = ""
     index_type: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
+from groundgraph.ingest.resolution import normalise
 from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Embedder, RetrievalError
 from groundgraph.retrieval.index_faiss import FaissIndex
@@ -20,7 +21,7 @@ from groundgraph.retrieval.settings import RetrievalSettings
 CHUNK_INDEX_FILE = "chunks.npz"
 ENTITY_INDEX_FILE = "entities.npz"
 # Texts embedded per progress step; large enough to keep the embedder's batches full.
-_EMBED_STEP = 512
+_EMBED_STEP = 2048
 
 
 @dataclass
@@ -78,7 +79,9 @@ class VectorIndexes:
         began = time.perf_counter()
         forms, labels = {}, {}
         for entity in store.entities():
-            for form in (entity.name, *entity.aliases):
+            # Aliases that differ from the name only in case or punctuation embed alike.
+            distinct = {normalise(form): form for form in (*entity.aliases, entity.name)}
+            for form in distinct.values():
                 key = stable_hash("form", entity.id, form)
                 forms[key], labels[key] = form, entity.id
         report.entities_added, report.entities_removed = self._update(
