@@ -74,8 +74,11 @@ def run(data: Path, name: str, split: str, limit: int | None, store: Path | None
     questions = [r["question"] for r in rows]
     gold = [r["supporting_passage_ids"] for r in rows]
     store = store or Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
+    # One chunk per passage; two parsing processes and large write transactions for a bulk load.
     settings = Settings.load(
-        store=store, ingest={"chunk_size": 0, "chunk_overlap": 0, "spacy_processes": 2}
+        store=store,
+        ingest={"chunk_size": 0, "chunk_overlap": 0, "spacy_processes": 2},
+        graph={"batch_size": 512},
     )
     gg = GroundGraph.open(settings)
     documents = [
@@ -143,6 +146,10 @@ def run(data: Path, name: str, split: str, limit: int | None, store: Path | None
         "passages": len(corpus),
         "graph": {"entities": stats.graph.entities, "relations": stats.graph.relations},
         "settings": settings.retrieval.model_dump(),
+        "ingest_settings": {
+            **settings.ingest.model_dump(exclude={"entity_types"}),
+            "graph_batch_size": settings.graph.batch_size,
+        },
     }
 
 
@@ -188,6 +195,9 @@ def main() -> None:
     print(table)
     if not args.no_record:
         settings = ", ".join(f"{k}={v}" for k, v in result["settings"].items())
+        settings += "; ingest: " + ", ".join(
+            f"{k}={v}" for k, v in result["ingest_settings"].items()
+        )
         header = (
             f"\n## Multi-hop retrieval: {args.name} ({args.split}) — "
             f"{datetime.now(UTC):%Y-%m-%d}\n\nMachine: {platform.machine()}, "
