@@ -16,22 +16,19 @@ table is printed and appended to bench/RESULTS.md with the date, machine and set
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import bm25s
 import Stemmer
+from results import record
 
 from groundgraph import GroundGraph, Settings
 from groundgraph.ingest.base import SourceDocument
 
-REPO = Path(__file__).resolve().parent.parent
 METHODS = ("bm25", "dense", "groundgraph")
 
 
@@ -198,14 +195,11 @@ def main() -> None:
         settings += "; ingest: " + ", ".join(
             f"{k}={v}" for k, v in result["ingest_settings"].items()
         )
-        header = (
-            f"\n## Multi-hop retrieval: {args.name} ({args.split}) — "
-            f"{datetime.now(UTC):%Y-%m-%d}\n\nMachine: {platform.machine()}, "
-            f"{os.cpu_count()} cores, {platform.platform()}. Retrieval settings: "
-            f"{settings}.\n\n"
+        record(
+            f"Multi-hop retrieval: {args.name} ({args.split})",
+            f"Retrieval settings: {settings}.",
+            table,
         )
-        with open(REPO / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
-            f.write(header + table + "\n")
 
 
 if __name__ == "__main__":

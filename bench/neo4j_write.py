@@ -15,18 +15,17 @@ scripts/neo4j.sh on spare ports and stops it afterwards. Prints a markdown table
 
 import argparse
 import os
-import platform
 import random
 import socket
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from neo4j import GraphDatabase
 from pydantic import SecretStr
+from results import record
 
 from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
@@ -196,15 +195,13 @@ def main() -> None:
     table = "\n".join(lines)
     print("\n" + table)
     if args.record:
-        header = (
-            f"\n## Neo4j write throughput — {datetime.now(UTC):%Y-%m-%d}\n\n"
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-            f"{platform.platform()}, Neo4j Community from scripts/neo4j.sh (1 GB heap). "
-            f"Command: `python bench/neo4j_write.py --documents {args.documents} "
-            f"--entities {args.entities} --batch-sizes {args.batch_sizes}`.\n\n"
+        record(
+            "Neo4j write throughput",
+            "Neo4j Community from scripts/neo4j.sh (1 GB heap). Command: "
+            f"`python bench/neo4j_write.py --documents {args.documents} "
+            f"--entities {args.entities} --batch-sizes {args.batch_sizes}`.",
+            table,
         )
-        with open(REPO / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
-            f.write(header + table + "\n")
 
 
 if __name__ == "__main__":
