@@ -267,6 +267,9 @@ class Neo4jGraphStore:
             tuple((r["source_id"], r["target_id"], r["weight"]) for r in relations),
         )
 
+    def version(self) -> int:
+        return int(self._read(cypher.VERSION)[0]["v"])
+
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
@@ -294,6 +297,3 @@ def _merge_evidence(evidence: Iterable) -> list[dict[str, Any]]:
         else:
             rows[key] = vars(e).copy()
     return list(rows.values())
-
-    def version(self) -> int:
-        return int(self._read(cypher.VERSION)[0]["v"])
