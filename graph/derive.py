@@ -7,9 +7,9 @@ or a deletion give the same graph.
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from groundgraph.graph.model import Entity
+from groundgraph.graph.model import Entity, Evidence, Mention
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,23 @@ def derive_entity(entity_id: str, rows: Iterable[MentionRow]) -> Entity | None:
         first_seen=min(first),
         last_seen=max(last),
     )
+
+
+def merge_mentions(mentions: Iterable[Mention]) -> list[Mention]:
+    """One mention per (chunk, entity, surface), the key stores use, with counts added."""
+    merged: dict[tuple[str, str, str], Mention] = {}
+    for m in mentions:
+        key = (m.chunk_id, m.entity_id, m.surface)
+        seen = merged.get(key)
+        merged[key] = m if seen is None else replace(seen, count=seen.count + m.count)
+    return list(merged.values())
+
+
+def merge_evidence(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """One evidence row per (relation, chunk), with weights added."""
+    merged: dict[tuple[str, str], Evidence] = {}
+    for e in evidence:
+        key = (e.relation_id, e.chunk_id)
+        seen = merged.get(key)
+        merged[key] = e if seen is None else replace(seen, weight=seen.weight + e.weight)
+    return list(merged.values())

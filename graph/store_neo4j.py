@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 from groundgraph.graph import cypher
 from groundgraph.graph.base import StoreError
-from groundgraph.graph.derive import MentionRow, derive_entity
+from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, merge_mentions
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
@@ -125,9 +125,9 @@ class Neo4jGraphStore:
         self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", [vars(c) for c in chunks])
         pairs = [[a.id, b.id] for g in graphs for a, b in zip(g.chunks, g.chunks[1:], strict=False)]
         self._run_rows(tx, cypher.LINK_NEXT_CHUNKS, "pairs", pairs)
-        mentions = _merge_mentions(m for g in graphs for m in g.mentions)
+        mentions = [vars(m) for m in merge_mentions(m for g in graphs for m in g.mentions)]
         self._run_rows(tx, cypher.MERGE_MENTIONS, "rows", mentions)
-        evidence = _merge_evidence(e for g in graphs for e in g.evidence)
+        evidence = [vars(e) for e in merge_evidence(e for g in graphs for e in g.evidence)]
         self._run_rows(tx, cypher.MERGE_EVIDENCE, "rows", evidence)
         self._refresh_relations(tx, relation_ids | {e["relation_id"] for e in evidence})
         self._refresh_entities(tx, entity_ids | {m["entity_id"] for m in mentions})
@@ -273,27 +273,3 @@ class Neo4jGraphStore:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
-
-
-def _merge_mentions(mentions: Iterable[Mention]) -> list[dict[str, Any]]:
-    """One row per (chunk, entity, surface), counts added, as the store keys them."""
-    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for m in mentions:
-        key = (m.chunk_id, m.entity_id, m.surface)
-        if key in rows:
-            rows[key]["count"] += m.count
-        else:
-            rows[key] = vars(m).copy()
-    return list(rows.values())
-
-
-def _merge_evidence(evidence: Iterable) -> list[dict[str, Any]]:
-    """One row per (relation, chunk), weights added."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for e in evidence:
-        key = (e.relation_id, e.chunk_id)
-        if key in rows:
-            rows[key]["weight"] += e.weight
-        else:
-            rows[key] = vars(e).copy()
-    return list(rows.values())

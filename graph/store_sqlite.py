@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groundgraph.graph.base import StoreError
-from groundgraph.graph.derive import MentionRow, derive_entity
+from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, merge_mentions
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
@@ -201,23 +201,21 @@ class SqliteGraphStore:
                 for c in graph.chunks
             ],
         )
-        counts: dict[tuple[str, str, str], list] = {}
-        for m in graph.mentions:
-            key = (m.chunk_id, m.entity_id, m.surface)
-            if key in counts:
-                counts[key][-1] += m.count
-            else:
-                counts[key] = [*key, m.name, m.type, m.count]
-        conn.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", list(counts.values()))
-        weights: dict[tuple[str, str], float] = defaultdict(float)
-        for e in graph.evidence:
-            weights[(e.relation_id, e.chunk_id)] += e.weight
-            conn.execute(
-                "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,0,'','')",
-                (e.relation_id, e.source_id, e.target_id, e.predicate),
-            )
         conn.executemany(
-            "INSERT INTO evidence VALUES (?,?,?)", [(*k, w) for k, w in weights.items()]
+            "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+            [
+                (m.chunk_id, m.entity_id, m.surface, m.name, m.type, m.count)
+                for m in merge_mentions(graph.mentions)
+            ],
+        )
+        evidence = merge_evidence(graph.evidence)
+        conn.executemany(
+            "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,0,'','')",
+            [(e.relation_id, e.source_id, e.target_id, e.predicate) for e in evidence],
+        )
+        conn.executemany(
+            "INSERT INTO evidence VALUES (?,?,?)",
+            [(e.relation_id, e.chunk_id, e.weight) for e in evidence],
         )
 
     def _refresh_relations(self, conn: sqlite3.Connection, relation_ids: set[str]) -> None:
