@@ -18,7 +18,7 @@ from groundgraph.graph.model import GraphStats
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.ingest.base import IngestReport
 from groundgraph.ingest.nlp import load_spacy
-from groundgraph.ingest.pipeline import Ingestor
+from groundgraph.ingest.pipeline import Ingestor, stored_sources
 from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
@@ -136,10 +136,8 @@ class GroundGraph:
 
     def refresh(self, progress: Progress = no_progress) -> IngestReport:
         """Re-read every source ingested before: pick up changes, drop deleted files."""
-        sources = sorted({d.source for d in self.store.documents()})
-        report = self.ingestor.ingest(
-            [Path(s) for s in sources], delete_missing=True, progress=progress
-        )
+        sources = stored_sources(self.store)
+        report = self.ingestor.ingest(sources, delete_missing=True, progress=progress)
         self._sync_vectors(report, progress)
         return report
 

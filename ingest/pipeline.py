@@ -67,6 +67,11 @@ def scan(paths: Iterable[Path], settings: IngestSettings, progress: Progress = n
     return Scan(documents, failed, read_paths)
 
 
+def stored_sources(store: GraphStore) -> list[Path]:
+    """The paths that stored documents were ingested from: what a refresh re-reads."""
+    return [Path(s) for s in sorted({d.source for d in store.documents()})]
+
+
 def diff(store: GraphStore, found: Scan, sources: Sequence[str] = ()) -> Diff:
     """Classify scanned documents; with `sources`, stored documents under those sources whose
     file is gone (or whose record left a file that still reads) count as deleted."""
@@ -134,13 +139,29 @@ class Ingestor:
                 yield FileError(doc.uri, f"extraction failed: {e}")
 
     def apply(self, changes: Diff, report: IngestReport, progress: Progress = no_progress) -> None:
-        """Write the changed documents, a batch per transaction, and delete the gone ones."""
-        todo = changes.changed
+        """Parse, extract and write the changed documents, and delete the gone ones."""
+        began = time.perf_counter()
+        self.write(self.build(changes.changed), changes, report, progress)
+        report.seconds["extract"] = time.perf_counter() - began - report.seconds["write"]
+
+    def write(
+        self,
+        items: Iterable[DocumentGraph | FileError],
+        changes: Diff,
+        report: IngestReport,
+        progress: Progress = no_progress,
+    ) -> None:
+        """Write document graphs a batch per transaction, then delete the gone documents.
+
+        `items` may be a stream (`build`) or graphs built earlier (a pipeline stage); a
+        `FileError` among them is reported and the rest go on.
+        """
+        total = len(changes.changed)
         updated = {d.uri for d in changes.updated}
-        began, writing = time.perf_counter(), 0.0
+        writing = 0.0
         batch: list[DocumentGraph] = []
 
-        def write() -> None:
+        def flush() -> None:
             nonlocal writing
             started = time.perf_counter()
             self.store.upsert(batch)
@@ -150,21 +171,21 @@ class Ingestor:
                 (report.updated if uri in updated else report.added).append(uri)
             batch.clear()
 
-        for done, item in enumerate(self.build(todo), start=1):
+        for done, item in enumerate(items, start=1):
             if isinstance(item, FileError):
                 report.failed.append(item)
             else:
                 batch.append(item)
             if len(batch) == self.batch_size:
-                write()
-            progress("extract", done, len(todo))
+                flush()
+            progress("extract", done, total)
         if batch:
-            write()
-        report.seconds["extract"] = time.perf_counter() - began - writing
-        report.seconds["write"] = writing
+            flush()
+        started = time.perf_counter()
         if changes.deleted:
             self.store.delete_documents(changes.deleted)
             report.deleted.extend(changes.deleted_uris)
+        report.seconds["write"] = writing + time.perf_counter() - started
 
     def ingest(
         self, paths: Iterable[Path], delete_missing: bool = False, progress: Progress = no_progress

@@ -213,3 +213,20 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[FileEr
         else:
             errors.append(FileError(str(root), "no such file or directory"))
     return sorted(found.items()), errors
+
+
+def fingerprints(paths: Iterable[Path]) -> dict[str, str]:
+    """Each file under `paths` as its URI and a cheap fingerprint of its size and mtime.
+
+    Used to notice new and changed files without reading them; the content hash decides
+    later whether a document really changed.
+    """
+    files, _ = discover(paths)
+    found = {}
+    for path, _source in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found[path.resolve().as_uri()] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return found

@@ -35,6 +35,23 @@ class VectorReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class VectorConsistency:
+    """How far the chunk index is from one vector per stored chunk."""
+
+    chunks: int
+    vectors: int
+    chunks_without_vector: int
+    vectors_without_chunk: int
+    duplicate_vectors: int
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.chunks_without_vector or self.vectors_without_chunk or self.duplicate_vectors
+        )
+
+
 def chunk_text(title: str, text: str) -> str:
     """What is embedded for a chunk: its document's title gives it context."""
     return f"{title}\n{text}"
@@ -65,6 +82,20 @@ class VectorIndexes:
     def save(self) -> None:
         self.chunks.save(self.directory / CHUNK_INDEX_FILE)
         self.entities.save(self.directory / ENTITY_INDEX_FILE)
+
+    def consistency(self, store: GraphReader) -> VectorConsistency:
+        """Compare the published chunk index with the chunks the graph holds."""
+        published = self.directory / CHUNK_INDEX_FILE
+        index = FaissIndex.load(published) if published.exists() else self.chunks
+        chunk_ids = {c.id for c in store.chunks()}
+        keys = index.keys()
+        return VectorConsistency(
+            chunks=len(chunk_ids),
+            vectors=len(index),
+            chunks_without_vector=len(chunk_ids - keys),
+            vectors_without_chunk=len(keys - chunk_ids),
+            duplicate_vectors=len(index) - len(keys),
+        )
 
     def sync(self, store: GraphReader, progress: Progress = no_progress) -> VectorReport:
         """Bring both indexes in line with the graph and publish them."""
