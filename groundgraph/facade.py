@@ -65,11 +65,17 @@ class GroundGraph:
             print(c.marker, c.document, c.text)
     """
 
-    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: GraphStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self.directory = Path(settings.store)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.store = store or open_graph_store(settings.graph, settings.neo4j, self.directory)
+        self._embedder = embedder
 
     @classmethod
     def open(cls, target: str | Path | Settings) -> "GroundGraph":
@@ -92,10 +98,15 @@ class GroundGraph:
     def nlp(self) -> Language:
         return load_spacy(self.settings.ingest.spacy_model)
 
-    @cached_property
+    @property
     def embedder(self) -> Embedder:
-        r = self.settings.retrieval
-        return SentenceTransformerEmbedder(r.embedding_model, r.embedding_batch_size, r.device)
+        """The embedder given to the constructor, else the one settings name (loaded once)."""
+        if self._embedder is None:
+            r = self.settings.retrieval
+            self._embedder = SentenceTransformerEmbedder(
+                r.embedding_model, r.embedding_batch_size, r.device
+            )
+        return self._embedder
 
     @cached_property
     def vectors(self) -> VectorIndexes:

@@ -1,0 +1,88 @@
+"""What starts refresh runs: the daily schedule and the sensor on the source files."""
+
+import hashlib
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    JobDefinition,
+    RunRequest,
+    ScheduleDefinition,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
+    sensor,
+)
+
+from groundgraph.pipelines.refresh import REFRESH_GROUP, daily_partitions
+from groundgraph.pipelines.resources import GraphStoreResource, SourceLocation
+from groundgraph.pipelines.settings import PipelineSettings
+
+REFRESH_JOB = "daily_refresh"
+
+
+def refresh_job(settings: PipelineSettings) -> JobDefinition:
+    return define_asset_job(
+        REFRESH_JOB,
+        selection=AssetSelection.groups(REFRESH_GROUP),
+        partitions_def=daily_partitions(settings),
+        description="Refresh the graph and vector index from the sources: changed files only.",
+    )
+
+
+def refresh_schedule(settings: PipelineSettings, job: JobDefinition) -> ScheduleDefinition:
+    """Every day at the configured time, in the configured timezone, for that day's partition."""
+    return build_schedule_from_partitioned_job(
+        job,
+        name="daily_refresh_schedule",
+        hour_of_day=settings.refresh_hour,
+        minute_of_hour=settings.refresh_minute,
+        default_status=DefaultScheduleStatus.RUNNING,
+    )
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> SensorDefinition:
+    @sensor(
+        job=job,
+        minimum_interval_seconds=settings.sensor_interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING,
+    )
+    def source_files_changed(
+        context: SensorEvaluationContext,
+        graph_store: GraphStoreResource,
+        source_location: SourceLocation,
+    ) -> SensorResult | SkipReason:
+        """Requests a refresh when a source file is added, changed or deleted. The cursor
+        keeps a short hash of each file's size and mtime, so each change triggers once."""
+        with graph_store.open() as store:
+            current = {
+                _short(uri): _short(fp) for uri, fp in source_location.fingerprints(store).items()
+            }
+        previous = json.loads(context.cursor) if context.cursor else {}
+        changed = sorted(k for k, fp in current.items() if previous.get(k) != fp)
+        deleted = sorted(previous.keys() - current.keys())
+        if not changed and not deleted:
+            return SkipReason("no source file added, changed or deleted")
+        today = datetime.now(ZoneInfo(settings.timezone)).date().isoformat()
+        request = RunRequest(
+            run_key=_short(json.dumps([previous, current], sort_keys=True)),
+            partition_key=today,
+            tags={
+                "groundgraph/changed_files": str(len(changed)),
+                "groundgraph/deleted_files": str(len(deleted)),
+            },
+        )
+        return SensorResult(run_requests=[request], cursor=json.dumps(current))
+
+    return source_files_changed

@@ -1,0 +1,122 @@
+"""Asset checks on the daily refresh: each reads the state a run left and can fail.
+
+- `vectors_match_chunks`: every chunk has exactly one vector and every vector a chunk.
+- `graph_references_resolve`: no mention or relation points at a missing node.
+- `entity_count_stable`: one run did not lose more than `max_entity_drop` of the entities.
+- `canary_recall`: the canary questions still retrieve their documents.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetsDefinition,
+    MetadataValue,
+    asset_check,
+)
+
+from groundgraph.facade import GroundGraph
+from groundgraph.graph.integrity import check_integrity
+from groundgraph.pipelines.resources import (
+    EmbedderResource,
+    GraphStoreResource,
+    VectorIndexResource,
+)
+from groundgraph.pipelines.settings import PipelineSettings
+from groundgraph.retrieval.canary import canary_recall, load_canaries
+
+
+def refresh_checks(
+    settings: PipelineSettings, knowledge_graph: AssetsDefinition, vector_index: AssetsDefinition
+) -> list[AssetChecksDefinition]:
+    @asset_check(asset=vector_index, blocking=True)
+    def vectors_match_chunks(
+        graph_store: GraphStoreResource, vector_store: VectorIndexResource
+    ) -> AssetCheckResult:
+        """Every chunk in the graph has exactly one vector in the published chunk index, and
+        every vector belongs to a chunk."""
+        store_settings = graph_store.settings()
+        with graph_store.open() as store:
+            found = vector_store.open(store_settings).consistency(store)
+        return AssetCheckResult(
+            passed=found.ok,
+            metadata={
+                "chunks": found.chunks,
+                "vectors": found.vectors,
+                "chunks_without_vector": found.chunks_without_vector,
+                "vectors_without_chunk": found.vectors_without_chunk,
+                "duplicate_vectors": found.duplicate_vectors,
+            },
+            description=None if found.ok else "run the refresh again to re-sync the index",
+        )
+
+    @asset_check(asset=knowledge_graph, blocking=True)
+    def graph_references_resolve(graph_store: GraphStoreResource) -> AssetCheckResult:
+        """No mention points at a missing chunk or entity; no relation at a missing entity
+        or evidence chunk."""
+        with graph_store.open() as store:
+            report = check_integrity(store)
+        return AssetCheckResult(
+            passed=report.ok,
+            metadata={
+                "mentions_without_chunk": report.mentions_without_chunk,
+                "mentions_without_entity": report.mentions_without_entity,
+                "relations_without_entity": report.relations_without_entity,
+                "relations_without_evidence": report.relations_without_evidence,
+                "examples": MetadataValue.md("\n".join(f"- {e}" for e in report.examples) or "-"),
+            },
+        )
+
+    @asset_check(asset=knowledge_graph)
+    def entity_count_stable(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        """The last graph write did not lose more than the allowed fraction of entities: a
+        truncated or wrong source, not an ordinary edit."""
+        event = context.instance.get_latest_materialization_event(knowledge_graph.key)
+        meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
+        before = int(meta["entities_before"].value) if "entities_before" in meta else 0
+        after = int(meta["entities_after"].value) if "entities_after" in meta else 0
+        drop = (before - after) / before if before else 0.0
+        return AssetCheckResult(
+            passed=drop <= settings.max_entity_drop,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "entities_before": before,
+                "entities_after": after,
+                "drop_fraction": round(drop, 4),
+                "max_drop_fraction": settings.max_entity_drop,
+            },
+        )
+
+    @asset_check(asset=vector_index, name="canary_recall")
+    def canary_recall_check(
+        graph_store: GraphStoreResource, embedder: EmbedderResource
+    ) -> AssetCheckResult:
+        """The canary questions retrieve their expected documents with at least the
+        configured recall."""
+        if settings.canary_file is None:
+            return AssetCheckResult(
+                passed=True,
+                description="no canary set: set GROUNDGRAPH_PIPELINE_CANARY_FILE to check recall",
+            )
+        canaries = load_canaries(settings.canary_file)
+        store_settings = graph_store.settings()
+        with graph_store.open() as store:
+            gg = GroundGraph(store_settings, store=store, embedder=embedder.get(store_settings))
+            result = canary_recall(gg.retriever, canaries, settings.canary_k)
+        return AssetCheckResult(
+            passed=result.recall >= settings.canary_min_recall,
+            metadata={
+                "recall": round(result.recall, 4),
+                "min_recall": settings.canary_min_recall,
+                "questions": result.questions,
+                "missed": MetadataValue.md("\n".join(f"- {q}" for q in result.misses) or "-"),
+            },
+        )
+
+    return [
+        vectors_match_chunks,
+        graph_references_resolve,
+        entity_count_stable,
+        canary_recall_check,
+    ]

@@ -1,0 +1,57 @@
+"""The composition root: every asset, check, job, schedule, sensor and resource.
+
+`dagster dev -m groundgraph.pipelines` loads `defs`. Environments differ only in the
+resources: the store, backend and sources come from groundgraph's settings and
+`GROUNDGRAPH_PIPELINE_*` (see `settings.py`); the Neo4j password is an `EnvVar`.
+"""
+
+import os
+
+from dagster import Definitions, EnvVar
+
+from groundgraph.pipelines.automation import refresh_job, refresh_schedule, source_files_sensor
+from groundgraph.pipelines.checks import refresh_checks
+from groundgraph.pipelines.refresh import refresh_assets
+from groundgraph.pipelines.resources import (
+    EmbedderResource,
+    GraphStoreResource,
+    SourceLocation,
+    VectorIndexResource,
+)
+from groundgraph.pipelines.settings import PipelineSettings
+
+NEO4J_PASSWORD_ENV = "GROUNDGRAPH_NEO4J_PASSWORD"
+
+
+def default_resources(settings: PipelineSettings) -> dict[str, object]:
+    """Resources from the environment: secrets stay `EnvVar`s, shown by name in the UI."""
+    password = EnvVar(NEO4J_PASSWORD_ENV) if os.environ.get(NEO4J_PASSWORD_ENV) else None
+    embedder = EmbedderResource()
+    return {
+        "graph_store": GraphStoreResource(neo4j_password=password),
+        "embedder": embedder,
+        "vector_store": VectorIndexResource(embedder=embedder),
+        "source_location": SourceLocation(paths=settings.sources),
+    }
+
+
+def build_definitions(
+    settings: PipelineSettings | None = None, resources: dict[str, object] | None = None
+) -> Definitions:
+    """All definitions for these settings; tests pass their own store and sources."""
+    settings = settings or PipelineSettings.load()
+    assets = refresh_assets(settings)
+    by_name = {a.key.to_user_string(): a for a in assets}
+    checks = refresh_checks(settings, by_name["knowledge_graph"], by_name["vector_index"])
+    job = refresh_job(settings)
+    return Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=[job],
+        schedules=[refresh_schedule(settings, job)],
+        sensors=[source_files_sensor(settings, job)],
+        resources=resources or default_resources(settings),
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,65 @@
+"""Settings of the Dagster layer: when runs happen and how strict the checks are.
+
+Read from `GROUNDGRAPH_PIPELINE_*` environment variables when the definitions load
+(`GROUNDGRAPH_PIPELINE_TIMEZONE=Europe/Paris`, `GROUNDGRAPH_PIPELINE_SOURCES='["docs/"]'`).
+"""
+
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from groundgraph.errors import ConfigError
+
+
+class PipelineSettings(BaseSettings):
+    """Schedules, sources and quality gates of the daily refresh.
+
+    Attributes:
+        timezone: IANA zone the schedules and daily partitions follow.
+        refresh_hour, refresh_minute: when the daily refresh runs.
+        start_date: first daily partition (backfills can reach back to it).
+        sources: files or folders to ingest; empty re-reads the sources already stored.
+        sensor_interval_seconds: how often the file sensor looks for changes.
+        max_entity_drop: the entity-count check fails when one run loses more than this
+            fraction of entities (a truncated or wrong source, not an edit).
+        canary_file: JSON Lines canary questions (see `groundgraph.retrieval.canary`); the
+            canary check passes trivially, and says so, when none is set.
+        canary_min_recall: document recall the canary set must reach.
+        canary_k: chunks retrieved per canary question.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GROUNDGRAPH_PIPELINE_", extra="forbid")
+
+    timezone: str = "UTC"
+    refresh_hour: int = Field(default=2, ge=0, le=23)
+    refresh_minute: int = Field(default=0, ge=0, le=59)
+    start_date: date = date(2026, 1, 1)
+    sources: list[str] = Field(default_factory=list)
+    sensor_interval_seconds: int = Field(default=60, ge=5)
+    max_entity_drop: float = Field(default=0.2, ge=0, le=1)
+    canary_file: Path | None = None
+    canary_min_recall: float = Field(default=0.6, ge=0, le=1)
+    canary_k: int = Field(default=5, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name like 'UTC'") from e
+        return value
+
+    @classmethod
+    def load(cls) -> "PipelineSettings":
+        try:
+            return cls()
+        except ValidationError as e:
+            keys = ", ".join(
+                "GROUNDGRAPH_PIPELINE_" + "_".join(map(str, err["loc"])).upper() + f": {err['msg']}"
+                for err in e.errors()
+            )
+            raise ConfigError(f"invalid pipeline settings: {keys}") from e

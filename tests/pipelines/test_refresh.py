@@ -1,0 +1,162 @@
+"""The daily refresh materialised in process on a copy of the demo corpus, run after run."""
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    DagsterInstance,
+    Definitions,
+    ExecuteInProcessResult,
+)
+
+from groundgraph.graph.stores import open_graph_store
+from groundgraph.pipelines import build_definitions
+from groundgraph.pipelines.resources import (
+    EmbedderResource,
+    GraphStoreResource,
+    SourceLocation,
+    VectorIndexResource,
+)
+from groundgraph.pipelines.settings import PipelineSettings
+from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+PARTITION = "2026-03-01"
+
+
+@dataclass
+class Pipeline:
+    defs: Definitions
+    instance: DagsterInstance
+    corpus: Path
+    store: Path
+
+    def run(self, partition: str = PARTITION) -> ExecuteInProcessResult:
+        job = self.defs.resolve_job_def("daily_refresh")
+        return job.execute_in_process(partition_key=partition, instance=self.instance)
+
+    def version(self) -> int:
+        settings = Settings.load(store=self.store)
+        store = open_graph_store(settings.graph, settings.neo4j, self.store)
+        try:
+            return store.version()
+        finally:
+            store.close()
+
+
+def make_pipeline(tmp: Path, corpus: Path, max_entity_drop: float = 0.2) -> Pipeline:
+    settings = PipelineSettings(
+        sources=[str(corpus)],
+        canary_file=REPO / "demo" / "canary.jsonl",
+        canary_min_recall=0.8,
+        max_entity_drop=max_entity_drop,
+    )
+    embedder = EmbedderResource()
+    resources = {
+        "graph_store": GraphStoreResource(store=str(tmp / "store")),
+        "embedder": embedder,
+        "vector_store": VectorIndexResource(embedder=embedder),
+        "source_location": SourceLocation(paths=settings.sources),
+    }
+    defs = build_definitions(settings, resources)
+    return Pipeline(defs, DagsterInstance.ephemeral(), corpus, tmp / "store")
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    tmp = tmp_path_factory.mktemp("pipeline")
+    corpus = tmp / "corpus"
+    shutil.copytree(REPO / "demo" / "corpus", corpus)
+    yield make_pipeline(tmp, corpus)
+
+
+def metadata(result: ExecuteInProcessResult, asset: str) -> dict[str, object]:
+    [event] = result.asset_materializations_for_node(asset)
+    return {k: v.value for k, v in event.metadata.items()}
+
+
+def checks(result: ExecuteInProcessResult) -> dict[str, bool]:
+    return {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
+
+
+def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipeline) -> None:
+    result = pipeline.run()
+    assert result.success
+    changes = metadata(result, "source_changes")
+    assert changes["added"] == 38 and changes["failed"] == 0
+    stats = metadata(result, "graph_statistics")
+    assert stats["documents"] == 38 and stats["chunk_vectors"] == stats["chunks"] > 38
+    assert "Marie Curie" in stats["most_connected_entities"]
+    assert "PERSON" in stats["top_entity_types"]
+    assert "extract" in stats["stage_seconds"] and "embed_chunks" in stats["stage_seconds"]
+    assert checks(result) == {
+        "vectors_match_chunks": True,
+        "graph_references_resolve": True,
+        "entity_count_stable": True,
+        "canary_recall": True,
+    }
+
+
+def test_second_refresh_on_unchanged_sources_processes_nothing(pipeline: Pipeline) -> None:
+    before = pipeline.version()
+    result = pipeline.run("2026-03-02")
+    assert result.success
+    changes = metadata(result, "source_changes")
+    assert (changes["added"], changes["updated"], changes["deleted"]) == (0, 0, 0)
+    assert changes["unchanged"] == 38
+    assert metadata(result, "document_graphs")["documents"] == 0
+    vectors = metadata(result, "vector_index")
+    assert vectors["chunks_added"] == vectors["chunks_removed"] == 0
+    assert pipeline.version() == before
+    growth = metadata(result, "graph_statistics")["graph_growth"]
+    assert "2026-03-01" in growth and "2026-03-02" in growth
+    assert all(checks(result).values())
+
+
+def test_refresh_picks_up_exactly_the_changed_and_deleted_files(pipeline: Pipeline) -> None:
+    ulm = pipeline.corpus / "places" / "ulm.txt"
+    ulm.write_text(ulm.read_text() + "\nUlm Minster has the tallest church steeple in the world.\n")
+    (pipeline.corpus / "places" / "vienna.md").unlink()
+    result = pipeline.run("2026-03-03")
+    assert result.success
+    changes = metadata(result, "source_changes")
+    assert (changes["added"], changes["updated"], changes["deleted"]) == (0, 1, 1)
+    graph = metadata(result, "knowledge_graph")
+    assert (graph["updated"], graph["deleted"]) == (1, 1)
+    assert metadata(result, "graph_statistics")["documents"] == 37
+    assert all(checks(result).values())
+
+
+def test_consistency_check_fails_when_vectors_are_dropped(pipeline: Pipeline) -> None:
+    path = pipeline.store / "vectors" / "chunks.npz"
+    index = FaissIndex.load(path)
+    index.remove(sorted(index.keys())[:3])
+    index.save(path)
+    job = pipeline.defs.resolve_job_def("daily_refresh").get_subset(
+        asset_selection=set(),
+        asset_check_selection={AssetCheckKey(AssetKey("vector_index"), "vectors_match_chunks")},
+    )
+    result = job.execute_in_process(
+        partition_key=PARTITION, instance=pipeline.instance, raise_on_error=False
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.metadata["chunks_without_vector"].value == 3
+
+
+def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
+    pipeline = make_pipeline(tmp_path, corpus)
+    assert checks(pipeline.run())["entity_count_stable"]
+    for path in sorted(corpus.iterdir())[2:]:
+        path.unlink()
+    result = pipeline.run("2026-03-02")
+    assert metadata(result, "source_changes")["deleted"] == 10
+    assert checks(result)["entity_count_stable"] is False
