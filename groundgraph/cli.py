@@ -1,10 +1,11 @@
-"""The `groundgraph` command line: ingest, refresh, ask, stats, delete.
+"""The `groundgraph` command line: ingest, refresh, ask, stats, delete, ui.
 
 Errors groundgraph raises on purpose print as one line and exit with status 1; `--json`
 prints machine-readable output on stdout and nothing else.
 """
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -160,3 +161,50 @@ def delete(
         err.print(f"[red]error:[/red] no document {document} in the store", highlight=False)
         raise typer.Exit(1)
     out.print(f"deleted {document}", highlight=False)
+
+
+_DAGSTER_YAML = """\
+# Written by `groundgraph ui`; the local instance keeps runs and events in SQLite here.
+# See README.md, "Dagster", for PostgreSQL run storage and other executors.
+telemetry:
+  enabled: false
+"""
+
+
+@app.command()
+def ui(
+    store: StoreOption = None,
+    source: Annotated[
+        list[Path] | None,
+        typer.Option("--source", help="File or folder the refresh reads (repeatable)."),
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    dagster_home: Annotated[
+        Path | None, typer.Option(help="Dagster instance folder (default: STORE/dagster).")
+    ] = None,
+) -> None:
+    """Start the Dagster UI and daemon (`dagster dev`) on groundgraph's pipelines."""
+    from groundgraph.settings import Settings
+
+    with _errors_exit():
+        settings = Settings.load(**({"store": store} if store is not None else {}))
+        dagster = Path(sys.executable).with_name("dagster")
+        if not dagster.exists():
+            raise GroundGraphError(
+                "dagster is not installed; install groundgraph[pipelines] (scripts/install.sh does)"
+            )
+    home = (dagster_home or Path(settings.store) / "dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(_DAGSTER_YAML)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "GROUNDGRAPH_STORE": str(Path(settings.store).resolve()),
+    }
+    if source:
+        env["GROUNDGRAPH_PIPELINE_SOURCES"] = json.dumps([str(p.resolve()) for p in source])
+    err.print(f"Dagster UI on http://{host}:{port} (instance {home})", highlight=False)
+    args = [str(dagster), "dev", "-m", "groundgraph.pipelines", "-h", host, "-p", str(port)]
+    os.execve(args[0], args, env)

@@ -1,0 +1,76 @@
+"""Definitions load, schedules follow settings, and the file sensor fires once per change."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import RunRequest, SensorResult, SkipReason, build_sensor_context
+
+from groundgraph.errors import ConfigError
+from groundgraph.pipelines import build_definitions
+from groundgraph.pipelines.resources import GraphStoreResource, SourceLocation
+from groundgraph.pipelines.settings import PipelineSettings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_module_definitions_load_with_every_part() -> None:
+    from groundgraph.pipelines import defs
+
+    repository = defs.get_repository_def()
+    assert {"daily_refresh"} <= {j.name for j in repository.get_all_jobs()}
+    assert [s.name for s in repository.schedule_defs] == ["daily_refresh_schedule"]
+    assert [s.name for s in repository.sensor_defs] == ["source_files_changed"]
+    checks = {key.name for key in repository.asset_graph.asset_check_keys}
+    assert checks == {
+        "vectors_match_chunks",
+        "graph_references_resolve",
+        "entity_count_stable",
+        "canary_recall",
+    }
+
+
+def test_schedule_runs_at_the_configured_time_and_timezone() -> None:
+    settings = PipelineSettings(timezone="Europe/Paris", refresh_hour=3, refresh_minute=30)
+    [schedule] = build_definitions(settings).get_repository_def().schedule_defs
+    assert schedule.cron_schedule == "30 3 * * *"
+    assert schedule.execution_timezone == "Europe/Paris"
+
+
+def test_unknown_timezone_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROUNDGRAPH_PIPELINE_TIMEZONE", "Mars/Olympus_Mons")
+    with pytest.raises(ConfigError, match="GROUNDGRAPH_PIPELINE_TIMEZONE"):
+        PipelineSettings.load()
+
+
+def _evaluate(defs_sensor, cursor: str | None, resources: dict) -> SensorResult | SkipReason:
+    context = build_sensor_context(cursor=cursor, resources=resources)
+    return defs_sensor(context)
+
+
+def test_sensor_requests_one_refresh_per_file_change(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
+    settings = PipelineSettings(sources=[str(corpus)])
+    [sensor] = build_definitions(settings).get_repository_def().sensor_defs
+    resources = {
+        "graph_store": GraphStoreResource(store=str(tmp_path / "store")),
+        "source_location": SourceLocation(paths=[str(corpus)]),
+    }
+
+    first = _evaluate(sensor, None, resources)
+    assert isinstance(first, SensorResult)
+    [request] = first.run_requests
+    assert isinstance(request, RunRequest) and request.tags["groundgraph/changed_files"] == "12"
+
+    assert isinstance(_evaluate(sensor, first.cursor, resources), SkipReason)
+
+    (corpus / "oslo.md").write_text("# Oslo\n\nOslo is the capital of Norway.\n")
+    second = _evaluate(sensor, first.cursor, resources)
+    assert second.run_requests[0].tags["groundgraph/changed_files"] == "1"
+    assert second.run_requests[0].run_key != request.run_key
+    assert isinstance(_evaluate(sensor, second.cursor, resources), SkipReason)
+
+    (corpus / "ulm.txt").unlink()
+    third = _evaluate(sensor, second.cursor, resources)
+    assert third.run_requests[0].tags["groundgraph/deleted_files"] == "1"
