@@ -25,7 +25,8 @@ SCHEMA = (
 MERGE_DOCUMENTS = """
 UNWIND $rows AS row
 MERGE (d:Document {id: row.id})
-  ON CREATE SET d.ingested_at = row.now, d.updated_at = row.now, d.content_hash = row.content_hash
+  ON CREATE SET d.ingested_at = row.ingested_at, d.updated_at = row.now,
+                d.content_hash = row.content_hash
 SET d.updated_at = CASE WHEN d.content_hash = row.content_hash THEN d.updated_at
                         ELSE row.now END,
     d.uri = row.uri, d.title = row.title, d.source = row.source,
@@ -192,8 +193,8 @@ MENTIONS_OF_ENTITIES = (
 
 _RELATION_FIELDS = (
     "r.id AS id, s.id AS source_id, t.id AS target_id, r.predicate AS predicate, "
-    "r.weight AS weight, r.evidence AS evidence, r.first_seen AS first_seen, "
-    "r.last_seen AS last_seen"
+    "r.weight AS weight, r.evidence AS evidence, r.evidence_weights AS evidence_weights, "
+    "r.first_seen AS first_seen, r.last_seen AS last_seen"
 )
 ALL_RELATIONS = "MATCH (s:Entity)-[r:RELATED]->(t:Entity) RETURN " + _RELATION_FIELDS
 RELATIONS_OF_ENTITIES = (

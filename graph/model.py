@@ -82,7 +82,8 @@ class Relation:
     """A typed link between two entities, supported by evidence chunks.
 
     The predicate is data (a verb lemma such as `discover`, or `co_occurs_with`), never a
-    schema element. A relation lives as long as one evidence chunk supports it.
+    schema element. A relation lives as long as one evidence chunk supports it;
+    `evidence_weights[i]` is what chunk `evidence[i]` adds to `weight` (their sum).
     """
 
     id: str
@@ -93,6 +94,7 @@ class Relation:
     evidence: tuple[str, ...] = ()
     first_seen: str = ""
     last_seen: str = ""
+    evidence_weights: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class Neo4jGraphStore:
                 "source": g.document.source,
                 "content_hash": g.document.content_hash,
                 "now": g.document.updated_at or now,
+                "ingested_at": g.document.ingested_at or g.document.updated_at or now,
             }
             for g in graphs
         ]
@@ -249,10 +250,12 @@ class Neo4jGraphStore:
             else self._read(cypher.RELATIONS_OF_ENTITIES, ids=list(dict.fromkeys(entity_ids)))
         )
         unique = {row["id"]: row for row in rows}
-        return [
-            Relation(**{**row, "evidence": tuple(sorted(row["evidence"]))})
-            for _, row in sorted(unique.items())
-        ]
+        relations = []
+        for _, row in sorted(unique.items()):
+            pairs = sorted(zip(row["evidence"], row["evidence_weights"], strict=True))
+            chunks, weights = zip(*pairs, strict=True) if pairs else ((), ())
+            relations.append(Relation(**{**row, "evidence": chunks, "evidence_weights": weights}))
+        return relations
 
     def stats(self) -> GraphStats:
         counts = self._read(cypher.COUNTS)[0]

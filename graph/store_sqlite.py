@@ -313,15 +313,19 @@ class SqliteGraphStore:
             rows = self._select("SELECT * FROM relations WHERE source_id IN ({marks})", ids)
             rows += self._select("SELECT * FROM relations WHERE target_id IN ({marks})", ids)
         unique = {row[0]: row for row in rows}
-        evidence: dict[str, list[str]] = defaultdict(list)
-        for relation_id, chunk_id in self._select(
-            "SELECT relation_id, chunk_id FROM evidence WHERE relation_id IN ({marks})", unique
+        evidence: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for relation_id, chunk_id, weight in self._select(
+            "SELECT relation_id, chunk_id, weight FROM evidence WHERE relation_id IN ({marks})",
+            unique,
         ):
-            evidence[relation_id].append(chunk_id)
-        return [
-            Relation(rid, src, dst, pred, weight, tuple(sorted(evidence[rid])), first, last)
-            for rid, (_, src, dst, pred, weight, first, last) in sorted(unique.items())
-        ]
+            evidence[relation_id].append((chunk_id, weight))
+        relations = []
+        for rid, (_, src, dst, pred, weight, first, last) in sorted(unique.items()):
+            chunks, weights = (
+                zip(*sorted(evidence[rid]), strict=True) if evidence[rid] else ((), ())
+            )
+            relations.append(Relation(rid, src, dst, pred, weight, chunks, first, last, weights))
+        return relations
 
     def stats(self) -> GraphStats:
         def count(table: str) -> int:

@@ -1,4 +1,4 @@
-"""The `groundgraph` command line: ingest, refresh, ask, stats, delete, ui.
+"""The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, delete, ui.
 
 Errors groundgraph raises on purpose print as one line and exit with status 1; `--json`
 prints machine-readable output on stdout and nothing else.
@@ -113,6 +113,45 @@ def refresh(store: StoreOption = None, as_json: JsonOption = False) -> None:
     _print_report(report, as_json)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("import-rdf")
+def import_rdf(
+    paths: Annotated[list[Path], typer.Argument(help="RDF files to import.")],
+    store: StoreOption = None,
+    rdf_format: Annotated[
+        str | None,
+        typer.Option("--format", help="turtle, nt, xml or jsonld (default: by extension)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import RDF files as entities and relations; exits 1 if any file failed (it changed
+    nothing; the other files are stored)."""
+    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
+        report = gg.import_rdf(paths, rdf_format, progress=p)
+    _print_report(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    store: StoreOption = None,
+    rdf_format: Annotated[str, typer.Option("--format", help="turtle, nt or jsonld.")] = "turtle",
+    as_json: JsonOption = False,
+) -> None:
+    """Export the graph as RDF with provenance (documents, chunks, entities, relations)."""
+    with _errors_exit(), _open(store) as gg:
+        counts = gg.export_rdf(output, rdf_format)
+    if as_json:
+        print(json.dumps({"output": str(output), "format": rdf_format, **vars(counts)}))
+        return
+    out.print(
+        f"wrote {counts.triples} triples ({counts.documents} documents, {counts.chunks} chunks, "
+        f"{counts.entities} entities, {counts.relations} relations) to {output}",
+        highlight=False,
+    )
 
 
 @app.command()

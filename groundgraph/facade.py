@@ -9,16 +9,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TextIO
 
 from spacy.language import Language
 
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.model import GraphStats
+from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.ingest.base import IngestReport
 from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.pipeline import Ingestor, stored_sources
+from groundgraph.ingest.rdf_import import import_rdf_files
 from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
@@ -146,11 +149,52 @@ class GroundGraph:
         return report
 
     def refresh(self, progress: Progress = no_progress) -> IngestReport:
-        """Re-read every source ingested before: pick up changes, drop deleted files."""
+        """Re-read every source ingested or imported before: pick up changes, drop deleted
+        files."""
         sources = stored_sources(self.store)
+        rdf = stored_sources(self.store, rdf=True)
         report = self.ingestor.ingest(sources, delete_missing=True, progress=progress)
+        if rdf:
+            imported = import_rdf_files(self.store, rdf, progress=progress)
+            for key in ("added", "updated", "unchanged", "deleted", "failed"):
+                getattr(report, key).extend(getattr(imported, key))
+            report.seconds.update(imported.seconds)
         self._sync_vectors(report, progress)
         return report
+
+    def import_rdf(
+        self,
+        paths: Iterable[str | Path],
+        fmt: str | None = None,
+        progress: Progress = no_progress,
+    ) -> IngestReport:
+        """Import RDF files (Turtle, N-Triples, RDF/XML, JSON-LD; format by extension unless
+        given): labelled resources become entities, object properties relations, and each
+        file the provenance document of what it states.
+
+        Returns:
+            The report; a file that fails to parse is in `failed` and changed nothing.
+        """
+        report = import_rdf_files(self.store, [Path(p) for p in paths], fmt, progress)
+        self._sync_vectors(report, progress)
+        return report
+
+    def export_rdf(self, target: str | Path | TextIO, fmt: str = "turtle") -> ExportCounts:
+        """Write the graph as RDF (`turtle`, `nt` or `jsonld`) to a file or text stream.
+
+        A file is written beside its final name and renamed into place when complete.
+        """
+        if not isinstance(target, str | Path):
+            return export_rdf(self.store, target, fmt)
+        path = Path(target)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                counts = export_rdf(self.store, out, fmt)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return counts
 
     def delete(self, uri: str) -> bool:
         """Delete a document by URI (or file path) and everything only it supported."""

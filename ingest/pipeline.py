@@ -21,6 +21,7 @@ from groundgraph.ingest.base import (
 from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.graph_builder import build_document_graph, document_record
 from groundgraph.ingest.nlp import load_spacy, parse_texts
+from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.sources import discover, read_source, uri_path
 from groundgraph.progress import Progress, no_progress
@@ -67,9 +68,11 @@ def scan(paths: Iterable[Path], settings: IngestSettings, progress: Progress = n
     return Scan(documents, failed, read_paths)
 
 
-def stored_sources(store: GraphStore) -> list[Path]:
-    """The paths that stored documents were ingested from: what a refresh re-reads."""
-    return [Path(s) for s in sorted({d.source for d in store.documents()})]
+def stored_sources(store: GraphStore, rdf: bool = False) -> list[Path]:
+    """The paths stored documents came from, what a refresh re-reads: the ingested ones, or
+    with `rdf` the imported RDF files."""
+    sources = sorted({Path(d.source) for d in store.documents()})
+    return [s for s in sources if is_rdf_file(s) == rdf]
 
 
 def diff(store: GraphStore, found: Scan, sources: Sequence[str] = ()) -> Diff:
