@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.exceptions import Error as RdflibError
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -92,7 +93,7 @@ def parse_rdf(path: Path, fmt: str | None = None) -> Graph:
         raise SourceError(
             str(path), f"line {e.getLineNumber()}: invalid RDF/XML: {e.getMessage()}"
         ) from e
-    except (ValueError, TypeError, KeyError, AttributeError) as e:
+    except (RdflibError, ValueError, TypeError, KeyError, AttributeError) as e:
         raise SourceError(str(path), f"invalid {parser}: {e}") from e
     if len(graph) == 0:
         raise SourceError(str(path), "no RDF statements in the file")
