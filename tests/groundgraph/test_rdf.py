@@ -1,5 +1,6 @@
 """RDF in and out, on both stores: round trips, ontologies meeting text, SPARQL, bad files."""
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,27 +79,13 @@ def test_every_export_format_states_the_same_graph(
     )
 
 
-def test_sparql_over_the_export_answers_with_provenance(
+def test_readme_sparql_over_the_export_answers_with_provenance(
     demo_store: GroundGraph, tmp_path: Path
 ) -> None:
     demo_store.export_rdf(tmp_path / "demo.ttl")
-    rows = parse(tmp_path / "demo.ttl", "turtle").query(
-        """
-        PREFIX gg: <https://groundgraph.dev/ns#>
-        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX schema: <https://schema.org/>
-        PREFIX prov: <http://www.w3.org/ns/prov#>
-        SELECT ?place ?document WHERE {
-            ?person rdfs:label "Albert Einstein" .
-            ?person <https://groundgraph.dev/ns#predicate/bear%20in> ?town .
-            ?relation rdf:subject ?person ; rdf:object ?town ; gg:predicateLabel "bear in" ;
-                      prov:wasDerivedFrom ?chunk .
-            ?town rdfs:label ?place .
-            ?chunk schema:isPartOf ?doc . ?doc schema:url ?document .
-        }
-        """
-    )
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (query,) = re.findall(r"```sparql\n(.*?)```", readme, flags=re.DOTALL)
+    rows = parse(tmp_path / "demo.ttl", "turtle").query(query)
     answers = {(str(place), str(document).rsplit("/", 1)[-1]) for place, document in rows}
     assert {place for place, _ in answers} == {"Ulm"}
     assert {document for _, document in answers} <= {"ulm.txt", "albert_einstein.md"}
