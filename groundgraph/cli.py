@@ -1,4 +1,5 @@
-"""The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, delete, ui.
+"""The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, delete,
+finetune, ui.
 
 Errors groundgraph raises on purpose print as one line and exit with status 1; `--json`
 prints machine-readable output on stdout and nothing else.
@@ -150,6 +151,34 @@ def export(
     out.print(
         f"wrote {counts.triples} triples ({counts.documents} documents, {counts.chunks} chunks, "
         f"{counts.entities} entities, {counts.relations} relations) to {output}",
+        highlight=False,
+    )
+
+
+@app.command()
+def finetune(
+    store: StoreOption = None,
+    base_model: Annotated[
+        str | None, typer.Option(help="Hugging Face causal LM, by name or local path.")
+    ] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Cap on optimizer steps.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fine-tune a LoRA adapter on examples from the graph; promote it if it beats the
+    current one."""
+    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
+        result = gg.finetune(base_model, max_steps, progress=p)
+    payload = result.to_dict()
+    if as_json:
+        print(json.dumps(payload, default=str))
+        return
+    table = Table("metric", "base model", "adapter")
+    for key in ("exact_match", "token_f1", "citation_accuracy", "score"):
+        table.add_row(key, f"{payload['base'][key]:.3f}", f"{payload['adapter_metrics'][key]:.3f}")
+    out.print(table)
+    out.print(
+        f"run {payload['run']}: {'promoted' if result.decision.promoted else 'not promoted'}"
+        f" ({result.decision.reason})",
         highlight=False,
     )
 

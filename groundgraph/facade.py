@@ -13,6 +13,9 @@ from typing import TextIO
 
 from spacy.language import Language
 
+from groundgraph.errors import ConfigError
+from groundgraph.finetune.registry import AdapterRegistry
+from groundgraph.finetune.run import FinetuneResult, run_finetune
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.model import GraphStats
@@ -26,6 +29,7 @@ from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
+from groundgraph.retrieval.generator_local import LocalGenerator
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
 from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.retrieval.linking import EntityLinker
@@ -130,7 +134,24 @@ class GroundGraph:
 
     @cached_property
     def generator(self) -> Generator:
-        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+        extractive = ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+        if self.settings.generator == "extractive":
+            return extractive
+        model, adapter = self.settings.local_model, None
+        if model is None:
+            current = self.registry.current()
+            if current is None:
+                raise ConfigError(
+                    "generator 'local' needs a model: set GROUNDGRAPH_LOCAL_MODEL, or run "
+                    "`groundgraph finetune` until an adapter is promoted"
+                )
+            model, adapter = current.base_model, str(current.adapter)
+        return LocalGenerator(model, adapter, extractive, self.settings.finetune.max_new_tokens)
+
+    @property
+    def registry(self) -> AdapterRegistry:
+        """Fine-tuned adapters of this store (`finetune.registry`, inside the store)."""
+        return AdapterRegistry(self.directory / self.settings.finetune.registry)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -210,6 +231,23 @@ class GroundGraph:
     def ask(self, question: str) -> Answer:
         """Answer from the indexed documents, citing the source text."""
         return self.generator.generate(question, self.retrieve(question))
+
+    def finetune(
+        self,
+        base_model: str | None = None,
+        max_steps: int | None = None,
+        progress: Progress = no_progress,
+    ) -> FinetuneResult:
+        """Build examples from the graph, train a LoRA adapter, evaluate it against the base
+        model (or the current adapter) and promote it if it is better.
+
+        Args:
+            base_model: hub name or path of the causal LM; `finetune.base_model` if None.
+            max_steps: cap on optimizer steps; `finetune.max_steps` if None.
+        """
+        updates = {k: v for k, v in {"base_model": base_model, "max_steps": max_steps}.items() if v}
+        settings = self.settings.finetune.model_copy(update=updates)
+        return run_finetune(self.store, self.retriever, settings, self.registry, progress)
 
     def stats(self) -> StoreStats:
         """Graph counts and vector index sizes, read without loading any model."""

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from groundgraph.errors import ConfigError
+from groundgraph.finetune.settings import FinetuneSettings
 from groundgraph.graph.settings import GraphSettings, Neo4jSettings
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.settings import RetrievalSettings
@@ -31,7 +32,11 @@ class Settings(BaseSettings):
 
     Attributes:
         store: directory of the embedded store (graph database and vector indexes).
-        generator: the backend that writes answers; `extractive` needs no language model.
+        generator: the backend that writes answers; `extractive` needs no language model,
+            `local` runs a Hugging Face causal LM (with the promoted fine-tuned adapter).
+        local_model: the `local` generator's model (hub name or path); unset, the base model
+            of the registry's promoted adapter, with that adapter.
+        finetune: the monthly fine-tune (`groundgraph finetune`).
     """
 
     model_config = SettingsConfigDict(
@@ -42,11 +47,13 @@ class Settings(BaseSettings):
     )
 
     store: Path = Path(".groundgraph/store")
-    generator: Literal["extractive"] = "extractive"
+    generator: Literal["extractive", "local"] = "extractive"
+    local_model: str | None = None
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    finetune: FinetuneSettings = Field(default_factory=FinetuneSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,87 @@
+"""Scoring a model on held-out examples with the prompts it will see in use.
+
+Exact match and token F1 compare the answer without its markers to the gold answer;
+citation accuracy is the share of answers that cite a gold passage and no passage that
+does not exist. The score the gate compares is the mean of token F1 and citation accuracy.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from groundgraph.finetune.examples import Example
+from groundgraph.progress import Progress, no_progress
+from groundgraph.retrieval.hf_model import LoadedModel, generate, render_prompt
+from groundgraph.retrieval.prompts import markers, strip_markers
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    exact_match: float
+    token_f1: float
+    citation_accuracy: float
+    examples: int
+
+    @property
+    def score(self) -> float:
+        return (self.token_f1 + self.citation_accuracy) / 2
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "exact_match": self.exact_match,
+            "token_f1": self.token_f1,
+            "citation_accuracy": self.citation_accuracy,
+            "score": self.score,
+            "examples": self.examples,
+        }
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def token_f1(predicted: str, gold: str) -> float:
+    got, want = _tokens(predicted), _tokens(gold)
+    common = sum((Counter(got) & Counter(want)).values())
+    if not got or not want or not common:
+        return float(got == want)
+    precision, recall = common / len(got), common / len(want)
+    return 2 * precision * recall / (precision + recall)
+
+
+def cites_correctly(output: str, example: Example) -> bool:
+    cited = markers(output)
+    valid = all(1 <= m <= len(example.passages) for m in cited)
+    return valid and any(m in example.gold_markers for m in cited)
+
+
+def score(examples: list[Example], outputs: list[str]) -> Metrics:
+    n = max(len(examples), 1)
+    answers = [strip_markers(o) for o in outputs]
+    return Metrics(
+        exact_match=sum(
+            _tokens(a) == _tokens(e.answer) for a, e in zip(answers, examples, strict=True)
+        )
+        / n,
+        token_f1=sum(token_f1(a, e.answer) for a, e in zip(answers, examples, strict=True)) / n,
+        citation_accuracy=sum(cites_correctly(o, e) for o, e in zip(outputs, examples, strict=True))
+        / n,
+        examples=len(examples),
+    )
+
+
+def evaluate(
+    loaded: LoadedModel,
+    examples: list[Example],
+    max_new_tokens: int,
+    progress: Progress = no_progress,
+) -> Metrics:
+    loaded.model.eval()
+    outputs = []
+    for done, example in enumerate(examples, start=1):
+        prompt = render_prompt(loaded.tokenizer, example.messages(with_answer=False))
+        outputs.append(generate(loaded, prompt, max_new_tokens))
+        progress("evaluate", done, len(examples))
+    return score(examples, outputs)

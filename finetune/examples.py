@@ -1,0 +1,207 @@
+"""Training examples from the graph: questions whose answers its relations state, each with
+the evidence chunks that state them, distractors the retriever finds, and a cited target.
+
+Single-hop examples ask for either end of a relation; bridge examples follow a 2-hop path
+(A → B → C) and ask for C through A. Splits are drawn by answer entity, so no test answer is
+ever a training answer, and training questions never name a test answer.
+"""
+
+import hashlib
+import json
+import random
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from groundgraph.graph.base import GraphReader
+from groundgraph.graph.ids import stable_hash
+from groundgraph.graph.model import Relation
+from groundgraph.progress import Progress, no_progress
+from groundgraph.retrieval.base import Retriever
+from groundgraph.retrieval.prompts import grounded_messages
+
+SPLITS = ("train", "validation", "test")
+_SKIPPED_PREDICATES = {"co_occurs_with"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One grounded question: numbered passages, the gold ones among them, the cited answer."""
+
+    id: str
+    kind: str
+    question: str
+    answer: str
+    answer_entity: str
+    passages: tuple[tuple[str, str], ...]
+    gold_markers: tuple[int, ...]
+
+    @property
+    def target(self) -> str:
+        return self.answer + " " + "".join(f"[{m}]" for m in self.gold_markers)
+
+    def messages(self, with_answer: bool = True) -> list[dict[str, str]]:
+        chat = grounded_messages(self.question, self.passages)
+        return [*chat, {"role": "assistant", "content": self.target}] if with_answer else chat
+
+    def to_record(self) -> dict:
+        return {"messages": self.messages(), "metadata": asdict(self)}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "Example":
+        meta = record["metadata"]
+        return cls(
+            meta["id"],
+            meta["kind"],
+            meta["question"],
+            meta["answer"],
+            meta["answer_entity"],
+            tuple(tuple(p) for p in meta["passages"]),
+            tuple(meta["gold_markers"]),
+        )
+
+
+@dataclass
+class ExampleSet:
+    """The three splits and the graph snapshot they came from."""
+
+    train: list[Example]
+    validation: list[Example]
+    test: list[Example]
+    snapshot: dict = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of the examples themselves: what an adapter was trained and judged on."""
+        digest = hashlib.sha256()
+        for split in SPLITS:
+            for example in getattr(self, split):
+                digest.update(f"{split}\x1f{example.id}\n".encode())
+        return digest.hexdigest()
+
+    def write(self, directory: Path) -> None:
+        """`train.jsonl`, `validation.jsonl`, `test.jsonl` (chat format, read by `datasets`
+        and TRL) and `manifest.json` (snapshot, counts, fingerprint)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for split in SPLITS:
+            lines = (json.dumps(e.to_record(), ensure_ascii=False) for e in getattr(self, split))
+            (directory / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        manifest = {
+            "snapshot": self.snapshot,
+            "fingerprint": self.fingerprint,
+            "counts": {split: len(getattr(self, split)) for split in SPLITS},
+        }
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    @classmethod
+    def read(cls, directory: Path) -> "ExampleSet":
+        splits = {}
+        for split in SPLITS:
+            lines = (directory / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+            splits[split] = [Example.from_record(json.loads(line)) for line in lines if line]
+        manifest = json.loads((directory / "manifest.json").read_text())
+        return cls(**splits, snapshot=manifest["snapshot"])
+
+
+def graph_snapshot(store: GraphReader) -> dict:
+    """Counts and a content fingerprint of the graph the examples are built from."""
+    stats = store.stats()
+    digest = hashlib.sha256()
+    for relation in store.relations():
+        digest.update(f"{relation.id}\x1f{','.join(relation.evidence)}\n".encode())
+    for chunk in store.chunks():
+        digest.update(f"{chunk.id}\x1f{chunk.content_hash}\n".encode())
+    return {
+        "documents": stats.documents,
+        "chunks": stats.chunks,
+        "entities": stats.entities,
+        "relations": stats.relations,
+        "fingerprint": digest.hexdigest(),
+    }
+
+
+@dataclass(frozen=True)
+class _Question:
+    kind: str
+    text: str
+    answer_id: str
+    gold: tuple[str, ...]  # chunk ids
+
+
+def _questions(relations: list[Relation], names: dict[str, str]) -> list[_Question]:
+    typed = [
+        r
+        for r in relations
+        if r.predicate not in _SKIPPED_PREDICATES and r.evidence and r.source_id != r.target_id
+    ]
+    found: list[_Question] = []
+    for r in typed:
+        src, dst = names[r.source_id], names[r.target_id]
+        gold = (r.evidence[0],)
+        found.append(_Question("object", f"What does {src} {r.predicate}?", r.target_id, gold))
+        found.append(_Question("subject", f"What {r.predicate} {dst}?", r.source_id, gold))
+    outgoing: dict[str, list[Relation]] = defaultdict(list)
+    for r in typed:
+        outgoing[r.source_id].append(r)
+    for first in typed:
+        for second in outgoing.get(first.target_id, ()):
+            if second.target_id in (first.source_id, first.target_id):
+                continue
+            question = (
+                f"What does the one that {names[first.source_id]} {first.predicate} "
+                f"{second.predicate}?"
+            )
+            gold = tuple(dict.fromkeys((first.evidence[0], second.evidence[0])))
+            found.append(_Question("bridge", question, second.target_id, gold))
+    return found
+
+
+def _split(entity_id: str, settings_test: float, settings_validation: float) -> str:
+    bucket = int(stable_hash("split", entity_id)[:8], 16) / 16**8
+    if bucket < settings_test:
+        return "test"
+    return "validation" if bucket < settings_test + settings_validation else "train"
+
+
+def build_examples(
+    store: GraphReader,
+    retriever: Retriever,
+    distractors: int = 3,
+    max_examples: int = 2000,
+    validation_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    seed: int = 0,
+    progress: Progress = no_progress,
+) -> ExampleSet:
+    """Examples from every typed relation with evidence, split by answer entity."""
+    names = {e.id: e.name for e in store.entities()}
+    unique = {q.text.casefold(): q for q in _questions(store.relations(), names)}
+    questions = sorted(unique.values(), key=lambda q: stable_hash("order", q.text))
+    questions = questions[:max_examples]
+    chunks = {c.id: c for c in store.chunks()}
+    titles = {d.id: d.title for d in store.documents()}
+    splits: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    for done, q in enumerate(questions, start=1):
+        retrieved = retriever.retrieve(q.text, distractors + len(q.gold)).chunks
+        extra = [s.chunk.id for s in retrieved if s.chunk.id not in q.gold][:distractors]
+        order = list(q.gold) + extra
+        random.Random(f"{seed}:{q.text}").shuffle(order)
+        passages = tuple((titles[chunks[c].doc_id], chunks[c].text) for c in order)
+        gold = tuple(sorted(order.index(c) + 1 for c in q.gold))
+        example = Example(
+            stable_hash("example", q.text),
+            q.kind,
+            q.text,
+            names[q.answer_id],
+            q.answer_id,
+            passages,
+            gold,
+        )
+        splits[_split(q.answer_id, test_fraction, validation_fraction)].append(example)
+        progress("examples", done, len(questions))
+    held_out = {e.answer.casefold() for e in splits["test"]}
+    for split in ("train", "validation"):
+        splits[split] = [
+            e for e in splits[split] if not any(name in e.question.casefold() for name in held_out)
+        ]
+    return ExampleSet(**splits, snapshot=graph_snapshot(store))

@@ -1,0 +1,146 @@
+"""One monthly fine-tune, stage by stage: examples → adapter → evaluation → gate.
+
+The stages are separate functions so the Dagster assets can run them one by one;
+`run_finetune` chains them for the Python API and the CLI.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from groundgraph.finetune.evaluate import Metrics, evaluate
+from groundgraph.finetune.examples import ExampleSet, build_examples
+from groundgraph.finetune.registry import AdapterRegistry, GateDecision, RunRecord
+from groundgraph.finetune.settings import FinetuneSettings
+from groundgraph.finetune.train import LoraTrainer, TrainResult
+from groundgraph.graph.base import GraphReader
+from groundgraph.progress import Progress, no_progress
+from groundgraph.retrieval.base import Retriever
+from groundgraph.retrieval.hf_model import load_with_adapter
+
+EXAMPLES_DIR = "examples"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    base: Metrics
+    adapter: Metrics
+
+
+@dataclass(frozen=True)
+class FinetuneResult:
+    run: RunRecord
+    examples: dict[str, int]
+    training: TrainResult
+    evaluation: Evaluation
+    decision: GateDecision
+
+    def to_dict(self) -> dict:
+        return {
+            "run": self.run.name,
+            "adapter": str(self.run.adapter),
+            "base_model": self.run.base_model,
+            "examples": self.examples,
+            "fingerprint": self.run.fingerprint,
+            "training": {
+                "steps": self.training.steps,
+                "validation_loss_before": self.training.validation_loss_before,
+                "validation_loss_after": self.training.validation_loss_after,
+                "tokens_per_second": self.training.tokens_per_second,
+                "seconds": self.training.seconds,
+            },
+            "base": self.evaluation.base.to_dict(),
+            "adapter_metrics": self.evaluation.adapter.to_dict(),
+            "promoted": self.decision.promoted,
+            "reason": self.decision.reason,
+        }
+
+
+def prepare_examples(
+    store: GraphReader,
+    retriever: Retriever,
+    settings: FinetuneSettings,
+    run: Path,
+    progress: Progress = no_progress,
+) -> ExampleSet:
+    examples = build_examples(
+        store,
+        retriever,
+        settings.distractors,
+        settings.max_examples,
+        settings.validation_fraction,
+        settings.test_fraction,
+        settings.seed,
+        progress,
+    )
+    examples.write(run / EXAMPLES_DIR)
+    return examples
+
+
+def train_adapter(
+    examples: ExampleSet, settings: FinetuneSettings, run: Path, progress: Progress = no_progress
+) -> TrainResult:
+    return LoraTrainer(settings, progress).train(examples.train, examples.validation, run)
+
+
+def evaluate_adapter(
+    examples: ExampleSet,
+    settings: FinetuneSettings,
+    adapter: str,
+    progress: Progress = no_progress,
+) -> Evaluation:
+    """Base model and adapter on the test split, with the same prompts."""
+    base = evaluate(
+        load_with_adapter(settings.base_model, None),
+        examples.test,
+        settings.max_new_tokens,
+        progress,
+    )
+    tuned = evaluate(
+        load_with_adapter(settings.base_model, adapter),
+        examples.test,
+        settings.max_new_tokens,
+        progress,
+    )
+    return Evaluation(base, tuned)
+
+
+def gate_and_promote(
+    registry: AdapterRegistry,
+    run: Path,
+    examples: ExampleSet,
+    settings: FinetuneSettings,
+    evaluation: Evaluation,
+) -> tuple[RunRecord, GateDecision]:
+    record = registry.record(
+        run,
+        settings.base_model,
+        examples.fingerprint,
+        evaluation.base.score,
+        evaluation.adapter.score,
+        {
+            "base": evaluation.base.to_dict(),
+            "adapter": evaluation.adapter.to_dict(),
+            "settings": settings.model_dump(mode="json"),
+            "snapshot": examples.snapshot,
+        },
+    )
+    decision = registry.gate(record, settings.promote_margin)
+    if decision.promoted:
+        registry.promote(record)
+    return record, decision
+
+
+def run_finetune(
+    store: GraphReader,
+    retriever: Retriever,
+    settings: FinetuneSettings,
+    registry: AdapterRegistry,
+    progress: Progress = no_progress,
+) -> FinetuneResult:
+    run = registry.new_run()
+    examples = prepare_examples(store, retriever, settings, run, progress)
+    training = train_adapter(examples, settings, run, progress)
+    evaluation = evaluate_adapter(examples, settings, training.adapter, progress)
+    record, decision = gate_and_promote(registry, run, examples, settings, evaluation)
+    counts = {s: len(getattr(examples, s)) for s in ("train", "validation", "test")}
+    return FinetuneResult(record, counts, training, evaluation, decision)

@@ -1,0 +1,116 @@
+"""Hugging Face causal LMs for generation and fine-tuning, by hub name or local path.
+
+bf16 on a GPU that supports it, 4-bit (QLoRA) when `bitsandbytes` and CUDA are both
+present and asked for, float32 on the CPU.
+"""
+
+import importlib.util
+from dataclasses import dataclass
+
+import torch
+from peft import PeftModel
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    BitsAndBytesConfig,
+    PreTrainedModel,
+)
+from transformers.tokenization_utils_base import PreTrainedTokenizerBase
+
+from groundgraph.retrieval.base import RetrievalError
+from groundgraph.retrieval.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
+
+
+class ModelError(RetrievalError):
+    """A language model or adapter cannot be loaded or used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    device: torch.device
+    quantized: bool
+
+
+def best_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def can_quantize() -> bool:
+    return torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes") is not None
+
+
+def load_causal_lm(name_or_path: str, quantize: bool = False) -> LoadedModel:
+    """Load a model for training or generation; errors name the model and the fix."""
+    device = best_device()
+    kwargs: dict = {}
+    if device.type == "cuda":
+        kwargs["dtype"] = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    quantized = quantize and can_quantize()
+    if quantized:
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=kwargs["dtype"],
+        )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        model = AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+    except (OSError, ValueError) as e:
+        raise ModelError(
+            f"cannot load causal LM {name_or_path!r} ({e}); give a Hugging Face model name "
+            "(with hub access) or a local folder with config, weights and tokenizer"
+        ) from e
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.sep_token
+    if not quantized:
+        model.to(device)
+    return LoadedModel(model, tokenizer, device, quantized)
+
+
+def load_with_adapter(name_or_path: str, adapter: str | None) -> LoadedModel:
+    """The base model with a saved LoRA adapter applied (or none), ready to generate."""
+    loaded = load_causal_lm(name_or_path)
+    if adapter is None:
+        return loaded
+    try:
+        model = PeftModel.from_pretrained(loaded.model, adapter)
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load adapter {adapter} onto {name_or_path}: {e}") from e
+    model.eval()
+    return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.quantized)
+
+
+def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
+    """Messages as the model's chat template writes them, ending where the answer begins;
+    a plain template for tokenizers without one."""
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    turns = "".join(PLAIN_CHAT_TURN.format(**m) for m in messages)
+    return turns + PLAIN_CHAT_ANSWER
+
+
+def end_of_answer(tokenizer: PreTrainedTokenizerBase) -> int:
+    token = tokenizer.eos_token_id
+    if token is None:
+        token = tokenizer.sep_token_id
+    if token is None:
+        raise ModelError("the tokenizer has neither an end-of-sequence nor a separator token")
+    return token
+
+
+@torch.no_grad()
+def generate(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> str:
+    """Greedy continuation of a prompt, without the prompt."""
+    tokenizer = loaded.tokenizer
+    inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(loaded.device)
+    output = loaded.model.generate(
+        input_ids=inputs["input_ids"],
+        attention_mask=inputs["attention_mask"],
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        eos_token_id=end_of_answer(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
