@@ -21,11 +21,13 @@ from dagster import (
     sensor,
 )
 
+from groundgraph.pipelines.finetune import FINETUNE_GROUP, monthly_partitions
 from groundgraph.pipelines.refresh import REFRESH_GROUP, daily_partitions
 from groundgraph.pipelines.resources import GraphStoreResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
 REFRESH_JOB = "daily_refresh"
+FINETUNE_JOB = "monthly_finetune"
 
 
 def refresh_job(settings: PipelineSettings) -> JobDefinition:
@@ -34,6 +36,26 @@ def refresh_job(settings: PipelineSettings) -> JobDefinition:
         selection=AssetSelection.groups(REFRESH_GROUP),
         partitions_def=daily_partitions(settings),
         description="Refresh the graph and vector index from the sources: changed files only.",
+    )
+
+
+def finetune_job(settings: PipelineSettings) -> JobDefinition:
+    return define_asset_job(
+        FINETUNE_JOB,
+        selection=AssetSelection.groups(FINETUNE_GROUP),
+        partitions_def=monthly_partitions(settings),
+        description="Train, evaluate and maybe promote a LoRA adapter on the graph's examples.",
+    )
+
+
+def finetune_schedule(settings: PipelineSettings, job: JobDefinition) -> ScheduleDefinition:
+    """On the first day of each month at the configured time, for that month's partition."""
+    return build_schedule_from_partitioned_job(
+        job,
+        name="monthly_finetune_schedule",
+        day_of_month=1,
+        hour_of_day=settings.finetune_hour,
+        minute_of_hour=0,
     )
 
 

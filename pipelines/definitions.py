@@ -9,8 +9,15 @@ import os
 
 from dagster import Definitions, EnvVar
 
-from groundgraph.pipelines.automation import refresh_job, refresh_schedule, source_files_sensor
+from groundgraph.pipelines.automation import (
+    finetune_job,
+    finetune_schedule,
+    refresh_job,
+    refresh_schedule,
+    source_files_sensor,
+)
 from groundgraph.pipelines.checks import refresh_checks
+from groundgraph.pipelines.finetune import finetune_assets
 from groundgraph.pipelines.refresh import refresh_assets
 from groundgraph.pipelines.resources import (
     EmbedderResource,
@@ -43,13 +50,13 @@ def build_definitions(
     assets = refresh_assets(settings)
     by_name = {a.key.to_user_string(): a for a in assets}
     checks = refresh_checks(settings, by_name["knowledge_graph"], by_name["vector_index"])
-    job = refresh_job(settings)
+    refresh, finetune = refresh_job(settings), finetune_job(settings)
     return Definitions(
-        assets=assets,
+        assets=[*assets, *finetune_assets(settings)],
         asset_checks=checks,
-        jobs=[job],
-        schedules=[refresh_schedule(settings, job)],
-        sensors=[source_files_sensor(settings, job)],
+        jobs=[refresh, finetune],
+        schedules=[refresh_schedule(settings, refresh), finetune_schedule(settings, finetune)],
+        sensors=[source_files_sensor(settings, refresh)],
         resources=resources or default_resources(settings),
     )
 

@@ -20,6 +20,8 @@ class PipelineSettings(BaseSettings):
     Attributes:
         timezone: IANA zone the schedules and daily partitions follow.
         refresh_hour, refresh_minute: when the daily refresh runs.
+        finetune_hour: hour of the first day of each month the fine-tune runs (stopped by
+            default: turn it on in the UI once a base model is configured).
         start_date: first daily partition (backfills can reach back to it).
         sources: files or folders to ingest; empty re-reads the sources already stored.
         sensor_interval_seconds: how often the file sensor looks for changes.
@@ -36,6 +38,7 @@ class PipelineSettings(BaseSettings):
     timezone: str = "UTC"
     refresh_hour: int = Field(default=2, ge=0, le=23)
     refresh_minute: int = Field(default=0, ge=0, le=59)
+    finetune_hour: int = Field(default=3, ge=0, le=23)
     start_date: date = date(2026, 1, 1)
     sources: list[str] = Field(default_factory=list)
     sensor_interval_seconds: int = Field(default=60, ge=5)

@@ -18,8 +18,12 @@ def test_module_definitions_load_with_every_part() -> None:
     from groundgraph.pipelines import defs
 
     repository = defs.get_repository_def()
-    assert {"daily_refresh"} <= {j.name for j in repository.get_all_jobs()}
-    assert [s.name for s in repository.schedule_defs] == ["daily_refresh_schedule"]
+    assert {"daily_refresh", "monthly_finetune"} <= {j.name for j in repository.get_all_jobs()}
+    schedules = {s.name: s.cron_schedule for s in repository.schedule_defs}
+    assert schedules == {
+        "daily_refresh_schedule": "0 2 * * *",
+        "monthly_finetune_schedule": "0 3 1 * *",
+    }
     assert [s.name for s in repository.sensor_defs] == ["source_files_changed"]
     checks = {key.name for key in repository.asset_graph.asset_check_keys}
     assert checks == {
@@ -27,12 +31,14 @@ def test_module_definitions_load_with_every_part() -> None:
         "graph_references_resolve",
         "entity_count_stable",
         "canary_recall",
+        "adapter_beats_current",
     }
 
 
 def test_schedule_runs_at_the_configured_time_and_timezone() -> None:
     settings = PipelineSettings(timezone="Europe/Paris", refresh_hour=3, refresh_minute=30)
-    [schedule] = build_definitions(settings).get_repository_def().schedule_defs
+    schedules = build_definitions(settings).get_repository_def().schedule_defs
+    [schedule] = [s for s in schedules if s.name == "daily_refresh_schedule"]
     assert schedule.cron_schedule == "30 3 * * *"
     assert schedule.execution_timezone == "Europe/Paris"
 

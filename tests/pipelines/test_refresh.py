@@ -133,6 +133,28 @@ def test_refresh_picks_up_exactly_the_changed_and_deleted_files(pipeline: Pipeli
     assert all(checks(result).values())
 
 
+def test_monthly_finetune_materialises_and_gates(
+    pipeline: Pipeline, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {
+        "BASE_MODEL": tiny_model,
+        "MAX_STEPS": "5",
+        "MAX_LENGTH": "256",
+        "MAX_NEW_TOKENS": "8",
+        "MAX_EXAMPLES": "120",
+    }.items():
+        monkeypatch.setenv(f"GROUNDGRAPH_FINETUNE_{key}", value)
+    job = pipeline.defs.resolve_job_def("monthly_finetune")
+    result = job.execute_in_process(partition_key="2026-03-01", instance=pipeline.instance)
+    assert result.success
+    assert metadata(result, "training_examples")["train"] > 0
+    assert metadata(result, "lora_adapter")["steps"] == 5
+    evaluation = metadata(result, "adapter_evaluation")
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed == evaluation["promoted"]
+    assert "token_f1" in evaluation["metrics"]
+
+
 def test_consistency_check_fails_when_vectors_are_dropped(pipeline: Pipeline) -> None:
     path = pipeline.store / "vectors" / "chunks.npz"
     index = FaissIndex.load(path)

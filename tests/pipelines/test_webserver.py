@@ -99,14 +99,18 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
         "knowledge_graph",
         "vector_index",
         "graph_statistics",
+        "training_examples",
+        "lora_adapter",
+        "adapter_evaluation",
     }
-    assert {n["groupName"] for n in nodes} == {"refresh"}
+    assert {n["groupName"] for n in nodes} == {"refresh", "finetune"}
     checks = {c["name"] for n in nodes for c in n["assetChecksOrError"]["checks"]}
     assert checks == {
         "vectors_match_chunks",
         "graph_references_resolve",
         "entity_count_stable",
         "canary_recall",
+        "adapter_beats_current",
     }
     schedules = _graphql(
         dagster_ui,
@@ -114,8 +118,13 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
         " ... on Schedules { results { name cronSchedule executionTimezone } } } }",
         {"s": LOCATION},
     )["schedulesOrError"]["results"]
-    assert schedules == [
-        {"name": "daily_refresh_schedule", "cronSchedule": "0 2 * * *", "executionTimezone": "UTC"}
+    assert sorted(schedules, key=lambda s: s["name"]) == [
+        {"name": "daily_refresh_schedule", "cronSchedule": "0 2 * * *", "executionTimezone": "UTC"},
+        {
+            "name": "monthly_finetune_schedule",
+            "cronSchedule": "0 3 1 * *",
+            "executionTimezone": "UTC",
+        },
     ]
     sensors = _graphql(
         dagster_ui,
@@ -148,7 +157,7 @@ def test_chromium_renders_the_asset_graph(dagster_ui: str) -> None:
         "--window-size=1600,1000",
         "--virtual-time-budget=20000",
     ]
-    page = f"{dagster_ui}/asset-groups"
+    page = f"{dagster_ui}/locations/groundgraph.pipelines/asset-groups/refresh"
     dom = subprocess.run(
         [*browser, "--dump-dom", page], capture_output=True, text=True, timeout=120
     ).stdout

@@ -1,0 +1,148 @@
+"""The monthly fine-tune as assets: examples → adapter → evaluation and promotion.
+
+Each asset is one `groundgraph.finetune.run` stage. Monthly partitions give every run a
+month in the UI; the evaluation's gate is an asset check that receives the scores.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetsDefinition,
+    MetadataValue,
+    MonthlyPartitionsDefinition,
+    Output,
+    asset,
+)
+
+from groundgraph.facade import GroundGraph
+from groundgraph.finetune.examples import ExampleSet
+from groundgraph.finetune.registry import AdapterRegistry
+from groundgraph.finetune.run import (
+    evaluate_adapter,
+    gate_and_promote,
+    prepare_examples,
+    train_adapter,
+)
+from groundgraph.finetune.train import TrainResult
+from groundgraph.pipelines.reporting import table
+from groundgraph.pipelines.resources import EmbedderResource, GraphStoreResource
+from groundgraph.pipelines.settings import PipelineSettings
+
+FINETUNE_GROUP = "finetune"
+
+
+@dataclass
+class PreparedExamples:
+    examples: ExampleSet
+    run: str
+
+
+def monthly_partitions(settings: PipelineSettings) -> MonthlyPartitionsDefinition:
+    start = settings.start_date.replace(day=1).isoformat()
+    return MonthlyPartitionsDefinition(start_date=start, timezone=settings.timezone, end_offset=1)
+
+
+def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
+    partitions = monthly_partitions(settings)
+
+    @asset(group_name=FINETUNE_GROUP, partitions_def=partitions, kinds={"python"})
+    def training_examples(
+        context: AssetExecutionContext,
+        graph_store: GraphStoreResource,
+        embedder: EmbedderResource,
+    ) -> Output[PreparedExamples]:
+        """Grounded question–answer examples from the graph's relations (single-hop and
+        bridge), with gold evidence, retrieved distractors and leak-free splits."""
+        began = time.perf_counter()
+        store_settings = graph_store.settings()
+        with graph_store.open() as store:
+            gg = GroundGraph(store_settings, store=store, embedder=embedder.get(store_settings))
+            run = gg.registry.new_run()
+            examples = prepare_examples(store, gg.retriever, store_settings.finetune, run)
+        counts = {s: len(getattr(examples, s)) for s in ("train", "validation", "test")}
+        context.log.info(f"examples {counts} in {run}")
+        return Output(
+            PreparedExamples(examples, str(run)),
+            metadata={
+                **counts,
+                "fingerprint": examples.fingerprint,
+                "graph_fingerprint": examples.snapshot["fingerprint"],
+                "run": str(run),
+                "seconds": round(time.perf_counter() - began, 3),
+            },
+        )
+
+    @asset(group_name=FINETUNE_GROUP, partitions_def=partitions, kinds={"pytorch"})
+    def lora_adapter(
+        graph_store: GraphStoreResource, training_examples: PreparedExamples
+    ) -> Output[TrainResult]:
+        """A LoRA adapter on the base model, trained on the examples (resumes from the last
+        checkpoint if the run was interrupted)."""
+        finetune = graph_store.settings().finetune
+        result = train_adapter(training_examples.examples, finetune, Path(training_examples.run))
+        return Output(
+            result,
+            metadata={
+                "base_model": finetune.base_model,
+                "steps": result.steps,
+                "validation_loss_before": result.validation_loss_before,
+                "validation_loss_after": result.validation_loss_after,
+                "tokens_per_second": round(result.tokens_per_second, 1),
+                "peak_memory_mb": round(result.peak_memory_mb, 1),
+                "device": result.device,
+                "seconds": round(result.seconds, 3),
+            },
+        )
+
+    @asset(
+        group_name=FINETUNE_GROUP,
+        partitions_def=partitions,
+        kinds={"pytorch"},
+        check_specs=[AssetCheckSpec("adapter_beats_current", asset="adapter_evaluation")],
+    )
+    def adapter_evaluation(
+        graph_store: GraphStoreResource,
+        training_examples: PreparedExamples,
+        lora_adapter: TrainResult,
+    ):
+        """Base model and adapter on the held-out test examples; the adapter is promoted only
+        if it beats the current one (or the base model) by `finetune.promote_margin`."""
+        store_settings = graph_store.settings()
+        finetune = store_settings.finetune
+        examples = training_examples.examples
+        evaluation = evaluate_adapter(examples, finetune, lora_adapter.adapter)
+        registry = AdapterRegistry(Path(store_settings.store) / finetune.registry)
+        record, decision = gate_and_promote(
+            registry, Path(training_examples.run), examples, finetune, evaluation
+        )
+        rows = [
+            (key, f"{getattr(evaluation.base, key):.3f}", f"{getattr(evaluation.adapter, key):.3f}")
+            for key in ("exact_match", "token_f1", "citation_accuracy", "score")
+        ]
+        yield Output(
+            {"run": record.name, "promoted": decision.promoted},
+            metadata={
+                "metrics": MetadataValue.md(table(["metric", "base model", "adapter"], rows)),
+                "adapter_score": evaluation.adapter.score,
+                "base_score": evaluation.base.score,
+                "promoted": decision.promoted,
+                "reason": decision.reason,
+            },
+        )
+        yield AssetCheckResult(
+            check_name="adapter_beats_current",
+            passed=decision.promoted,
+            metadata={
+                "adapter_score": evaluation.adapter.score,
+                "bar": decision.current_score if decision.current_score is not None else 0.0,
+                "margin": finetune.promote_margin,
+            },
+            description=decision.reason,
+        )
+
+    return [training_examples, lora_adapter, adapter_evaluation]
