@@ -11,7 +11,6 @@ are negligible) against the GPU's dense bf16 peak.
 """
 
 import argparse
-import resource
 import time
 
 import torch
@@ -20,7 +19,7 @@ from peft import get_peft_model
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from groundgraph.finetune.settings import FinetuneSettings
-from groundgraph.finetune.train import LoraTrainer
+from groundgraph.finetune.train import LoraTrainer, peak_memory_mb
 
 try:
     from bench.results import record
@@ -84,13 +83,12 @@ def main() -> None:
     seconds = time.perf_counter() - began
     tokens = args.steps * args.batch * args.length
     rate = tokens / seconds
+    memory = peak_memory_mb(device)
     if device.type == "cuda":
-        memory = torch.cuda.max_memory_allocated() / 2**20
         name = torch.cuda.get_device_name()
         peak = next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
         mfu = f"{100 * 4 * params * rate / (peak * 1e12):.1f} %" if peak else "n/a"
     else:
-        memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         name, mfu = "CPU", "n/a (CPU)"
     rows = [
         "| model | parameters | LoRA trainable | device | dtype | tokens/s | peak memory | MFU |",

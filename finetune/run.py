@@ -15,7 +15,7 @@ from groundgraph.finetune.train import LoraTrainer, TrainResult
 from groundgraph.graph.base import GraphReader
 from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Retriever
-from groundgraph.retrieval.hf_model import load_with_adapter
+from groundgraph.retrieval.hf_model import apply_adapter, load_causal_lm
 
 EXAMPLES_DIR = "examples"
 
@@ -88,18 +88,12 @@ def evaluate_adapter(
     adapter: str,
     progress: Progress = no_progress,
 ) -> Evaluation:
-    """Base model and adapter on the test split, with the same prompts."""
-    base = evaluate(
-        load_with_adapter(settings.base_model, None),
-        examples.test,
-        settings.max_new_tokens,
-        progress,
-    )
+    """Base model and adapter on the test split, with the same prompts; the model is loaded
+    once and the adapter applied to it after the base model's turn."""
+    loaded = load_causal_lm(settings.base_model)
+    base = evaluate(loaded, examples.test, settings.max_new_tokens, progress)
     tuned = evaluate(
-        load_with_adapter(settings.base_model, adapter),
-        examples.test,
-        settings.max_new_tokens,
-        progress,
+        apply_adapter(loaded, adapter), examples.test, settings.max_new_tokens, progress
     )
     return Evaluation(base, tuned)
 

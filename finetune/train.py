@@ -179,7 +179,7 @@ class LoraTrainer:
             tokens=tokens,
             seconds=seconds,
             tokens_per_second=tokens / seconds if seconds else 0.0,
-            peak_memory_mb=_peak_memory_mb(loaded.device),
+            peak_memory_mb=peak_memory_mb(loaded.device),
             device=str(loaded.device),
         )
         (output / "train.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
@@ -212,7 +212,8 @@ class LoraTrainer:
         return int(state["step"])
 
 
-def _peak_memory_mb(device: torch.device) -> float:
+def peak_memory_mb(device: torch.device) -> float:
+    """Peak GPU memory allocated on CUDA, else the process's peak resident set (Linux KiB)."""
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated() / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -6,10 +6,12 @@ its documents, and what only they supported, with it.
 """
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from groundgraph.graph.base import GraphStore
+from groundgraph.graph.model import Document
 from groundgraph.ingest.base import FileError, IngestReport, SourceError
 from groundgraph.ingest.rdf_read import read_rdf
 from groundgraph.progress import Progress, no_progress
@@ -27,12 +29,15 @@ def import_rdf_files(
     Args:
         fmt: parser for every file (`turtle`, `nt`, `xml`, `jsonld`); by extension if None.
     """
-    paths = [Path(p) for p in paths]
+    paths = list({Path(p).resolve(): Path(p) for p in paths}.values())  # each file once
     report = IngestReport()
     began = time.perf_counter()
+    # A file's documents carry it as their source, so one read serves every file.
+    by_source: dict[str, dict[str, Document]] = defaultdict(dict)
+    for doc in store.documents():
+        by_source[doc.source][doc.uri] = doc
     for done, path in enumerate(paths, start=1):
-        source = str(path.resolve())
-        stored = {d.uri: d for d in store.documents() if d.source == source}
+        stored = by_source[str(path.resolve())]
         if not path.exists() and stored:
             store.delete_documents(d.id for d in stored.values())
             report.deleted.extend(sorted(stored))

@@ -69,17 +69,21 @@ def load_causal_lm(name_or_path: str, quantize: bool = False) -> LoadedModel:
     return LoadedModel(model, tokenizer, device, quantized)
 
 
-def load_with_adapter(name_or_path: str, adapter: str | None) -> LoadedModel:
-    """The base model with a saved LoRA adapter applied (or none), ready to generate."""
-    loaded = load_causal_lm(name_or_path)
-    if adapter is None:
-        return loaded
+def apply_adapter(loaded: LoadedModel, adapter: str) -> LoadedModel:
+    """A saved LoRA adapter on a loaded base model (PEFT injects its layers into that model
+    in place, so use the base model's own outputs before this)."""
     try:
         model = PeftModel.from_pretrained(loaded.model, adapter)
     except (OSError, ValueError) as e:
-        raise ModelError(f"cannot load adapter {adapter} onto {name_or_path}: {e}") from e
+        raise ModelError(f"cannot load adapter {adapter}: {e}") from e
     model.eval()
     return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.quantized)
+
+
+def load_with_adapter(name_or_path: str, adapter: str | None) -> LoadedModel:
+    """The base model with a saved LoRA adapter applied (or none), ready to generate."""
+    loaded = load_causal_lm(name_or_path)
+    return loaded if adapter is None else apply_adapter(loaded, adapter)
 
 
 def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
