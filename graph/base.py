@@ -13,6 +13,8 @@ from groundgraph.errors import GroundGraphError
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    Community,
+    CommunitySet,
     Document,
     DocumentGraph,
     Entity,
@@ -35,6 +37,10 @@ class GraphWriter(Protocol):
 
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         """Remove documents and what only they supported; returns how many existed."""
+
+    def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
+        """Replace every community in one transaction. Communities are derived data, so this
+        does not change `version()`: `graph_version` records which graph they describe."""
 
     def close(self) -> None:
         """Release connections."""
@@ -69,6 +75,9 @@ class GraphReader(Protocol):
 
     def version(self) -> int:
         """A number that changes with every committed write, so caches know when to rebuild."""
+
+    def communities(self) -> CommunitySet:
+        """The stored communities and the graph version they were computed from."""
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ SCHEMA = (
     "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
     "CREATE CONSTRAINT chunk_id IF NOT EXISTS FOR (c:Chunk) REQUIRE c.id IS UNIQUE",
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT community_id IF NOT EXISTS FOR (c:Community) REQUIRE c.id IS UNIQUE",
     "CREATE INDEX document_uri IF NOT EXISTS FOR (d:Document) ON (d.uri)",
     "CREATE INDEX document_source IF NOT EXISTS FOR (d:Document) ON (d.source)",
     "CREATE INDEX chunk_doc IF NOT EXISTS FOR (c:Chunk) ON (c.doc_id)",
@@ -147,7 +148,39 @@ DETACH DELETE e
 BUMP_VERSION = "MERGE (m:GroundGraphMeta {key: 'version'}) SET m.value = coalesce(m.value, 0) + 1"
 VERSION = "OPTIONAL MATCH (m:GroundGraphMeta {key: 'version'}) RETURN coalesce(m.value, 0) AS v"
 
+# Communities are derived data: replacing them leaves the version counter alone and records
+# the version they were computed from instead.
+DELETE_COMMUNITIES = "MATCH (c:Community) DETACH DELETE c"
+
+CREATE_COMMUNITIES = """
+UNWIND $rows AS row
+CREATE (c:Community {id: row.id, level: row.level, size: row.size, title: row.title,
+                     summary: row.summary, evidence_chunks: row.evidence_chunks,
+                     evidence_starts: row.evidence_starts, evidence_ends: row.evidence_ends})
+WITH c, row
+UNWIND range(0, size(row.entity_ids) - 1) AS rank
+MATCH (e:Entity {id: row.entity_ids[rank]})
+CREATE (e)-[:IN_COMMUNITY {rank: rank}]->(c)
+"""
+
+SET_COMMUNITIES_VERSION = (
+    "MERGE (m:GroundGraphMeta {key: 'communities_version'}) SET m.value = $version"
+)
+COMMUNITIES_VERSION = (
+    "OPTIONAL MATCH (m:GroundGraphMeta {key: 'communities_version'}) RETURN m.value AS v"
+)
+
 # -- reads -----------------------------------------------------------------------------------
+
+COMMUNITIES = """
+MATCH (c:Community)
+OPTIONAL MATCH (e:Entity)-[r:IN_COMMUNITY]->(c)
+WITH c, e, r ORDER BY r.rank
+RETURN c.id AS id, c.level AS level, c.size AS size, c.title AS title, c.summary AS summary,
+       collect(e.id) AS entity_ids, c.evidence_chunks AS evidence_chunks,
+       c.evidence_starts AS evidence_starts, c.evidence_ends AS evidence_ends
+ORDER BY size DESC, id
+"""
 
 _DOCUMENT_FIELDS = (
     "d.id AS id, d.uri AS uri, d.title AS title, d.source AS source, "

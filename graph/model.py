@@ -142,3 +142,37 @@ class Adjacency:
 
     mentions: tuple[tuple[str, str, int], ...]
     relations: tuple[tuple[str, str, float], ...]
+
+
+@dataclass(frozen=True)
+class Community:
+    """A cluster of closely connected entities (Leiden) and its report, for global questions.
+
+    Attributes:
+        id: hash of the sorted member ids, so an unchanged cluster keeps its id.
+        level: the Leiden level; groundgraph computes one level, 0.
+        title: the names of its most mentioned entities.
+        summary: the report: key entities, key relations, representative sentences, and a
+            model-written summary when a language model generator is configured.
+        entity_ids: the members, most mentioned first.
+        evidence_chunks, evidence_starts, evidence_ends: representative sentences as spans
+            (document character offsets) of the chunks they come from.
+    """
+
+    id: str
+    level: int
+    size: int
+    title: str
+    summary: str
+    entity_ids: tuple[str, ...]
+    evidence_chunks: tuple[str, ...] = ()
+    evidence_starts: tuple[int, ...] = ()
+    evidence_ends: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommunitySet:
+    """The stored communities and the graph version they were computed from (None: never)."""
+
+    graph_version: int | None
+    communities: tuple[Community, ...] = ()

@@ -12,10 +12,14 @@ class GraphSettings(BaseModel):
         backend: `sqlite` keeps the graph in the store directory with no server; `neo4j`
             writes it to the Neo4j server that `Neo4jSettings` describe.
         batch_size: documents written per transaction.
+        community_resolution: Leiden resolution; higher gives more, smaller communities.
+        community_min_size: fewest entities a community needs to get a report.
     """
 
     backend: Literal["sqlite", "neo4j"] = "sqlite"
     batch_size: int = Field(default=64, ge=1)
+    community_resolution: float = Field(default=1.0, gt=0)
+    community_min_size: int = Field(default=3, ge=2)
 
 
 class Neo4jSettings(BaseModel):

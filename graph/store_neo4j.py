@@ -22,6 +22,8 @@ from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, 
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    Community,
+    CommunitySet,
     Document,
     DocumentGraph,
     Entity,
@@ -87,10 +89,11 @@ class Neo4jGraphStore:
             )
         return [record.data() for record in records]
 
-    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+    def _write(self, work: Callable[[ManagedTransaction], T], bump_version: bool = True) -> T:
         def versioned(tx: ManagedTransaction) -> T:
             result = work(tx)
-            tx.run(cypher.BUMP_VERSION).consume()
+            if bump_version:
+                tx.run(cypher.BUMP_VERSION).consume()
             return result
 
         with self._errors("write to"), self._driver.session(database=self.settings.database) as s:
@@ -272,6 +275,47 @@ class Neo4jGraphStore:
 
     def version(self) -> int:
         return int(self._read(cypher.VERSION)[0]["v"])
+
+    def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
+        rows = [
+            {
+                "id": c.id,
+                "level": c.level,
+                "size": c.size,
+                "title": c.title,
+                "summary": c.summary,
+                "entity_ids": list(c.entity_ids),
+                "evidence_chunks": list(c.evidence_chunks),
+                "evidence_starts": list(c.evidence_starts),
+                "evidence_ends": list(c.evidence_ends),
+            }
+            for c in communities
+        ]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.DELETE_COMMUNITIES).consume()
+            self._run_rows(tx, cypher.CREATE_COMMUNITIES, "rows", rows)
+            tx.run(cypher.SET_COMMUNITIES_VERSION, {"version": graph_version}).consume()
+
+        self._write(work, bump_version=False)
+
+    def communities(self) -> CommunitySet:
+        version = self._read(cypher.COMMUNITIES_VERSION)[0]["v"]
+        found = tuple(
+            Community(
+                row["id"],
+                row["level"],
+                row["size"],
+                row["title"],
+                row["summary"],
+                tuple(row["entity_ids"]),
+                tuple(row["evidence_chunks"]),
+                tuple(row["evidence_starts"]),
+                tuple(row["evidence_ends"]),
+            )
+            for row in self._read(cypher.COMMUNITIES)
+        )
+        return CommunitySet(None if version is None else int(version), found)
 
 
 def _one_line(error: Exception) -> str:

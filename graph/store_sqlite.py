@@ -18,6 +18,8 @@ from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, 
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    Community,
+    CommunitySet,
     Document,
     DocumentGraph,
     Entity,
@@ -55,6 +57,12 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_chunk ON evidence(chunk_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('version', 0);
+CREATE TABLE IF NOT EXISTS communities (
+    id TEXT PRIMARY KEY, level INTEGER NOT NULL, size INTEGER NOT NULL, title TEXT NOT NULL,
+    summary TEXT NOT NULL, evidence TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS community_members (
+    community_id TEXT NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (community_id, entity_id));
 """
 
 # SQLite allows 32,766 host parameters per statement; 900 keeps every IN list far below it.
@@ -107,14 +115,15 @@ class SqliteGraphStore:
         self.path = path
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, bump_version: bool = True) -> Iterator[sqlite3.Connection]:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise StoreError(f"cannot start a write on {self.path}: {e}") from e
         try:
             yield self._conn
-            self._conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+            if bump_version:
+                self._conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
@@ -354,3 +363,57 @@ class SqliteGraphStore:
 
     def version(self) -> int:
         return self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
+
+    def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
+        with self._transaction(bump_version=False) as db:
+            db.execute("DELETE FROM communities")
+            db.executemany(
+                "INSERT INTO communities VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.level,
+                        c.size,
+                        c.title,
+                        c.summary,
+                        json.dumps([c.evidence_chunks, c.evidence_starts, c.evidence_ends]),
+                    )
+                    for c in communities
+                ],
+            )
+            db.executemany(
+                "INSERT INTO community_members VALUES (?, ?, ?)",
+                [(c.id, e, rank) for c in communities for rank, e in enumerate(c.entity_ids)],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('communities_version', ?)", (graph_version,)
+            )
+
+    def communities(self) -> CommunitySet:
+        row = self._conn.execute(
+            "SELECT value FROM meta WHERE key = 'communities_version'"
+        ).fetchone()
+        members = defaultdict(list)
+        for community_id, entity_id in self._conn.execute(
+            "SELECT community_id, entity_id FROM community_members ORDER BY community_id, rank"
+        ):
+            members[community_id].append(entity_id)
+        found = []
+        for cid, level, size, title, summary, evidence in self._conn.execute(
+            "SELECT * FROM communities ORDER BY size DESC, id"
+        ):
+            chunks, starts, ends = json.loads(evidence)
+            found.append(
+                Community(
+                    cid,
+                    level,
+                    size,
+                    title,
+                    summary,
+                    tuple(members[cid]),
+                    tuple(chunks),
+                    tuple(starts),
+                    tuple(ends),
+                )
+            )
+        return CommunitySet(None if row is None else row[0], tuple(found))

@@ -4,8 +4,9 @@ Heavy components (spaCy, the embedder, the vector indexes) load on first use, so
 store to read its statistics is fast.
 """
 
+import dataclasses
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.finetune.run import FinetuneResult, run_finetune
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.ids import document_id
-from groundgraph.graph.model import GraphStats
+from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.ingest.base import IngestReport
@@ -26,16 +27,30 @@ from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.pipeline import Ingestor, stored_sources
 from groundgraph.ingest.rdf_import import import_rdf_files
 from groundgraph.progress import Progress, no_progress
-from groundgraph.retrieval.base import Answer, Context, Embedder, Generator, Retriever
+from groundgraph.retrieval.base import (
+    Answer,
+    ChatModel,
+    Context,
+    Embedder,
+    Generator,
+    Retriever,
+    TokenSink,
+)
+from groundgraph.retrieval.chat_openai import OpenAIChat
+from groundgraph.retrieval.community_reports import refresh_communities
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
-from groundgraph.retrieval.generator_local import LocalGenerator
+from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
+from groundgraph.retrieval.generator_local import LocalChat
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
 from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.retrieval.linking import EntityLinker
+from groundgraph.retrieval.retriever_global import CommunityRetriever
 from groundgraph.retrieval.retriever_hybrid import HybridRetriever
+from groundgraph.retrieval.routing import Mode, route
 from groundgraph.retrieval.vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE, VectorIndexes
-from groundgraph.settings import Settings
+from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.settings import GeneratorName, Settings
 
 VECTORS_DIR = "vectors"
 
@@ -83,6 +98,7 @@ class GroundGraph:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.store = store or open_graph_store(settings.graph, settings.neo4j, self.directory)
         self._embedder = embedder
+        self._chat_models: dict[str, ChatModel] = {}
 
     @classmethod
     def open(cls, target: str | Path | Settings) -> "GroundGraph":
@@ -133,10 +149,41 @@ class GroundGraph:
         )
 
     @cached_property
+    def global_retriever(self) -> Retriever:
+        """Ranks community reports for questions about the corpus as a whole."""
+        return CommunityRetriever(self.store, self.embedder, self.communities)
+
+    @cached_property
+    def extractive(self) -> Generator:
+        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+
+    @property
     def generator(self) -> Generator:
-        extractive = ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
-        if self.settings.generator == "extractive":
-            return extractive
+        """The generator that settings name (`generator`)."""
+        return self.generator_named(self.settings.generator)
+
+    def generator_named(self, name: GeneratorName) -> Generator:
+        """A generator by backend name; model-backed ones verify their answers and fall back
+        to the extractive answer."""
+        if name == "extractive":
+            return self.extractive
+        verifier = AnswerVerifier(self.embedder, self.nlp, self.settings.answer.support_threshold)
+        return GroundedLLMGenerator(
+            self.chat_model(name), verifier, self.extractive, self.settings.answer.max_new_tokens
+        )
+
+    def chat_model(self, name: GeneratorName) -> ChatModel:
+        """The `local` or `openai` language model, built once per store handle."""
+        if name not in self._chat_models:
+            self._chat_models[name] = self._new_chat_model(name)
+        return self._chat_models[name]
+
+    def _new_chat_model(self, name: GeneratorName) -> ChatModel:
+        temperature = self.settings.answer.temperature
+        if name == "openai":
+            return OpenAIChat(self.settings.openai, temperature)
+        if name != "local":
+            raise ConfigError(f"generator {name!r} is not a language model")
         model, adapter = self.settings.local_model, None
         if model is None:
             current = self.registry.current()
@@ -146,7 +193,22 @@ class GroundGraph:
                     "`groundgraph finetune` until an adapter is promoted"
                 )
             model, adapter = current.base_model, str(current.adapter)
-        return LocalGenerator(model, adapter, extractive, self.settings.finetune.max_new_tokens)
+        return LocalChat(model, adapter, temperature)
+
+    def communities(self) -> CommunitySet:
+        """The graph's Leiden communities and reports, rebuilt first if the graph changed
+        since they were stored. With a language-model generator configured, the largest get
+        a model-written summary."""
+        return refresh_communities(
+            self.store,
+            self.settings.graph,
+            self._summary_chat(),
+            self.settings.answer.summarised_communities,
+        )
+
+    def _summary_chat(self) -> ChatModel | None:
+        name = self.settings.generator
+        return None if name == "extractive" else self.chat_model(name)
 
     @property
     def registry(self) -> AdapterRegistry:
@@ -165,13 +227,16 @@ class GroundGraph:
         Returns:
             The report: added, updated, unchanged and failed documents, with reasons.
         """
-        report = self.ingestor.ingest([Path(p) for p in paths], progress=progress)
-        self._sync_vectors(report, progress)
-        return report
+        return self._write(
+            lambda: self.ingestor.ingest([Path(p) for p in paths], progress=progress), progress
+        )
 
     def refresh(self, progress: Progress = no_progress) -> IngestReport:
         """Re-read every source ingested or imported before: pick up changes, drop deleted
         files."""
+        return self._write(lambda: self._reread_sources(progress), progress)
+
+    def _reread_sources(self, progress: Progress) -> IngestReport:
         sources = stored_sources(self.store)
         rdf = stored_sources(self.store, rdf=True)
         report = self.ingestor.ingest(sources, delete_missing=True, progress=progress)
@@ -180,7 +245,6 @@ class GroundGraph:
             for key in ("added", "updated", "unchanged", "deleted", "failed"):
                 getattr(report, key).extend(getattr(imported, key))
             report.seconds.update(imported.seconds)
-        self._sync_vectors(report, progress)
         return report
 
     def import_rdf(
@@ -196,9 +260,9 @@ class GroundGraph:
         Returns:
             The report; a file that fails to parse is in `failed` and changed nothing.
         """
-        report = import_rdf_files(self.store, [Path(p) for p in paths], fmt, progress)
-        self._sync_vectors(report, progress)
-        return report
+        return self._write(
+            lambda: import_rdf_files(self.store, [Path(p) for p in paths], fmt, progress), progress
+        )
 
     def export_rdf(self, target: str | Path | TextIO, fmt: str = "turtle") -> ExportCounts:
         """Write the graph as RDF (`turtle`, `nt` or `jsonld`) to a file or text stream.
@@ -220,17 +284,39 @@ class GroundGraph:
     def delete(self, uri: str) -> bool:
         """Delete a document by URI (or file path) and everything only it supported."""
         candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
+        self._summary_chat()  # a misconfigured generator fails before anything is deleted
         deleted = self.store.delete_documents(document_id(u) for u in candidates)
         self.vectors.sync(self.store)
+        self.communities()
         return deleted > 0
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
         """The chunks, facts and entities that bear on the question."""
         return self.retriever.retrieve(question, k)
 
-    def ask(self, question: str) -> Answer:
-        """Answer from the indexed documents, citing the source text."""
-        return self.generator.generate(question, self.retrieve(question))
+    def ask(
+        self,
+        question: str,
+        mode: Mode | None = None,
+        generator: GeneratorName | None = None,
+        stream: TokenSink | None = None,
+    ) -> Answer:
+        """Answer from the indexed documents, citing the source text.
+
+        Args:
+            mode: `local` (passages about what the question names), `global` (community
+                reports, for questions about the whole corpus) or `auto` (routed by the
+                question's wording); `answer.mode` if None.
+            generator: `extractive`, `local` or `openai`; the `generator` setting if None.
+            stream: receives a language model's draft as it is written (before verification;
+                the returned answer is the verified one, or the extractive fallback).
+        """
+        chosen = route(question, mode or self.settings.answer.mode)
+        retriever = self.global_retriever if chosen == "global" else self.retriever
+        k = self.settings.answer.communities if chosen == "global" else None
+        backend = self.generator_named(generator or self.settings.generator)
+        answer = backend.generate(question, retriever.retrieve(question, k), stream)
+        return dataclasses.replace(answer, mode=chosen)
 
     def finetune(
         self,
@@ -258,8 +344,15 @@ class GroundGraph:
         )
         return StoreStats(self.store.stats(), chunks, entities)
 
-    def _sync_vectors(self, report: IngestReport, progress: Progress) -> None:
+    def _write(self, write: Callable[[], IngestReport], progress: Progress) -> IngestReport:
+        """Run a graph write, then bring the vector indexes and communities up to date."""
+        self._summary_chat()  # a misconfigured generator fails before anything is written
+        report = write()
         began = time.perf_counter()
         vectors = self.vectors.sync(self.store, progress)
         report.seconds.update(vectors.seconds)
         report.seconds["embed"] = time.perf_counter() - began
+        began = time.perf_counter()
+        self.communities()
+        report.seconds["communities"] = time.perf_counter() - began
+        return report

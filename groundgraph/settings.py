@@ -22,9 +22,11 @@ from groundgraph.errors import ConfigError
 from groundgraph.finetune.settings import FinetuneSettings
 from groundgraph.graph.settings import GraphSettings, Neo4jSettings
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.retrieval.settings import RetrievalSettings
+from groundgraph.retrieval.settings import AnswerSettings, OpenAISettings, RetrievalSettings
 
 CONFIG_FILE_NAME = "groundgraph.toml"
+
+GeneratorName = Literal["extractive", "local", "openai"]
 
 
 class Settings(BaseSettings):
@@ -33,9 +35,13 @@ class Settings(BaseSettings):
     Attributes:
         store: directory of the embedded store (graph database and vector indexes).
         generator: the backend that writes answers; `extractive` needs no language model,
-            `local` runs a Hugging Face causal LM (with the promoted fine-tuned adapter).
+            `local` runs a Hugging Face causal LM (with the promoted fine-tuned adapter),
+            `openai` calls an OpenAI-compatible chat-completions server.
         local_model: the `local` generator's model (hub name or path); unset, the base model
             of the registry's promoted adapter, with that adapter.
+        openai: the `openai` generator's server (`GROUNDGRAPH_OPENAI_BASE_URL`, `_MODEL`,
+            `_API_KEY`, ...).
+        answer: how answers are routed, written and verified (`GROUNDGRAPH_ANSWER_*`).
         finetune: the monthly fine-tune (`groundgraph finetune`).
     """
 
@@ -47,8 +53,10 @@ class Settings(BaseSettings):
     )
 
     store: Path = Path(".groundgraph/store")
-    generator: Literal["extractive", "local"] = "extractive"
+    generator: GeneratorName = "extractive"
     local_model: str | None = None
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)

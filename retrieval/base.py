@@ -5,18 +5,27 @@ Every seam (embedder, vector index, retriever, generator) is a small protocol so
 plugs in through settings, not by editing call sites.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from groundgraph.errors import GroundGraphError
-from groundgraph.graph.model import Chunk, Entity, Relation
+from groundgraph.graph.model import Chunk, Community, Entity, Relation
 
 
 class RetrievalError(GroundGraphError):
     """An embedder, index, retriever or generator failed."""
+
+
+class ModelUnavailableError(RetrievalError):
+    """A language model server could not be reached, or stayed overloaded, after the allowed
+    retries; generators answer extractively instead and say so."""
+
+
+TokenSink = Callable[[str], None]
+"""Receives an answer's text piece by piece as a model writes it (the unverified draft)."""
 
 
 @dataclass(frozen=True)
@@ -47,13 +56,29 @@ class LinkedEntity:
 
 
 @dataclass(frozen=True)
+class RankedCommunity:
+    """A community report chosen for a global question.
+
+    Attributes:
+        spans: its representative sentences as (marker, start, end): `marker` numbers the
+            chunk in `Context.chunks` from 1, `start`/`end` are document character offsets.
+    """
+
+    community: Community
+    score: float
+    spans: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
 class Context:
-    """What retrieval found: ranked chunks, the graph facts connecting them, the entities."""
+    """What retrieval found: ranked chunks, the graph facts connecting them, the entities,
+    and for global questions the community reports the chunks illustrate."""
 
     question: str
     chunks: tuple[ScoredChunk, ...]
     facts: tuple[Relation, ...] = ()
     entities: tuple[LinkedEntity, ...] = ()
+    communities: tuple[RankedCommunity, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,7 @@ class Answer:
         grounded: every statement is supported by cited evidence; False means the answer
             says nothing relevant was found.
         notes: findings of verification (removed citations, fallbacks).
+        mode: `local` (from retrieved passages) or `global` (from community reports).
     """
 
     question: str
@@ -88,10 +114,12 @@ class Answer:
     grounded: bool
     generator: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    mode: str = "local"
 
     def to_dict(self) -> dict:
         return {
             "answer": self.text,
+            "mode": self.mode,
             "grounded": self.grounded,
             "citations": [
                 {
@@ -150,10 +178,24 @@ class Retriever(Protocol):
 
 
 @runtime_checkable
+class ChatModel(Protocol):
+    """A language model behind a chat interface: a local HF model or an OpenAI-compatible
+    server."""
+
+    name: str
+
+    def complete(
+        self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None
+    ) -> str:
+        """The assistant's reply to the messages; pieces go to `stream` as they arrive."""
+
+
+@runtime_checkable
 class Generator(Protocol):
     """Writes an answer from a context, citing it."""
 
     name: str
 
-    def generate(self, question: str, context: Context) -> Answer:
-        """An answer whose citations point into the context's chunks."""
+    def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
+        """An answer whose citations point into the context's chunks; a model's draft goes
+        to `stream` as it is written."""

@@ -12,10 +12,18 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from groundgraph.retrieval.base import Answer, Citation, Context, Embedder, ScoredChunk
+from groundgraph.retrieval.base import (
+    Answer,
+    Citation,
+    Context,
+    Embedder,
+    ScoredChunk,
+    TokenSink,
+)
 from groundgraph.retrieval.settings import RetrievalSettings
 
 NO_ANSWER = "I could not find an answer to this question in the indexed documents."
+THEMES_ANSWER = "The main themes of the documents: {themes}"
 # Support = 0.6 x cosine similarity + 0.4 x content-word overlap: similarity finds paraphrases,
 # overlap keeps the sentence about the same things the question names.
 SIMILARITY_SHARE = 0.6
@@ -54,7 +62,15 @@ class ExtractiveGenerator:
         self.nlp = nlp
         self.settings = settings
 
-    def generate(self, question: str, context: Context) -> Answer:
+    def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
+        answer = self._answer(question, context)
+        if stream is not None:
+            stream(answer.text)
+        return answer
+
+    def _answer(self, question: str, context: Context) -> Answer:
+        if context.communities:
+            return self._themes(question, context)
         nlp = self.nlp()
         wanted = content_lemmas(nlp(question))
         sentences = self._sentences(nlp, context)
@@ -87,6 +103,27 @@ class ExtractiveGenerator:
         )
         text = " ".join(f"{c.text} [{c.marker}]" for c in citations)
         return Answer(question, text, citations, True, self.name)
+
+    def _themes(self, question: str, context: Context) -> Answer:
+        """A global answer: each top community's title with its first representative
+        sentence, cited."""
+        parts, citations = [], []
+        for ranked in context.communities:
+            if not ranked.spans:
+                continue
+            marker, start, end = ranked.spans[0]
+            scored = context.chunks[marker - 1]
+            chunk = scored.chunk
+            text = chunk.text[start - chunk.start : end - chunk.start]
+            n = len(citations) + 1
+            citations.append(
+                Citation(n, chunk.id, scored.document_uri, start, end, text, ranked.score)
+            )
+            parts.append(f"({n}) {ranked.community.title}: {text} [{n}]")
+        if not citations:
+            return Answer(question, NO_ANSWER, (), False, self.name)
+        text = THEMES_ANSWER.format(themes=" ".join(parts))
+        return Answer(question, text, tuple(citations), True, self.name)
 
     @staticmethod
     def _sentences(nlp: Language, context: Context) -> list[_Sentence]:

@@ -5,6 +5,7 @@ present and asked for, float32 on the CPU.
 """
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -14,6 +15,7 @@ from transformers import (
     AutoTokenizer,
     BitsAndBytesConfig,
     PreTrainedModel,
+    TextStreamer,
 )
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
@@ -104,17 +106,40 @@ def end_of_answer(tokenizer: PreTrainedTokenizerBase) -> int:
     return token
 
 
+class _SinkStreamer(TextStreamer):
+    """Hands decoded text to a callback as whole words become final."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, sink: Callable[[str], None]) -> None:
+        super().__init__(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        self.sink = sink
+
+    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+        if text:
+            self.sink(text)
+
+
 @torch.no_grad()
-def generate(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> str:
-    """Greedy continuation of a prompt, without the prompt."""
+def generate(
+    loaded: LoadedModel,
+    prompt: str,
+    max_new_tokens: int,
+    temperature: float = 0.0,
+    stream: Callable[[str], None] | None = None,
+) -> str:
+    """The continuation of a prompt, without the prompt: greedy at temperature 0, sampled
+    above; pieces go to `stream` as they are decoded."""
     tokenizer = loaded.tokenizer
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(loaded.device)
+    sampling = (
+        {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
+    )
     output = loaded.model.generate(
         input_ids=inputs["input_ids"],
         attention_mask=inputs["attention_mask"],
         max_new_tokens=max_new_tokens,
-        do_sample=False,
         eos_token_id=end_of_answer(tokenizer),
         pad_token_id=tokenizer.pad_token_id,
+        streamer=None if stream is None else _SinkStreamer(tokenizer, stream),
+        **sampling,
     )
     return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)

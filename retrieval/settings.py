@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -58,3 +58,49 @@ class RetrievalSettings(BaseModel):
     relation_weight_cap: float = Field(default=1.0, gt=0)
     answer_threshold: float = Field(default=0.45, ge=0, le=1)
     answer_sentences: int = Field(default=2, ge=1)
+
+
+class AnswerSettings(BaseModel):
+    """How answers are written and checked (environment: `GROUNDGRAPH_ANSWER_*`).
+
+    Attributes:
+        mode: `local` answers from retrieved passages, `global` from community reports
+            (questions about the corpus as a whole); `auto` routes by the question's wording.
+        support_threshold: least support score (0.6 x similarity + 0.4 x word overlap) for each
+            sentence of a model's answer; below it the extractive answer is given instead.
+        max_new_tokens: most tokens a language model may write per answer.
+        temperature: 0 decodes greedily; above 0 samples at that temperature.
+        communities: community reports a global answer draws on.
+        summarised_communities: the largest communities that get a model-written summary when
+            the generator is a language model (one model call each on every rebuild).
+    """
+
+    mode: Literal["auto", "local", "global"] = "auto"
+    support_threshold: float = Field(default=0.5, ge=0, le=1)
+    max_new_tokens: int = Field(default=256, ge=1)
+    temperature: float = Field(default=0.0, ge=0)
+    communities: int = Field(default=3, ge=1)
+    summarised_communities: int = Field(default=10, ge=0)
+
+
+class OpenAISettings(BaseModel):
+    """An OpenAI-compatible chat-completions server (environment: `GROUNDGRAPH_OPENAI_*`).
+
+    Attributes:
+        base_url: the API root, ending before `/chat/completions` (vLLM
+            `http://127.0.0.1:8000/v1`, Ollama `http://127.0.0.1:11434/v1`).
+        model: the model name the server knows.
+        api_key: sent as a bearer token; local servers usually need none.
+        timeout: seconds to wait for the connection or for the next bytes of the reply.
+        max_retries: further attempts after a connection error, a timeout, or status 408, 429,
+            500, 502, 503 or 504.
+        retry_backoff: seconds before the first retry, doubling each time (a `Retry-After`
+            header wins, up to 30 s).
+    """
+
+    base_url: str = "http://127.0.0.1:8000/v1"
+    model: str = ""
+    api_key: SecretStr | None = None
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    retry_backoff: float = Field(default=1.0, ge=0)

@@ -16,6 +16,7 @@ from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from groundgraph import GroundGraph, Settings
 from groundgraph.graph.settings import Neo4jSettings
+from tests.chat_server import ChatServer, running_chat_server
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO / "demo" / "corpus"
@@ -122,3 +123,10 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(Path(folder))
+
+
+@pytest.fixture
+def chat_server() -> Iterator[ChatServer]:
+    """A local OpenAI-compatible chat-completions server for this test."""
+    with running_chat_server() as server:
+        yield server

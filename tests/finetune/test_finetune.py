@@ -132,8 +132,8 @@ def test_finetune_promotes_and_the_local_generator_answers_with_it(
         gg.registry.promote(result.run)  # promote by hand to exercise the local generator
     answer = gg.ask("Who discovered polonium?")
     assert gg.generator.name == "local"
-    assert gg.generator.adapter == str(gg.registry.current().adapter)
-    assert answer.generator == "local" or any("local model answer" in n for n in answer.notes)
+    assert gg.chat_model("local").adapter == str(gg.registry.current().adapter)
+    assert answer.generator == "local" or any("local answer" in n for n in answer.notes)
 
 
 def test_cli_finetune_prints_metrics_and_decision(

@@ -7,7 +7,15 @@ import pytest
 
 from groundgraph.graph import ids
 from groundgraph.graph.base import GraphStore
-from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
+from groundgraph.graph.model import (
+    Chunk,
+    Community,
+    CommunitySet,
+    Document,
+    DocumentGraph,
+    Evidence,
+    Mention,
+)
 from groundgraph.graph.store_neo4j import Neo4jGraphStore
 from groundgraph.graph.store_sqlite import SqliteGraphStore
 from tests.conftest import wipe_neo4j
@@ -216,3 +224,28 @@ def test_version_changes_with_every_write(store: GraphStore) -> None:
     after_upsert = store.version()
     store.delete_documents([CURIE.document.id])
     assert before != after_upsert != store.version()
+
+
+def test_communities_round_trip_without_changing_the_graph_version(store: GraphStore) -> None:
+    assert store.communities() == CommunitySet(None, ())
+    store.upsert([CURIE, WARSAW])
+    version = store.version()
+    chunk = store.chunks(doc_id=CURIE.document.id)[0]
+    members = tuple(ids.entity_id(n) for n in ("marie curie", "warsaw", "polonium"))
+    first = Community(
+        "c1",
+        0,
+        3,
+        "Marie Curie, Warsaw",
+        'Key entities: "Marie Curie" {x}',
+        members,
+        (chunk.id,),
+        (chunk.start,),
+        (chunk.end,),
+    )
+    second = Community("c2", 0, 2, "Poland", "Key entities: Poland", (ids.entity_id("poland"),))
+    store.replace_communities([second, first], version)
+    assert store.version() == version
+    assert store.communities() == CommunitySet(version, (first, second))
+    store.replace_communities([second], version)
+    assert store.communities().communities == (second,)
