@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,18 @@ StoreOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+class Generator(StrEnum):
+    extractive = "extractive"
+    local = "local"
+    openai = "openai"
+
+
+class Mode(StrEnum):
+    auto = "auto"
+    local = "local"
+    global_ = "global"
 
 
 def _open(store: Path | None) -> Any:
@@ -188,16 +201,42 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     store: StoreOption = None,
     as_json: JsonOption = False,
+    generator: Annotated[
+        Generator | None,
+        typer.Option(help="Who writes the answer (default: GROUNDGRAPH_GENERATOR)."),
+    ] = None,
+    mode: Annotated[
+        Mode | None,
+        typer.Option(
+            help="local: passages; global: community reports; auto: by the question "
+            "(default: GROUNDGRAPH_ANSWER_MODE)."
+        ),
+    ] = None,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Show a model's draft on stderr as it is written.")
+    ] = False,
 ) -> None:
     """Answer a question from the store, with citations."""
+    sink = (
+        (lambda piece: err.print(piece, end="", style="dim", highlight=False)) if stream else None
+    )
     with _errors_exit(), _open(store) as gg:
-        answer = gg.ask(question)
+        answer = gg.ask(
+            question,
+            mode=mode.value if mode else None,
+            generator=generator.value if generator else None,
+            stream=sink,
+        )
+    if stream:
+        err.print()
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     out.print(answer.text, highlight=False)
     for c in answer.citations:
         out.print(f"  [{c.marker}] {c.document} [{c.start}:{c.end}]", style="dim", highlight=False)
+    for note in answer.notes:
+        err.print(f"note: {note}", style="yellow", highlight=False)
 
 
 @app.command()

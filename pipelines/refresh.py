@@ -1,4 +1,5 @@
-"""The daily refresh as assets: sources → changes → document graphs → graph → vectors → stats.
+"""The daily refresh as assets: sources → changes → document graphs → graph → vectors,
+communities → stats.
 
 Each asset is one library call (`scan`/`diff`, `Ingestor.build`, `Ingestor.write`,
 `VectorIndexes.sync`, `GroundGraph.stats`) plus the metadata analysts read. Daily
@@ -24,6 +25,7 @@ from groundgraph.graph.summary import most_connected
 from groundgraph.ingest.base import FileError, IngestReport
 from groundgraph.ingest.pipeline import Diff, Ingestor, diff, scan
 from groundgraph.pipelines.reporting import (
+    communities_table,
     entity_types_table,
     failures_table,
     growth_chart,
@@ -235,7 +237,31 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
             },
         )
 
-    return [source_changes, document_graphs, knowledge_graph, vector_index, graph_statistics]
+    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
+    def communities(graph_store: GraphStoreResource, knowledge_graph: GraphWrite) -> Output[int]:
+        """Leiden communities of the entity graph with their reports (what global questions
+        are answered from), rebuilt when the graph changed since they were computed."""
+        began = time.perf_counter()
+        with graph_store.open() as store:
+            found = GroundGraph(graph_store.settings(), store=store).communities()
+        return Output(
+            len(found.communities),
+            metadata={
+                "communities": len(found.communities),
+                "graph_version": found.graph_version,
+                "largest": MetadataValue.md(communities_table(found.communities[:10])),
+                "seconds": round(time.perf_counter() - began, 3),
+            },
+        )
+
+    return [
+        source_changes,
+        document_graphs,
+        knowledge_graph,
+        vector_index,
+        communities,
+        graph_statistics,
+    ]
 
 
 def _previous_growth(context: AssetExecutionContext) -> list[tuple[str, int, int]]:

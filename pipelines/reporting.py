@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from groundgraph.graph.model import Community
 from groundgraph.graph.summary import ConnectedEntity
 from groundgraph.ingest.base import FileError
 
@@ -37,6 +38,12 @@ def hubs_table(hubs: Sequence[ConnectedEntity]) -> str:
         ["entity", "type", "related entities", "mentions"],
         [(h.name, h.type, h.neighbours, h.mentions) for h in hubs],
     )
+
+
+def communities_table(communities: Sequence[Community]) -> str:
+    if not communities:
+        return "No communities: the graph has no cluster of at least the minimum size."
+    return table(["community", "entities"], [(c.title, c.size) for c in communities])
 
 
 def stage_seconds_table(seconds: dict[str, float]) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
+from groundgraph.errors import ConfigError
 from groundgraph.retrieval.base import ModelUnavailableError, RetrievalError, TokenSink
 from groundgraph.retrieval.settings import OpenAISettings
 
@@ -48,7 +49,7 @@ class OpenAIChat:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not settings.model:
-            raise RetrievalError(
+            raise ConfigError(
                 "generator 'openai' needs a model name: set GROUNDGRAPH_OPENAI_MODEL "
                 "(e.g. the name vLLM serves or an Ollama tag)"
             )

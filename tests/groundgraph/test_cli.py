@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.chat_server import ChatServer
 from tests.groundgraph.test_end_to_end import write_bad_inputs
 
 
-def groundgraph(*args: str, store: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")}
+def groundgraph(
+    *args: str, store: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "groundgraph", *args, "--store", str(store)],
         capture_output=True,
@@ -32,6 +35,11 @@ def test_ingest_ask_stats_delete(tmp_path: Path, small_corpus: Path) -> None:
     citation = answer["citations"][0]
     assert {"chunk_id", "document", "start", "end", "text"} <= citation.keys()
     assert "discovered polonium" in citation["text"]
+
+    themes = groundgraph("ask", "What are the main themes?", "--json", store=store)
+    answer = json.loads(themes.stdout)
+    assert answer["mode"] == "global" and answer["generator"] == "extractive"
+    assert answer["citations"] and answer["notes"] == []
 
     stats = json.loads(groundgraph("stats", "--json", store=store).stdout)
     assert stats["documents"] == 5 and stats["chunk_vectors"] == stats["chunks"]
@@ -66,3 +74,50 @@ def test_bad_setting_is_one_line_naming_the_key(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "GROUNDGRAPH_INGEST_CHUNK_SIZE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_with_the_openai_generator_reports_backend_mode_and_notes(
+    tmp_path: Path, small_corpus: Path, chat_server: ChatServer
+) -> None:
+    store = tmp_path / "kg"
+    assert groundgraph("ingest", str(small_corpus), store=store).returncode == 0
+    chat_server.answer = lambda body: "Marie Curie discovered polonium [1][7]."
+    env = {"GROUNDGRAPH_OPENAI_BASE_URL": chat_server.url, "GROUNDGRAPH_OPENAI_MODEL": "m"}
+    asked = groundgraph(
+        "ask",
+        "Who discovered polonium?",
+        "--generator",
+        "openai",
+        "--mode",
+        "local",
+        "--json",
+        store=store,
+        env=env,
+    )
+    answer = json.loads(asked.stdout)
+    assert answer["generator"] == "openai" and answer["mode"] == "local" and answer["grounded"]
+    assert any("[7]" in note for note in answer["notes"])
+    assert chat_server.bodies()[0]["model"] == "m"
+
+    streamed = groundgraph(
+        "ask",
+        "Who discovered polonium?",
+        "--generator",
+        "openai",
+        "--stream",
+        store=store,
+        env=env,
+    )
+    assert "Marie Curie discovered polonium" in streamed.stderr
+    assert "note: removed citation [7]" in streamed.stderr
+    assert chat_server.bodies()[-1]["stream"] is True
+
+    refused = groundgraph(
+        "ask",
+        "Who?",
+        "--generator",
+        "openai",
+        store=store,
+        env={"GROUNDGRAPH_OPENAI_BASE_URL": chat_server.url},
+    )
+    assert refused.returncode == 1 and "GROUNDGRAPH_OPENAI_MODEL" in refused.stderr

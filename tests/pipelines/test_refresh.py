@@ -95,6 +95,9 @@ def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipel
     assert "Marie Curie" in stats["most_connected_entities"]
     assert "PERSON" in stats["top_entity_types"]
     assert "extract" in stats["stage_seconds"] and "embed_chunks" in stats["stage_seconds"]
+    found = metadata(result, "communities")
+    assert found["communities"] >= 3 and found["graph_version"] == pipeline.version()
+    assert "Marie Curie" in found["largest"]
     assert checks(result) == {
         "vectors_match_chunks": True,
         "graph_references_resolve": True,

@@ -98,6 +98,7 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
         "document_graphs",
         "knowledge_graph",
         "vector_index",
+        "communities",
         "graph_statistics",
         "training_examples",
         "lora_adapter",
