@@ -133,8 +133,12 @@ class PprGraph:
         damping: float,
         max_iterations: int = 50,
         tolerance: float = 1e-6,
+        min_ratio: float = 0.0,
     ) -> dict[str, float]:
-        """PPR scores of the chunks, restarting at the seeded entities and chunks."""
+        """PPR scores of the chunks, restarting at the seeded entities and chunks; only
+        chunks scoring above `min_ratio` × the best chunk's score are returned (a caller that
+        reads scores on a log scale needs no more, and building the dictionary of every
+        chunk would cost as much as the walk)."""
         reset = np.zeros(self.walk.shape[0])
         for entity, weight in entity_seeds.items():
             if entity in self.entities:
@@ -145,4 +149,6 @@ class PprGraph:
         scores = self.operator.run(reset, damping, max_iterations, tolerance)
         offset = len(self.entities)
         chunk_scores = scores[offset:]
-        return {self.chunk_ids[i]: float(chunk_scores[i]) for i in np.flatnonzero(chunk_scores)}
+        floor = chunk_scores.max(initial=0.0) * min_ratio
+        kept = np.flatnonzero(chunk_scores > floor)
+        return {self.chunk_ids[i]: float(chunk_scores[i]) for i in kept}

@@ -54,11 +54,15 @@ def name_runs(doc: Doc) -> list[str]:
     return [doc[run[0].i : run[-1].i + 1].text for run in runs]
 
 
+# Names need the tagger and the recogniser only; skipping these saves ~2 ms per question.
+_UNUSED_FOR_NAMES = ("parser", "lemmatizer")
+
+
 def question_phrases(nlp: Language, question: str) -> list[str]:
     """The names in a question: its named entities and its runs of capitalised words. Common
     nouns ("film", "director") are left out: linked to a graph entity of the same name they
     would pull the walk towards whatever page happens to be titled "Film"."""
-    doc = nlp(question)
+    doc = nlp(question, disable=_UNUSED_FOR_NAMES)
     phrases = [e.text for e in doc.ents if e.label_ not in _NUMERIC_LABELS]
     phrases += name_runs(doc)
     return list(dict.fromkeys(p for p in phrases if normalise(p)))

@@ -106,6 +106,7 @@ class HybridRetriever:
             self.settings.ppr_damping,
             self.settings.ppr_iterations,
             self.settings.ppr_tolerance,
+            min_ratio=10**-self.settings.graph_score_decades,
         )
 
     def _context(
