@@ -88,7 +88,7 @@ class AnswerVerifier:
             return Verification(text, (), (), False, (*notes, "the model said it cannot answer"))
         if not any(cited for _, cited in claims):
             return Verification(text, (), (), False, (*notes, "the answer cites no evidence"))
-        evidence = self._evidence_sentences(nlp, context, {m for _, c in claims for m in c})
+        evidence, chunk_lemmas = self._evidence(nlp, context, {m for _, c in claims for m in c})
         claim_texts = [strip_markers(claim) for claim, _ in claims]
         vectors = self.embedder.embed(
             claim_texts + [f"{question} {c}" for c in claim_texts] + [e.text for e in evidence]
@@ -99,10 +99,6 @@ class AnswerVerifier:
             vectors[n : 2 * n],
             vectors[2 * n :],
         )
-        chunk_lemmas = {
-            m: content_lemmas(nlp(context.chunks[m - 1].chunk.text))
-            for m in {e.marker for e in evidence}
-        }
         sentences, best_span = [], {}
         for i, ((claim, cited), text_i) in enumerate(zip(claims, claim_texts, strict=True)):
             rows = [j for j, e in enumerate(evidence) if e.marker in cited]
@@ -113,7 +109,9 @@ class AnswerVerifier:
             found = set().union(*(chunk_lemmas[m] for m in cited))
             overlap = _share(content_lemmas(parsed), found) * _share(_anchors(parsed), found)
             support = round(
-                SIMILARITY_SHARE * float(similarity.max()) + (1 - SIMILARITY_SHARE) * overlap, 4
+                SIMILARITY_SHARE * float(similarity.max(initial=0.0))
+                + (1 - SIMILARITY_SHARE) * overlap,
+                4,
             )
             sentences.append(SentenceSupport(claim, cited, support, support >= self.threshold))
             for j, sim in zip(rows, similarity, strict=True):
@@ -137,20 +135,22 @@ class AnswerVerifier:
         )
 
     @staticmethod
-    def _evidence_sentences(
+    def _evidence(
         nlp: Language, context: Context, cited: set[int]
-    ) -> list[_EvidenceSentence]:
-        found = []
+    ) -> tuple[list[_EvidenceSentence], dict[int, frozenset[str]]]:
+        """The sentences of the cited passages, and each passage's content lemmas."""
+        found, lemmas = [], {}
         wanted = sorted(cited)
         texts = [context.chunks[m - 1].chunk.text for m in wanted]
         for marker, doc in zip(wanted, nlp.pipe(texts), strict=True):
+            lemmas[marker] = content_lemmas(doc)
             offset = context.chunks[marker - 1].chunk.start
             for sent in doc.sents:
                 text = sent.text.strip()
                 if text:
                     start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
                     found.append(_EvidenceSentence(marker, start, start + len(text), text))
-        return found
+        return found, lemmas
 
 
 def _anchors(doc: Doc) -> frozenset[str]:
