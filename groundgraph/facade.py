@@ -99,6 +99,7 @@ class GroundGraph:
         self.store = store or open_graph_store(settings.graph, settings.neo4j, self.directory)
         self._embedder = embedder
         self._chat_models: dict[str, ChatModel] = {}
+        self._communities: CommunitySet | None = None
 
     @classmethod
     def open(cls, target: str | Path | Settings) -> "GroundGraph":
@@ -198,13 +199,17 @@ class GroundGraph:
     def communities(self) -> CommunitySet:
         """The graph's Leiden communities and reports, rebuilt first if the graph changed
         since they were stored. With a language-model generator configured, the largest get
-        a model-written summary."""
-        return refresh_communities(
-            self.store,
-            self.settings.graph,
-            self._summary_chat(),
-            self.settings.answer.summarised_communities,
-        )
+        a model-written summary. Kept in memory while the graph version stays the same, so a
+        global question costs one version read, not a read of every community."""
+        cached = self._communities
+        if cached is None or cached.graph_version != self.store.version():
+            self._communities = cached = refresh_communities(
+                self.store,
+                self.settings.graph,
+                self._summary_chat(),
+                self.settings.answer.summarised_communities,
+            )
+        return cached
 
     def _summary_chat(self) -> ChatModel | None:
         name = self.settings.generator
@@ -286,8 +291,7 @@ class GroundGraph:
         candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
         self._summary_chat()  # a misconfigured generator fails before anything is deleted
         deleted = self.store.delete_documents(document_id(u) for u in candidates)
-        self.vectors.sync(self.store)
-        self.communities()
+        self._follow_graph(no_progress)
         return deleted > 0
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
@@ -348,11 +352,16 @@ class GroundGraph:
         """Run a graph write, then bring the vector indexes and communities up to date."""
         self._summary_chat()  # a misconfigured generator fails before anything is written
         report = write()
+        report.seconds.update(self._follow_graph(progress))
+        return report
+
+    def _follow_graph(self, progress: Progress) -> dict[str, float]:
+        """Bring the vector indexes and communities up to date with the graph; the seconds
+        each took."""
         began = time.perf_counter()
-        vectors = self.vectors.sync(self.store, progress)
-        report.seconds.update(vectors.seconds)
-        report.seconds["embed"] = time.perf_counter() - began
+        seconds = dict(self.vectors.sync(self.store, progress).seconds)
+        seconds["embed"] = time.perf_counter() - began
         began = time.perf_counter()
         self.communities()
-        report.seconds["communities"] = time.perf_counter() - began
-        return report
+        seconds["communities"] = time.perf_counter() - began
+        return seconds

@@ -29,7 +29,7 @@ class CommunityRetriever:
         self.store = store
         self.embedder = embedder
         self.communities = communities
-        self._vectors: tuple[CommunitySet, np.ndarray] | None = None
+        self._vectors: tuple[int | None, np.ndarray] | None = None
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
         found = self.communities()
@@ -39,28 +39,28 @@ class CommunityRetriever:
         sizes = np.log([c.size for c in found.communities])
         scores = similarity + SIZE_PRIOR * sizes / max(sizes.max(), 1e-9)
         order = np.argsort(-scores, kind="stable")[: k or 3]
-        chunk_ids = list(
-            dict.fromkeys(c for i in order for c in found.communities[i].evidence_chunks)
-        )
-        chunks = {c.id: c for c in self.store.chunks(chunk_ids)}
+        ranked_chunks = [(c, i) for i in order for c in found.communities[i].evidence_chunks]
+        chunks = {c.id: c for c in self.store.chunks([c for c, _ in ranked_chunks])}
         documents = {d.id: d for d in self.store.documents({c.doc_id for c in chunks.values()})}
-        marker = {cid: n for n, cid in enumerate((c for c in chunk_ids if c in chunks), start=1)}
-        scored, ranked = [], []
+        owner: dict[str, int] = {}  # each chunk belongs to the best community quoting it
+        for cid, i in ranked_chunks:
+            if cid in chunks:
+                owner.setdefault(cid, i)
+        marker = {cid: n for n, cid in enumerate(owner, start=1)}
+        scored = tuple(
+            ScoredChunk(
+                chunks[cid],
+                documents[chunks[cid].doc_id].uri,
+                documents[chunks[cid].doc_id].title,
+                float(scores[i]),
+                float(similarity[i]),
+                0.0,
+            )
+            for cid, i in owner.items()
+        )
+        ranked = []
         for i in order:
             community = found.communities[i]
-            for cid in community.evidence_chunks:
-                if cid in chunks and marker[cid] > len(scored):
-                    doc = documents[chunks[cid].doc_id]
-                    scored.append(
-                        ScoredChunk(
-                            chunks[cid],
-                            doc.uri,
-                            doc.title,
-                            float(scores[i]),
-                            float(similarity[i]),
-                            0.0,
-                        )
-                    )
             spans = tuple(
                 (marker[c], s, e)
                 for c, s, e in zip(
@@ -72,10 +72,11 @@ class CommunityRetriever:
                 if c in marker
             )
             ranked.append(RankedCommunity(community, round(float(scores[i]), 4), spans))
-        return Context(question, tuple(scored), communities=tuple(ranked))
+        return Context(question, scored, communities=tuple(ranked))
 
     def _report_vectors(self, found: CommunitySet) -> np.ndarray:
-        if self._vectors is None or self._vectors[0] != found:
+        # The communities of one graph version are always the same (Leiden is seeded).
+        if self._vectors is None or self._vectors[0] != found.graph_version:
             texts = [f"{c.title}\n{c.summary}" for c in found.communities]
-            self._vectors = (found, self.embedder.embed(texts))
+            self._vectors = (found.graph_version, self.embedder.embed(texts))
         return self._vectors[1]
