@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 from rich.console import Console
@@ -21,6 +21,8 @@ from rich.table import Table
 
 from groundgraph.errors import GroundGraphError
 from groundgraph.ingest.base import IngestReport
+from groundgraph.retrieval.routing import Mode as AnswerMode
+from groundgraph.settings import GeneratorName
 
 app = typer.Typer(
     help="A knowledge graph and vector index of your documents, with citations.",
@@ -39,16 +41,9 @@ StoreOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-class Generator(StrEnum):
-    extractive = "extractive"
-    local = "local"
-    openai = "openai"
-
-
-class Mode(StrEnum):
-    auto = "auto"
-    local = "local"
-    global_ = "global"
+# Typer offers choices from enums; these are made from the settings' literal types.
+Generator = StrEnum("Generator", [(name, name) for name in get_args(GeneratorName)])
+Mode = StrEnum("Mode", [(name, name) for name in get_args(AnswerMode)])
 
 
 def _open(store: Path | None) -> Any:
