@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from groundgraph.graph import sql
 from groundgraph.graph.base import StoreError
 from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, merge_mentions
 from groundgraph.graph.model import (
@@ -28,55 +29,8 @@ from groundgraph.graph.model import (
     Relation,
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY, uri TEXT NOT NULL UNIQUE, title TEXT NOT NULL, source TEXT NOT NULL,
-    content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    content_hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
-CREATE TABLE IF NOT EXISTS entities (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, aliases TEXT NOT NULL,
-    mention_count INTEGER NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS mentions (
-    chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE, entity_id TEXT NOT NULL,
-    surface TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (chunk_id, entity_id, surface));
-CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
-CREATE TABLE IF NOT EXISTS relations (
-    id TEXT PRIMARY KEY, source_id TEXT NOT NULL, target_id TEXT NOT NULL,
-    predicate TEXT NOT NULL, weight REAL NOT NULL, first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS relations_source ON relations(source_id);
-CREATE INDEX IF NOT EXISTS relations_target ON relations(target_id);
-CREATE TABLE IF NOT EXISTS evidence (
-    relation_id TEXT NOT NULL, chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
-    weight REAL NOT NULL, PRIMARY KEY (relation_id, chunk_id));
-CREATE INDEX IF NOT EXISTS evidence_chunk ON evidence(chunk_id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('version', 0);
-CREATE TABLE IF NOT EXISTS communities (
-    id TEXT PRIMARY KEY, level INTEGER NOT NULL, size INTEGER NOT NULL, title TEXT NOT NULL,
-    summary TEXT NOT NULL, evidence TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS community_members (
-    community_id TEXT NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
-    entity_id TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (community_id, entity_id));
-"""
-
 # SQLite allows 32,766 host parameters per statement; 900 keeps every IN list far below it.
 _IN_BATCH = 900
-
-_MENTIONS_WITH_TIMES = """
-SELECT m.entity_id, m.surface, m.name, m.type, m.count, d.ingested_at, d.updated_at
-FROM mentions m JOIN chunks c ON c.id = m.chunk_id JOIN documents d ON d.id = c.doc_id
-WHERE m.entity_id IN ({marks})"""
-
-_EVIDENCE_TOTALS = """
-SELECT e.relation_id, SUM(e.weight), MIN(d.ingested_at), MAX(d.updated_at)
-FROM evidence e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
-WHERE e.relation_id IN ({marks}) GROUP BY e.relation_id"""
 
 
 def _now() -> str:
@@ -109,7 +63,7 @@ class SqliteGraphStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(sql.SCHEMA)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open graph database {path}: {e}") from e
         self.path = path
@@ -129,10 +83,10 @@ class SqliteGraphStore:
             raise
         self._conn.execute("COMMIT")
 
-    def _select(self, sql: str, values: Iterable[str]) -> list[tuple]:
+    def _select(self, query: str, values: Iterable[str]) -> list[tuple]:
         rows: list[tuple] = []
         for batch in _batches(values):
-            rows.extend(self._conn.execute(sql.format(marks=_marks(len(batch))), batch))
+            rows.extend(self._conn.execute(query.format(marks=_marks(len(batch))), batch))
         return rows
 
     # -- writes ---------------------------------------------------------------------------
@@ -228,7 +182,7 @@ class SqliteGraphStore:
         )
 
     def _refresh_relations(self, conn: sqlite3.Connection, relation_ids: set[str]) -> None:
-        totals = {r[0]: r[1:] for r in self._select(_EVIDENCE_TOTALS, relation_ids)}
+        totals = {r[0]: r[1:] for r in self._select(sql.EVIDENCE_TOTALS, relation_ids)}
         conn.executemany(
             "UPDATE relations SET weight = ?, first_seen = ?, last_seen = ? WHERE id = ?",
             [(*values, rid) for rid, values in totals.items()],
@@ -239,7 +193,7 @@ class SqliteGraphStore:
 
     def _refresh_entities(self, conn: sqlite3.Connection, entity_ids: set[str]) -> None:
         rows: dict[str, list[MentionRow]] = defaultdict(list)
-        for entity_id, *values in self._select(_MENTIONS_WITH_TIMES, entity_ids):
+        for entity_id, *values in self._select(sql.MENTIONS_WITH_TIMES, entity_ids):
             rows[entity_id].append(MentionRow(*values))
         for entity_id in entity_ids:
             entity = derive_entity(entity_id, rows.get(entity_id, ()))
@@ -394,14 +348,10 @@ class SqliteGraphStore:
             "SELECT value FROM meta WHERE key = 'communities_version'"
         ).fetchone()
         members = defaultdict(list)
-        for community_id, entity_id in self._conn.execute(
-            "SELECT community_id, entity_id FROM community_members ORDER BY community_id, rank"
-        ):
+        for community_id, entity_id in self._conn.execute(sql.COMMUNITY_MEMBERS):
             members[community_id].append(entity_id)
         found = []
-        for cid, level, size, title, summary, evidence in self._conn.execute(
-            "SELECT * FROM communities ORDER BY size DESC, id"
-        ):
+        for cid, level, size, title, summary, evidence in self._conn.execute(sql.COMMUNITIES):
             chunks, starts, ends = json.loads(evidence)
             found.append(
                 Community(
