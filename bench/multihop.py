@@ -118,7 +118,7 @@ def run(data: Path, name: str, split: str, limit: int | None, store: Path | None
         return [ids[i] for i in hits[0]]
 
     def dense_search(question: str) -> list[str]:
-        hits = gg.vectors.chunks.search(gg.embedder.embed_queries([question]), 5)[0]
+        hits = gg.vectors.chunks.search(gg.embedder.embed_short([question]), 5)[0]
         return [chunk_passage[c] for c, _ in hits]
 
     def groundgraph_search(question: str) -> list[str]:

@@ -128,7 +128,7 @@ class GroundGraph:
         if self._embedder is None:
             r = self.settings.retrieval
             self._embedder = SentenceTransformerEmbedder(
-                r.embedding_model, r.embedding_batch_size, r.device, r.query_precision
+                r.embedding_model, r.embedding_batch_size, r.device, r.short_text_precision
             )
         return self._embedder
 

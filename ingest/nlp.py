@@ -66,11 +66,9 @@ def split_blocks(text: str, limit: int = BLOCK_CHARS) -> list[tuple[int, str]]:
     return blocks
 
 
-def parse_texts(
-    nlp: Language, texts: Iterable[str], batch_size: int = 64, processes: int = 1
-) -> Iterator[ParsedText]:
+def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[ParsedText]:
     """Parse texts with spaCy, in order, streaming: the blocks of many texts are piped
-    together for throughput, and `processes` > 1 parses on several cores."""
+    together for throughput."""
 
     def blocks() -> Iterator[tuple[str, tuple[int, int, str]]]:
         for i, text in enumerate(texts):
@@ -79,7 +77,7 @@ def parse_texts(
 
     current: tuple[int, str] | None = None
     pieces: list[ParsedBlock] = []
-    parsed = nlp.pipe(blocks(), as_tuples=True, batch_size=batch_size, n_process=processes)
+    parsed = nlp.pipe(blocks(), as_tuples=True, batch_size=batch_size)
     for doc, (i, offset, text) in parsed:
         if current is not None and i != current[0]:
             yield ParsedText(current[1], tuple(pieces))

@@ -18,9 +18,9 @@ from groundgraph.ingest.base import (
     SourceDocument,
     SourceError,
 )
+from groundgraph.ingest.building import TASK_DOCUMENTS, build_graphs, build_in_processes
 from groundgraph.ingest.extract_spacy import SpacyExtractor
-from groundgraph.ingest.graph_builder import build_document_graph, document_record
-from groundgraph.ingest.nlp import load_spacy, parse_texts
+from groundgraph.ingest.graph_builder import document_record
 from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.sources import discover, read_source, uri_path
@@ -129,17 +129,13 @@ class Ingestor:
         self.batch_size = batch_size
 
     def build(self, documents: Sequence[SourceDocument]) -> Iterator[DocumentGraph | FileError]:
-        """Parse and extract documents in order, streaming; a document that fails becomes a
-        `FileError` in its place."""
-        nlp = load_spacy(self.settings.spacy_model)
-        texts = (d.text for d in documents)
-        parsed_texts = parse_texts(nlp, texts, processes=self.settings.spacy_processes)
-        for doc, parsed in zip(documents, parsed_texts, strict=True):
-            try:
-                extraction = self.extractor.extract(parsed)
-                yield build_document_graph(doc, parsed, extraction, self.settings)
-            except (ValueError, IndexError) as e:
-                yield FileError(doc.uri, f"extraction failed: {e}")
+        """Parse and extract documents in order, streaming, on `spacy_processes` processes
+        when there is work for more than one; a document that fails becomes a `FileError`
+        in its place."""
+        processes = min(self.settings.spacy_processes, -(-len(documents) // TASK_DOCUMENTS))
+        if processes > 1:
+            return build_in_processes(documents, self.settings, self.extractor, processes)
+        return build_graphs(documents, self.settings, self.extractor)
 
     def apply(self, changes: Diff, report: IngestReport, progress: Progress = no_progress) -> None:
         """Parse, extract and write the changed documents, and delete the gone ones."""

@@ -148,9 +148,10 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """An (n, dimension) array of unit vectors."""
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Like `embed`, for short texts a user waits on (questions and their phrases): may
-        compute at lower precision, never in another vector space."""
+    def embed_short(self, texts: Sequence[str]) -> np.ndarray:
+        """Like `embed`, for short texts (questions, their phrases, entity names): may compute
+        at lower precision, never in another vector space. Questions are what a user waits
+        on and names are most of the indexing after the chunks."""
 
 
 @runtime_checkable

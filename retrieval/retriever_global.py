@@ -35,7 +35,7 @@ class CommunityRetriever:
         found = self.communities()
         if not found.communities:
             return Context(question, ())
-        similarity = self._report_vectors(found) @ self.embedder.embed_queries([question])[0]
+        similarity = self._report_vectors(found) @ self.embedder.embed_short([question])[0]
         sizes = np.log([c.size for c in found.communities])
         scores = similarity + SIZE_PRIOR * sizes / max(sizes.max(), 1e-9)
         order = np.argsort(-scores, kind="stable")[: k or 3]

@@ -66,7 +66,7 @@ class HybridRetriever:
         phrases = question_phrases(self.linker.nlp(), question)
         exact = self.linker.exact(phrases)
         others = [p for p in phrases if p not in exact]
-        vectors = self.embedder.embed_queries([question, *others])
+        vectors = self.embedder.embed_short([question, *others])
         query = vectors[0]
         dense = dict(self.indexes.chunks.search(vectors[:1], self.settings.dense_k)[0])
         linked = self.linker.link(exact, others, vectors[1:])

