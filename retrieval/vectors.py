@@ -18,7 +18,7 @@ from groundgraph.graph.ids import stable_hash
 from groundgraph.ingest.resolution import normalise
 from groundgraph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Embedder, RetrievalError
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.index_faiss import FaissIndex, IndexKind
 from groundgraph.retrieval.settings import RetrievalSettings
 
 CHUNK_INDEX_FILE = "chunks.npz"
@@ -60,9 +60,11 @@ def chunk_text(title: str, text: str) -> str:
     return f"{title}\n{text}"
 
 
-def _open(path: Path, embedder: Embedder, settings: RetrievalSettings) -> FaissIndex:
+def _open(
+    path: Path, embedder: Embedder, kind: IndexKind, settings: RetrievalSettings
+) -> FaissIndex:
     if not path.exists():
-        return FaissIndex(embedder.dimension, embedder.name, settings.index_type, settings.hnsw_m)
+        return FaissIndex(embedder.dimension, embedder.name, kind, settings.hnsw_m)
     index = FaissIndex.load(path)
     if index.embedder != embedder.name or index.dimension != embedder.dimension:
         raise RetrievalError(
@@ -79,8 +81,15 @@ class VectorIndexes:
     def __init__(self, directory: Path, embedder: Embedder, settings: RetrievalSettings) -> None:
         self.directory = directory
         self.embedder = embedder
-        self.chunks = _open(directory / CHUNK_INDEX_FILE, embedder, settings)
-        self.entities = _open(directory / ENTITY_INDEX_FILE, embedder, settings)
+        self.chunks = _open(directory / CHUNK_INDEX_FILE, embedder, settings.index_type, settings)
+        # A question's phrases are searched among every entity name (32k on 2Wiki): a flat
+        # search reads all their vectors, 52 MB at float32 and 6.6 ms, 1.3 ms at float16.
+        self.entities = _open(
+            directory / ENTITY_INDEX_FILE,
+            embedder,
+            "hnsw" if settings.index_type == "hnsw" else "fp16",
+            settings,
+        )
 
     def save(self) -> None:
         self.chunks.save(self.directory / CHUNK_INDEX_FILE)

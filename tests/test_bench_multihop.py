@@ -57,6 +57,7 @@ def test_benchmark_reads_a_new_directory_and_reports_every_method(tmp_path: Path
     )
     report = json.loads(result.stdout)
     assert report["questions"] == 2
+    assert report["passages"] == report["chunks"] == 6  # one chunk per passage
     assert set(report["methods"]) == {"bm25", "dense", "groundgraph"}
     for figures in report["methods"].values():
         assert set(figures) == {"recall@2", "recall@5", "all@5", "p50_ms", "p95_ms"}

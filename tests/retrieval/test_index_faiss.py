@@ -16,7 +16,7 @@ def unit_vectors() -> np.ndarray:
     return np.eye(4, dtype=np.float32)
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "fp16", "hnsw"])
 def test_search_finds_the_nearest_key_and_removal_forgets_it(kind: str) -> None:
     index = FaissIndex(4, "test-embedder", kind)
     index.add(KEYS, unit_vectors(), ["a", "b", "c", "d"])
@@ -71,3 +71,19 @@ def test_unreadable_index_file_gives_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"not an index")
     with pytest.raises(RetrievalError, match=r"unreadable.*groundgraph refresh"):
         FaissIndex.load(path)
+
+
+def test_fp16_index_scores_as_the_flat_one_within_half_precision(tmp_path: Path) -> None:
+    vectors = np.random.default_rng(7).normal(size=(200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    keys = [f"{i:032x}" for i in range(200)]
+    flat, half = FaissIndex(16, "e", "flat"), FaissIndex(16, "e", "fp16")
+    for index in (flat, half):
+        index.add(keys, vectors, keys)
+    half.save(tmp_path / "half.npz")
+    half = FaissIndex.load(tmp_path / "half.npz")
+    assert half.kind == "fp16"
+    exact, approx = flat.search(vectors[:20], 5), half.search(vectors[:20], 5)
+    assert [[k for k, _ in row] for row in approx] == [[k for k, _ in row] for row in exact]
+    for row_a, row_e in zip(approx, exact, strict=True):
+        assert [s for _, s in row_a] == pytest.approx([s for _, s in row_e], abs=1e-3)
