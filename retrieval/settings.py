@@ -56,7 +56,7 @@ class RetrievalSettings(BaseModel):
     graph_score_decades: float = Field(default=3.0, gt=0)
     entity_link_threshold: float = Field(default=0.8, ge=0, le=1)
     ppr_damping: float = Field(default=0.8, gt=0, lt=1)
-    ppr_iterations: int = Field(default=20, ge=1)
+    ppr_iterations: int = Field(default=12, ge=1)
     ppr_tolerance: float = Field(default=1e-4, gt=0)
     passage_seed_weight: float = Field(default=0.05, ge=0, le=1)
     synonym_threshold: float = Field(default=0.85, ge=0, le=1)
