@@ -32,7 +32,8 @@ class RetrievalSettings(BaseModel):
         entity_link_threshold: least cosine similarity for a question phrase to link an entity.
         ppr_damping: probability that the PageRank walk follows an edge instead of restarting
             at the question's entities (HippoRAG uses 0.5).
-        ppr_iterations: most power iterations; after k the error is below damping^k.
+        ppr_iterations: most power iterations; after k the error is below damping^k. 12
+            ranks as 20 did on the three benchmark sets (8 lost a point of R@5).
         ppr_tolerance: stop iterating once an iteration changes the scores less than this (L1).
         passage_seed_weight: share of the restart mass put on the dense top chunks, as in
             HippoRAG 2; the rest goes to the linked entities.
