@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder:
         self.name = model
         self.dimension = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
-        self._query_model = self._model
+        self._short_model = self._model
         if short_text_precision == "bfloat16" or (
             short_text_precision == "auto"
             and self._model.device.type == "cpu"
@@ -86,13 +86,13 @@ class SentenceTransformerEmbedder:
         ):
             import torch
 
-            self._query_model = copy.deepcopy(self._model).to(torch.bfloat16)
+            self._short_model = copy.deepcopy(self._model).to(torch.bfloat16)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(self._model, texts)
 
     def embed_short(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(self._query_model, texts)
+        return self._encode(self._short_model, texts)
 
     def _encode(self, model: "SentenceTransformer", texts: Sequence[str]) -> np.ndarray:
         if not texts:
