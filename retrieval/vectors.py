@@ -60,11 +60,9 @@ def chunk_text(title: str, text: str) -> str:
     return f"{title}\n{text}"
 
 
-def _open(
-    path: Path, embedder: Embedder, kind: IndexKind, settings: RetrievalSettings
-) -> FaissIndex:
+def _open(path: Path, embedder: Embedder, kind: IndexKind, hnsw_m: int) -> FaissIndex:
     if not path.exists():
-        return FaissIndex(embedder.dimension, embedder.name, kind, settings.hnsw_m)
+        return FaissIndex(embedder.dimension, embedder.name, kind, hnsw_m)
     index = FaissIndex.load(path)
     if index.embedder != embedder.name or index.dimension != embedder.dimension:
         raise RetrievalError(
@@ -81,14 +79,16 @@ class VectorIndexes:
     def __init__(self, directory: Path, embedder: Embedder, settings: RetrievalSettings) -> None:
         self.directory = directory
         self.embedder = embedder
-        self.chunks = _open(directory / CHUNK_INDEX_FILE, embedder, settings.index_type, settings)
+        self.chunks = _open(
+            directory / CHUNK_INDEX_FILE, embedder, settings.index_type, settings.hnsw_m
+        )
         # A question's phrases are searched among every entity name (32k on 2Wiki): a flat
         # search reads all their vectors, 52 MB at float32 and 6.6 ms, 1.3 ms at float16.
         self.entities = _open(
             directory / ENTITY_INDEX_FILE,
             embedder,
             "hnsw" if settings.index_type == "hnsw" else "fp16",
-            settings,
+            settings.hnsw_m,
         )
 
     def save(self) -> None:
