@@ -97,13 +97,14 @@ def run(
         for p in corpus
     ]
     seconds: dict[str, float] = {}
-    report = gg.ingestor.ingest_documents(documents)
-    seconds["parse_extract"] = report.seconds.get("extract", 0.0)
-    seconds["graph_write"] = report.seconds.get("write", 0.0)
-    began = time.perf_counter()
+    ingestor = gg.parts.ingestor
+    changes = ingestor.changes_of(documents)
+    written = ingestor.write(ingestor.build(changes), changes)
+    seconds["parse_extract"] = written.build_seconds
+    seconds["graph_write"] = written.write_seconds
     vectors = gg.vectors.sync(gg.store)
-    seconds["embed_passages"] = vectors.seconds["embed_chunks"]
-    seconds["embed_entities"] = vectors.seconds["embed_entities"]
+    seconds["embed_passages"] = vectors.chunk_seconds
+    seconds["embed_entities"] = vectors.entity_seconds
     began = time.perf_counter()
     gg.retriever.snapshot.current()
     seconds["graph_snapshot"] = time.perf_counter() - began

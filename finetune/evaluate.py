@@ -7,35 +7,14 @@ does not exist. The score the gate compares is the mean of token F1 and citation
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
+from groundgraph.finetune.base import Metrics
 from groundgraph.finetune.examples import Example
-from groundgraph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.retrieval.hf_model import LoadedModel, generate, render_prompt
 from groundgraph.retrieval.prompts import markers, strip_markers
 
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Metrics:
-    exact_match: float
-    token_f1: float
-    citation_accuracy: float
-    examples: int
-
-    @property
-    def score(self) -> float:
-        return (self.token_f1 + self.citation_accuracy) / 2
-
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "exact_match": self.exact_match,
-            "token_f1": self.token_f1,
-            "citation_accuracy": self.citation_accuracy,
-            "score": self.score,
-            "examples": self.examples,
-        }
 
 
 def _tokens(text: str) -> list[str]:

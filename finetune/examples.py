@@ -16,7 +16,7 @@ from pathlib import Path
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
 from groundgraph.graph.model import Relation
-from groundgraph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Retriever
 from groundgraph.retrieval.prompts import grounded_messages
 

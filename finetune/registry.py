@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from groundgraph.retrieval.hf_model import ModelError
+from groundgraph.retrieval.base import ModelError
 
 RUN_FILE = "run.json"
 CURRENT_FILE = "current.json"

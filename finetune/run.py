@@ -1,58 +1,22 @@
 """One monthly fine-tune, stage by stage: examples → adapter → evaluation → gate.
 
 The stages are separate functions so the Dagster assets can run them one by one;
-`run_finetune` chains them for the Python API and the CLI.
+`run_finetune` chains them for the Python API and the CLI. The trainer and the evaluator
+(torch, transformers, PEFT: 5 s to import) are imported by the stages that run them, so the
+Dagster definitions, which every daily run's process loads, import none of them.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from groundgraph.finetune.evaluate import Metrics, evaluate
+from groundgraph.finetune.base import Evaluation, FinetuneResult, TrainResult
 from groundgraph.finetune.examples import ExampleSet, build_examples
 from groundgraph.finetune.registry import AdapterRegistry, GateDecision, RunRecord
 from groundgraph.finetune.settings import FinetuneSettings
-from groundgraph.finetune.train import LoraTrainer, TrainResult
 from groundgraph.graph.base import GraphReader
-from groundgraph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Retriever
-from groundgraph.retrieval.hf_model import apply_adapter, load_causal_lm
 
 EXAMPLES_DIR = "examples"
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    base: Metrics
-    adapter: Metrics
-
-
-@dataclass(frozen=True)
-class FinetuneResult:
-    run: RunRecord
-    examples: dict[str, int]
-    training: TrainResult
-    evaluation: Evaluation
-    decision: GateDecision
-
-    def to_dict(self) -> dict:
-        return {
-            "run": self.run.name,
-            "adapter": str(self.run.adapter),
-            "base_model": self.run.base_model,
-            "examples": self.examples,
-            "fingerprint": self.run.fingerprint,
-            "training": {
-                "steps": self.training.steps,
-                "validation_loss_before": self.training.validation_loss_before,
-                "validation_loss_after": self.training.validation_loss_after,
-                "tokens_per_second": self.training.tokens_per_second,
-                "seconds": self.training.seconds,
-            },
-            "base": self.evaluation.base.to_dict(),
-            "adapter_metrics": self.evaluation.adapter.to_dict(),
-            "promoted": self.decision.promoted,
-            "reason": self.decision.reason,
-        }
 
 
 def prepare_examples(
@@ -79,6 +43,8 @@ def prepare_examples(
 def train_adapter(
     examples: ExampleSet, settings: FinetuneSettings, run: Path, progress: Progress = no_progress
 ) -> TrainResult:
+    from groundgraph.finetune.train import LoraTrainer
+
     return LoraTrainer(settings, progress).train(examples.train, examples.validation, run)
 
 
@@ -90,6 +56,9 @@ def evaluate_adapter(
 ) -> Evaluation:
     """Base model and adapter on the test split, with the same prompts; the model is loaded
     once and the adapter applied to it after the base model's turn."""
+    from groundgraph.finetune.evaluate import evaluate
+    from groundgraph.retrieval.hf_model import apply_adapter, load_causal_lm
+
     loaded = load_causal_lm(settings.base_model)
     base = evaluate(loaded, examples.test, settings.max_new_tokens, progress)
     tuned = evaluate(

@@ -12,7 +12,7 @@ import random
 import resource
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -20,9 +20,10 @@ from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 from peft.utils import set_peft_model_state_dict
 from safetensors.torch import load_file
 
+from groundgraph.finetune.base import TrainResult
 from groundgraph.finetune.examples import Example
 from groundgraph.finetune.settings import FinetuneSettings
-from groundgraph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.retrieval.hf_model import (
     LoadedModel,
     ModelError,
@@ -34,23 +35,6 @@ from groundgraph.retrieval.hf_model import (
 _IGNORE = -100
 CHECKPOINT_DIR = "checkpoint"
 ADAPTER_DIR = "adapter"
-
-
-@dataclass
-class TrainResult:
-    """What a training run did and how fast."""
-
-    adapter: str
-    steps: int
-    resumed_from: int
-    validation_loss_before: float
-    validation_loss_after: float
-    train_loss: float
-    tokens: int
-    seconds: float
-    tokens_per_second: float
-    peak_memory_mb: float
-    device: str
 
 
 def encode(loaded: LoadedModel, example: Example, max_length: int) -> tuple[list[int], list[int]]:

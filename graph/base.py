@@ -9,7 +9,7 @@ seen) from what remains. Deleting is therefore the same cascade as replacing wit
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from groundgraph.errors import GroundGraphError
+from groundgraph.graph.errors import GroundGraphError
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,

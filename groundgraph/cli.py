@@ -12,17 +12,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from groundgraph.errors import GroundGraphError
-from groundgraph.ingest.base import IngestReport
+from groundgraph.graph.errors import GroundGraphError
 from groundgraph.retrieval.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
+
+if TYPE_CHECKING:
+    from groundgraph.write_path import IngestReport
 
 app = typer.Typer(
     help="A knowledge graph and vector index of your documents, with citations.",
@@ -85,12 +87,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
         yield report
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: "IngestReport", as_json: bool) -> None:
     if as_json:
         payload = {
             **report.summary(),
             "errors": [{"path": f.path, "reason": f.reason} for f in report.failed],
-            "seconds": {k: round(v, 3) for k, v in report.seconds.items()},
+            "seconds": {k: round(v, 3) for k, v in report.stage_seconds().items()},
         }
         print(json.dumps(payload, ensure_ascii=False))
         return

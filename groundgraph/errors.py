@@ -1,14 +1,6 @@
-"""The root of groundgraph's errors.
+"""groundgraph's public error types (defined in `groundgraph.graph.errors`, the bottom layer,
+so that every layer can raise them): catch `GroundGraphError` to catch them all."""
 
-Every package raises subclasses of `GroundGraphError`, so an application can catch one type
-and the CLI can print one clean line instead of a traceback. This module imports nothing from
-the rest of groundgraph, so every layer (including `graph`, the bottom one) can use it.
-"""
+from groundgraph.graph.errors import ConfigError, GroundGraphError
 
-
-class GroundGraphError(Exception):
-    """Base class of every error groundgraph raises on purpose."""
-
-
-class ConfigError(GroundGraphError):
-    """A setting is missing, malformed or inconsistent with what is stored."""
+__all__ = ["ConfigError", "GroundGraphError"]

@@ -1,58 +1,35 @@
-"""`GroundGraph`: the few verbs most users need, wired from settings.
+"""`GroundGraph`: the few verbs most users need, on the parts `groundgraph.assembly` builds.
 
-Heavy components (spaCy, the embedder, the vector indexes) load on first use, so opening a
-store to read its statistics is fast.
+Writes go through the one write path (`groundgraph.write_path`); reads only read. Parts load
+on first use, so opening a store to read its statistics loads no model.
 """
 
 import dataclasses
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from spacy.language import Language
-
-from groundgraph.errors import ConfigError
+from groundgraph.assembly import Components, build_components
 from groundgraph.finetune.registry import AdapterRegistry
-from groundgraph.finetune.run import FinetuneResult, run_finetune
 from groundgraph.graph.base import GraphStore
-from groundgraph.graph.ids import document_id
 from groundgraph.graph.model import CommunitySet, GraphStats
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
-from groundgraph.graph.stores import open_graph_store
-from groundgraph.ingest.base import IngestReport
-from groundgraph.ingest.nlp import load_spacy
-from groundgraph.ingest.pipeline import Ingestor, stored_sources
-from groundgraph.ingest.rdf_import import import_rdf_files
-from groundgraph.progress import Progress, no_progress
-from groundgraph.retrieval.base import (
-    Answer,
-    ChatModel,
-    Context,
-    Embedder,
-    Generator,
-    Retriever,
-    TokenSink,
-)
-from groundgraph.retrieval.chat_openai import OpenAIChat
-from groundgraph.retrieval.community_reports import refresh_communities
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
-from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
-from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
-from groundgraph.retrieval.generator_local import LocalChat
-from groundgraph.retrieval.graph_snapshot import GraphSnapshot
-from groundgraph.retrieval.index_faiss import FaissIndex
-from groundgraph.retrieval.linking import EntityLinker
-from groundgraph.retrieval.retriever_global import CommunityRetriever
-from groundgraph.retrieval.retriever_hybrid import HybridRetriever
+from groundgraph.retrieval.base import Answer, Context, Embedder, Retriever, TokenSink
 from groundgraph.retrieval.routing import Mode, route
-from groundgraph.retrieval.vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE, VectorIndexes
-from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.retrieval.vectors import VectorIndexes
 from groundgraph.settings import GeneratorName, Settings
+from groundgraph.write_path import (
+    IngestReport,
+    delete_document,
+    import_rdf_paths,
+    ingest_paths,
+    refresh_sources,
+)
 
-VECTORS_DIR = "vectors"
+if TYPE_CHECKING:
+    from groundgraph.finetune.run import FinetuneResult
 
 
 @dataclass(frozen=True)
@@ -79,6 +56,11 @@ class StoreStats:
 class GroundGraph:
     """A knowledge graph and vector index of documents that answers with citations.
 
+    Args:
+        settings: what the store is and how every part is built.
+        store, embedder: parts made elsewhere, used instead of building them (a test's
+            store, an embedder shared between handles).
+
     Example:
         gg = GroundGraph.open("./kg")
         report = gg.ingest(["docs/"])
@@ -95,11 +77,7 @@ class GroundGraph:
     ) -> None:
         self.settings = settings
         self.directory = Path(settings.store)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.store = store or open_graph_store(settings.graph, settings.neo4j, self.directory)
-        self._embedder = embedder
-        self._chat_models: dict[str, ChatModel] = {}
-        self._communities: CommunitySet | None = None
+        self.parts: Components = build_components(settings, store, embedder)
 
     @classmethod
     def open(cls, target: str | Path | Settings) -> "GroundGraph":
@@ -115,116 +93,31 @@ class GroundGraph:
         self.close()
 
     def close(self) -> None:
-        self.store.close()
+        self.parts.close()
 
-    # -- components, loaded on first use ----------------------------------------------------
+    # -- the parts, for code that needs them directly ---------------------------------------
 
-    def nlp(self) -> Language:
-        return load_spacy(self.settings.ingest.spacy_model)
+    @property
+    def store(self) -> GraphStore:
+        return self.parts.store
 
     @property
     def embedder(self) -> Embedder:
-        """The embedder given to the constructor, else the one settings name (loaded once)."""
-        if self._embedder is None:
-            r = self.settings.retrieval
-            self._embedder = SentenceTransformerEmbedder(
-                r.embedding_model, r.embedding_batch_size, r.device, r.short_text_precision
-            )
-        return self._embedder
-
-    @cached_property
-    def vectors(self) -> VectorIndexes:
-        return VectorIndexes(self.directory / VECTORS_DIR, self.embedder, self.settings.retrieval)
-
-    @cached_property
-    def retriever(self) -> Retriever:
-        linker = EntityLinker(
-            self.store,
-            self.vectors.entities,
-            self.nlp,
-            self.settings.retrieval.entity_link_threshold,
-        )
-        snapshot = GraphSnapshot(self.store, self.vectors.entities, self.settings.retrieval)
-        return HybridRetriever(
-            self.store, self.vectors, self.embedder, linker, snapshot, self.settings.retrieval
-        )
-
-    @cached_property
-    def global_retriever(self) -> Retriever:
-        """Ranks community reports for questions about the corpus as a whole."""
-        return CommunityRetriever(self.store, self.embedder, self.communities)
-
-    @cached_property
-    def extractive(self) -> Generator:
-        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+        return self.parts.embedder
 
     @property
-    def generator(self) -> Generator:
-        """The generator that settings name (`generator`)."""
-        return self.generator_named(self.settings.generator)
+    def vectors(self) -> VectorIndexes:
+        return self.parts.vectors
 
-    def generator_named(self, name: GeneratorName) -> Generator:
-        """A generator by backend name; model-backed ones verify their answers and fall back
-        to the extractive answer."""
-        if name == "extractive":
-            return self.extractive
-        verifier = AnswerVerifier(self.embedder, self.nlp, self.settings.answer.support_threshold)
-        return GroundedLLMGenerator(
-            self.chat_model(name), verifier, self.extractive, self.settings.answer.max_new_tokens
-        )
-
-    def chat_model(self, name: GeneratorName) -> ChatModel:
-        """The `local` or `openai` language model, built once per store handle."""
-        if name not in self._chat_models:
-            self._chat_models[name] = self._new_chat_model(name)
-        return self._chat_models[name]
-
-    def _new_chat_model(self, name: GeneratorName) -> ChatModel:
-        temperature = self.settings.answer.temperature
-        if name == "openai":
-            return OpenAIChat(self.settings.openai, temperature)
-        if name != "local":
-            raise ConfigError(f"generator {name!r} is not a language model")
-        model, adapter = self.settings.local_model, None
-        if model is None:
-            current = self.registry.current()
-            if current is None:
-                raise ConfigError(
-                    "generator 'local' needs a model: set GROUNDGRAPH_LOCAL_MODEL, or run "
-                    "`groundgraph finetune` until an adapter is promoted"
-                )
-            model, adapter = current.base_model, str(current.adapter)
-        return LocalChat(model, adapter, temperature)
-
-    def communities(self) -> CommunitySet:
-        """The graph's Leiden communities and reports, rebuilt first if the graph changed
-        since they were stored. With a language-model generator configured, the largest get
-        a model-written summary. Kept in memory while the graph version stays the same, so a
-        global question costs one version read, not a read of every community."""
-        cached = self._communities
-        if cached is None or cached.graph_version != self.store.version():
-            self._communities = cached = refresh_communities(
-                self.store,
-                self.settings.graph,
-                self._summary_chat(),
-                self.settings.answer.summarised_communities,
-            )
-        return cached
-
-    def _summary_chat(self) -> ChatModel | None:
-        name = self.settings.generator
-        return None if name == "extractive" else self.chat_model(name)
+    @property
+    def retriever(self) -> Retriever:
+        return self.parts.retriever
 
     @property
     def registry(self) -> AdapterRegistry:
-        """Fine-tuned adapters of this store (`finetune.registry`, inside the store)."""
-        return AdapterRegistry(self.directory / self.settings.finetune.registry)
+        return self.parts.registry
 
-    @cached_property
-    def ingestor(self) -> Ingestor:
-        return Ingestor(self.settings.ingest, self.store, batch_size=self.settings.graph.batch_size)
-
-    # -- verbs ------------------------------------------------------------------------------
+    # -- writes -----------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress = no_progress) -> IngestReport:
         """Ingest files and directory trees; unchanged documents are skipped.
@@ -232,25 +125,12 @@ class GroundGraph:
         Returns:
             The report: added, updated, unchanged and failed documents, with reasons.
         """
-        return self._write(
-            lambda: self.ingestor.ingest([Path(p) for p in paths], progress=progress), progress
-        )
+        return ingest_paths(self.parts, [Path(p) for p in paths], progress)
 
     def refresh(self, progress: Progress = no_progress) -> IngestReport:
         """Re-read every source ingested or imported before: pick up changes, drop deleted
         files."""
-        return self._write(lambda: self._reread_sources(progress), progress)
-
-    def _reread_sources(self, progress: Progress) -> IngestReport:
-        sources = stored_sources(self.store)
-        rdf = stored_sources(self.store, rdf=True)
-        report = self.ingestor.ingest(sources, delete_missing=True, progress=progress)
-        if rdf:
-            imported = import_rdf_files(self.store, rdf, progress=progress)
-            for key in ("added", "updated", "unchanged", "deleted", "failed"):
-                getattr(report, key).extend(getattr(imported, key))
-            report.seconds.update(imported.seconds)
-        return report
+        return refresh_sources(self.parts, progress)
 
     def import_rdf(
         self,
@@ -265,9 +145,13 @@ class GroundGraph:
         Returns:
             The report; a file that fails to parse is in `failed` and changed nothing.
         """
-        return self._write(
-            lambda: import_rdf_files(self.store, [Path(p) for p in paths], fmt, progress), progress
-        )
+        return import_rdf_paths(self.parts, [Path(p) for p in paths], fmt, progress)
+
+    def delete(self, uri: str) -> bool:
+        """Delete a document by URI (or file path) and everything only it supported."""
+        return delete_document(self.parts, uri).deleted > 0
+
+    # -- reads ------------------------------------------------------------------------------
 
     def export_rdf(self, target: str | Path | TextIO, fmt: str = "turtle") -> ExportCounts:
         """Write the graph as RDF (`turtle`, `nt` or `jsonld`) to a file or text stream.
@@ -286,17 +170,9 @@ class GroundGraph:
             partial.unlink(missing_ok=True)
         return counts
 
-    def delete(self, uri: str) -> bool:
-        """Delete a document by URI (or file path) and everything only it supported."""
-        candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
-        self._summary_chat()  # a misconfigured generator fails before anything is deleted
-        deleted = self.store.delete_documents(document_id(u) for u in candidates)
-        self._follow_graph(no_progress)
-        return deleted > 0
-
     def retrieve(self, question: str, k: int | None = None) -> Context:
         """The chunks, facts and entities that bear on the question."""
-        return self.retriever.retrieve(question, k)
+        return self.parts.retriever.retrieve(question, k)
 
     def ask(
         self,
@@ -305,7 +181,7 @@ class GroundGraph:
         generator: GeneratorName | None = None,
         stream: TokenSink | None = None,
     ) -> Answer:
-        """Answer from the indexed documents, citing the source text.
+        """Answer from the indexed documents, citing the source text. Only reads.
 
         Args:
             mode: `local` (passages about what the question names), `global` (community
@@ -316,18 +192,32 @@ class GroundGraph:
                 the returned answer is the verified one, or the extractive fallback).
         """
         chosen = route(question, mode or self.settings.answer.mode)
-        retriever = self.global_retriever if chosen == "global" else self.retriever
-        k = self.settings.answer.communities if chosen == "global" else None
-        backend = self.generator_named(generator or self.settings.generator)
-        answer = backend.generate(question, retriever.retrieve(question, k), stream)
+        if chosen == "global":
+            context = self.parts.global_retriever.retrieve(
+                question, self.settings.answer.communities
+            )
+        else:
+            context = self.parts.retriever.retrieve(question)
+        answer = self.parts.generator(generator).generate(question, context, stream)
         return dataclasses.replace(answer, mode=chosen)
+
+    def communities(self) -> CommunitySet:
+        """The stored Leiden communities with their reports (rebuilt by every write)."""
+        return self.store.communities()
+
+    def stats(self) -> StoreStats:
+        """Graph counts and vector index sizes, read without loading any model."""
+        chunks, entities = self.parts.vectors.published_counts()
+        return StoreStats(self.store.stats(), chunks, entities)
+
+    # -- the monthly fine-tune --------------------------------------------------------------
 
     def finetune(
         self,
         base_model: str | None = None,
         max_steps: int | None = None,
         progress: Progress = no_progress,
-    ) -> FinetuneResult:
+    ) -> "FinetuneResult":
         """Build examples from the graph, train a LoRA adapter, evaluate it against the base
         model (or the current adapter) and promote it if it is better.
 
@@ -335,33 +225,9 @@ class GroundGraph:
             base_model: hub name or path of the causal LM; `finetune.base_model` if None.
             max_steps: cap on optimizer steps; `finetune.max_steps` if None.
         """
+        # torch and PEFT load here, not when the facade is imported.
+        from groundgraph.finetune.run import run_finetune
+
         updates = {k: v for k, v in {"base_model": base_model, "max_steps": max_steps}.items() if v}
         settings = self.settings.finetune.model_copy(update=updates)
         return run_finetune(self.store, self.retriever, settings, self.registry, progress)
-
-    def stats(self) -> StoreStats:
-        """Graph counts and vector index sizes, read without loading any model."""
-        directory = self.directory / VECTORS_DIR
-        chunks, entities = (
-            FaissIndex.count(directory / name) if (directory / name).exists() else 0
-            for name in (CHUNK_INDEX_FILE, ENTITY_INDEX_FILE)
-        )
-        return StoreStats(self.store.stats(), chunks, entities)
-
-    def _write(self, write: Callable[[], IngestReport], progress: Progress) -> IngestReport:
-        """Run a graph write, then bring the vector indexes and communities up to date."""
-        self._summary_chat()  # a misconfigured generator fails before anything is written
-        report = write()
-        report.seconds.update(self._follow_graph(progress))
-        return report
-
-    def _follow_graph(self, progress: Progress) -> dict[str, float]:
-        """Bring the vector indexes and communities up to date with the graph; the seconds
-        each took."""
-        began = time.perf_counter()
-        seconds = dict(self.vectors.sync(self.store, progress).seconds)
-        seconds["embed"] = time.perf_counter() - began
-        began = time.perf_counter()
-        self.communities()
-        seconds["communities"] = time.perf_counter() - began
-        return seconds

@@ -18,8 +18,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from groundgraph.errors import ConfigError
 from groundgraph.finetune.settings import FinetuneSettings
+from groundgraph.graph.errors import ConfigError
 from groundgraph.graph.settings import GraphSettings, Neo4jSettings
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.settings import AnswerSettings, OpenAISettings, RetrievalSettings

@@ -1,9 +1,12 @@
 """Records and contracts of the ingest layer: what sources yield and what extractors produce."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from groundgraph.errors import GroundGraphError
+from groundgraph.graph.errors import GroundGraphError
+
+# The predicate of entity pairs that share a sentence but no stated relation.
+CO_OCCURRENCE = "co_occurs_with"
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -103,37 +106,3 @@ class Extractor(Protocol):
 
     def extract(self, parsed: ParsedText) -> Extraction:
         """Entities and relations of one document."""
-
-
-@dataclass
-class IngestReport:
-    """What an ingest or refresh did, document by document (URIs), and what failed.
-
-    Attributes:
-        failed: files and records that could not be used, with the reason.
-        seconds: wall time per stage (`read`, `extract`, `write`, ...).
-    """
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    failed: list[FileError] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    @property
-    def changed(self) -> int:
-        return len(self.added) + len(self.updated) + len(self.deleted)
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "added": len(self.added),
-            "updated": len(self.updated),
-            "unchanged": len(self.unchanged),
-            "deleted": len(self.deleted),
-            "failed": len(self.failed),
-        }

@@ -7,14 +7,23 @@ noun lemma, plus the preposition. Entity pairs of a sentence that no pattern lin
 weaker `co_occurs_with` relation, so the graph still connects what is mentioned together.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span, Token
+from groundgraph.ingest.base import (
+    CO_OCCURRENCE,
+    EntitySpan,
+    Extraction,
+    ParsedText,
+    RelationSpan,
+)
 
-from groundgraph.ingest.base import EntitySpan, Extraction, ParsedText, RelationSpan
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
-CO_OCCURRENCE = "co_occurs_with"
 DEPENDENCY_WEIGHT = 1.0
 # A sentence naming n entities yields n(n-1)/2 co-occurrence pairs; 0.5 / (n-1) per pair keeps
 # each entity's co-occurrence weight per sentence at 0.5, below one stated relation.
@@ -50,11 +59,18 @@ def _split_at_breaks(ent: Span) -> list[Span]:
         if token.is_space or "\n" in token.text_with_ws[len(token.text) :]:
             end = token.i if token.is_space else token.i + 1
             if end > start:
-                pieces.append(Span(ent.doc, start, end, label=ent.label_))
+                pieces.append(_labelled(ent, start, end))
             start = token.i + 1
     if ent.end > start:
-        pieces.append(Span(ent.doc, start, ent.end, label=ent.label_))
+        pieces.append(_labelled(ent, start, ent.end))
     return pieces
+
+
+def _labelled(ent: Span, start: int, end: int) -> Span:
+    """Tokens `start:end` of the entity's document as a span with the entity's label."""
+    piece = ent.doc[start:end]
+    piece.label_ = ent.label_
+    return piece
 
 
 class SpacyExtractor:

@@ -6,9 +6,14 @@ from collections import Counter
 
 from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
-from groundgraph.ingest.base import EntitySpan, Extraction, ParsedText, SourceDocument
+from groundgraph.ingest.base import (
+    CO_OCCURRENCE,
+    EntitySpan,
+    Extraction,
+    ParsedText,
+    SourceDocument,
+)
 from groundgraph.ingest.chunking import chunk_spans, sentence_units
-from groundgraph.ingest.extract_spacy import CO_OCCURRENCE
 from groundgraph.ingest.resolution import normalise, resolve
 from groundgraph.ingest.settings import IngestSettings
 

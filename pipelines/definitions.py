@@ -19,12 +19,7 @@ from groundgraph.pipelines.automation import (
 from groundgraph.pipelines.checks import refresh_checks
 from groundgraph.pipelines.finetune import finetune_assets
 from groundgraph.pipelines.refresh import refresh_assets
-from groundgraph.pipelines.resources import (
-    EmbedderResource,
-    GraphStoreResource,
-    SourceLocation,
-    VectorIndexResource,
-)
+from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
 NEO4J_PASSWORD_ENV = "GROUNDGRAPH_NEO4J_PASSWORD"
@@ -33,11 +28,8 @@ NEO4J_PASSWORD_ENV = "GROUNDGRAPH_NEO4J_PASSWORD"
 def default_resources(settings: PipelineSettings) -> dict[str, object]:
     """Resources from the environment: secrets stay `EnvVar`s, shown by name in the UI."""
     password = EnvVar(NEO4J_PASSWORD_ENV) if os.environ.get(NEO4J_PASSWORD_ENV) else None
-    embedder = EmbedderResource()
     return {
-        "graph_store": GraphStoreResource(neo4j_password=password),
-        "embedder": embedder,
-        "vector_store": VectorIndexResource(embedder=embedder),
+        "groundgraph": GroundGraphResource(neo4j_password=password),
         "source_location": SourceLocation(paths=settings.sources),
     }
 

@@ -19,18 +19,16 @@ from dagster import (
     asset,
 )
 
-from groundgraph.facade import GroundGraph
+from groundgraph.finetune.base import TrainResult
 from groundgraph.finetune.examples import ExampleSet
-from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.finetune.run import (
     evaluate_adapter,
     gate_and_promote,
     prepare_examples,
     train_adapter,
 )
-from groundgraph.finetune.train import TrainResult
 from groundgraph.pipelines.reporting import table
-from groundgraph.pipelines.resources import EmbedderResource, GraphStoreResource
+from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
 
 FINETUNE_GROUP = "finetune"
@@ -52,18 +50,14 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
 
     @asset(group_name=FINETUNE_GROUP, partitions_def=partitions, kinds={"python"})
     def training_examples(
-        context: AssetExecutionContext,
-        graph_store: GraphStoreResource,
-        embedder: EmbedderResource,
+        context: AssetExecutionContext, groundgraph: GroundGraphResource
     ) -> Output[PreparedExamples]:
         """Grounded question–answer examples from the graph's relations (single-hop and
         bridge), with gold evidence, retrieved distractors and leak-free splits."""
         began = time.perf_counter()
-        store_settings = graph_store.settings()
-        with graph_store.open() as store:
-            gg = GroundGraph(store_settings, store=store, embedder=embedder.get(store_settings))
-            run = gg.registry.new_run()
-            examples = prepare_examples(store, gg.retriever, store_settings.finetune, run)
+        parts = groundgraph.parts
+        run = parts.registry.new_run()
+        examples = prepare_examples(parts.store, parts.retriever, parts.settings.finetune, run)
         counts = {s: len(getattr(examples, s)) for s in ("train", "validation", "test")}
         context.log.info(f"examples {counts} in {run}")
         return Output(
@@ -79,11 +73,11 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
 
     @asset(group_name=FINETUNE_GROUP, partitions_def=partitions, kinds={"pytorch"})
     def lora_adapter(
-        graph_store: GraphStoreResource, training_examples: PreparedExamples
+        groundgraph: GroundGraphResource, training_examples: PreparedExamples
     ) -> Output[TrainResult]:
         """A LoRA adapter on the base model, trained on the examples (resumes from the last
         checkpoint if the run was interrupted)."""
-        finetune = graph_store.settings().finetune
+        finetune = groundgraph.parts.settings.finetune
         result = train_adapter(training_examples.examples, finetune, Path(training_examples.run))
         return Output(
             result,
@@ -106,19 +100,18 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
         check_specs=[AssetCheckSpec("adapter_beats_current", asset="adapter_evaluation")],
     )
     def adapter_evaluation(
-        graph_store: GraphStoreResource,
+        groundgraph: GroundGraphResource,
         training_examples: PreparedExamples,
         lora_adapter: TrainResult,
     ):
         """Base model and adapter on the held-out test examples; the adapter is promoted only
         if it beats the current one (or the base model) by `finetune.promote_margin`."""
-        store_settings = graph_store.settings()
-        finetune = store_settings.finetune
+        parts = groundgraph.parts
+        finetune = parts.settings.finetune
         examples = training_examples.examples
         evaluation = evaluate_adapter(examples, finetune, lora_adapter.adapter)
-        registry = AdapterRegistry(Path(store_settings.store) / finetune.registry)
         record, decision = gate_and_promote(
-            registry, Path(training_examples.run), examples, finetune, evaluation
+            parts.registry, Path(training_examples.run), examples, finetune, evaluation
         )
         rows = [
             (key, f"{getattr(evaluation.base, key):.3f}", f"{getattr(evaluation.adapter, key):.3f}")

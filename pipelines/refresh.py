@@ -1,14 +1,16 @@
-"""The daily refresh as assets: sources → changes → document graphs → graph → vectors,
-communities → stats.
+"""The daily refresh as assets: the write path's stages, one per asset.
 
-Each asset is one library call (`scan`/`diff`, `Ingestor.build`, `Ingestor.write`,
-`VectorIndexes.sync`, `GroundGraph.stats`) plus the metadata analysts read. Daily
-partitions give every run a date in the UI; re-running a partition is a refresh, so a
-backfill converges on the current sources and processes only what changed.
+source_changes (scan) → document_graphs (build) → knowledge_graph (write) → vector_index
+(sync) and communities (rebuild) → graph_statistics. Each asset is one stage of
+`groundgraph.write_path`, called on the parts of the `groundgraph` resource, plus the metadata
+analysts read. Daily partitions give every run a date in the UI; re-running a partition is a
+refresh, so a backfill converges on the current sources and processes only what changed.
 """
 
+import hashlib
+import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dagster import (
     AssetExecutionContext,
@@ -19,11 +21,11 @@ from dagster import (
     asset,
 )
 
-from groundgraph.facade import GroundGraph
 from groundgraph.graph.model import DocumentGraph
 from groundgraph.graph.summary import most_connected
-from groundgraph.ingest.base import FileError, IngestReport
-from groundgraph.ingest.pipeline import Diff, Ingestor, diff, scan
+from groundgraph.ingest.base import FileError
+from groundgraph.ingest.changes import SourceChanges
+from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.pipelines.reporting import (
     communities_table,
     entity_types_table,
@@ -32,44 +34,31 @@ from groundgraph.pipelines.reporting import (
     hubs_table,
     stage_seconds_table,
 )
-from groundgraph.pipelines.resources import (
-    GraphStoreResource,
-    SourceLocation,
-    VectorIndexResource,
-)
+from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
+from groundgraph.retrieval.community_reports import CommunityReport
 from groundgraph.retrieval.vectors import VectorReport
+from groundgraph.write_path import FollowReport, IngestReport
 
 REFRESH_GROUP = "refresh"
+SOURCES_DIGEST = "sources_digest"
 _GROWTH_RUNS = 30
 
 
-@dataclass
-class SourceChanges:
-    """What a scan found changed since the stored state, and the files it could not use."""
-
-    diff: Diff
-    failed: list[FileError]
-    seconds: float
-
-
-@dataclass
-class ExtractedDocuments:
-    """Document graphs built from the changed documents, and those whose extraction failed."""
+@dataclass(frozen=True)
+class BuiltGraphs:
+    """The build stage's output when it runs as its own asset: the document graphs of the
+    changed documents, and those whose extraction failed."""
 
     graphs: list[DocumentGraph]
     failed: list[FileError]
     seconds: float
 
 
-@dataclass
-class GraphWrite:
-    """What the graph stage wrote, with the entity count on each side of it."""
-
-    report: IngestReport
-    entities_before: int
-    entities_after: int
-    seconds: dict[str, float] = field(default_factory=dict)
+def sources_digest(fingerprints: dict[str, str]) -> str:
+    """One short hash of every source file's size and mtime: the sensor compares it with the
+    last scan's to tell whether anything changed while it was not looking."""
+    return hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def daily_partitions(settings: PipelineSettings) -> DailyPartitionsDefinition:
@@ -85,114 +74,106 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
     def source_changes(
         context: AssetExecutionContext,
-        graph_store: GraphStoreResource,
+        groundgraph: GroundGraphResource,
         source_location: SourceLocation,
     ) -> Output[SourceChanges]:
-        """Scan the sources and compare them with the store by content hash: new, changed,
-        unchanged and deleted documents, and every file that could not be read, with why."""
-        began = time.perf_counter()
-        ingest = graph_store.settings().ingest
-        with graph_store.open() as store:
-            paths = source_location.resolve(store)
-            found = scan(paths, ingest)
-            changes = diff(store, found, [str(p.resolve()) for p in paths])
-        seconds = time.perf_counter() - began
+        """Scan the sources (document files and RDF files) and compare them with the store by
+        content hash: new, changed, unchanged and deleted documents, and every file that
+        could not be read, with why."""
+        parts = groundgraph.parts
+        sources = source_location.resolve(parts.store)
+        digest = sources_digest(source_location.fingerprints(parts.store))
+        changes = parts.ingestor.scan(sources)
         context.log.info(
             f"{len(changes.added)} new, {len(changes.updated)} changed, "
-            f"{len(changes.deleted)} deleted, {len(found.failed)} failed in {len(paths)} sources"
+            f"{len(changes.deleted)} deleted, {len(changes.failed)} failed"
         )
+        listed = [*sources.paths, *sources.rdf]
         return Output(
-            SourceChanges(changes, found.failed, seconds),
+            changes,
             metadata={
-                "sources": MetadataValue.md("\n".join(f"- `{p}`" for p in paths) or "none"),
+                "sources": MetadataValue.md("\n".join(f"- `{p}`" for p in listed) or "none"),
                 "added": len(changes.added),
                 "updated": len(changes.updated),
                 "unchanged": len(changes.unchanged),
                 "deleted": len(changes.deleted),
-                "failed": len(found.failed),
-                "failed_files": MetadataValue.md(failures_table(found.failed)),
-                "seconds": round(seconds, 3),
+                "failed": len(changes.failed),
+                "failed_files": MetadataValue.md(failures_table(changes.failed)),
+                SOURCES_DIGEST: digest,
+                "seconds": round(changes.seconds, 3),
             },
         )
 
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"spacy"})
     def document_graphs(
         context: AssetExecutionContext,
-        graph_store: GraphStoreResource,
+        groundgraph: GroundGraphResource,
         source_changes: SourceChanges,
-    ) -> Output[ExtractedDocuments]:
+    ) -> Output[BuiltGraphs]:
         """Parse, chunk and extract entities and relations from the new and changed
-        documents only (spaCy, no LLM)."""
+        documents only (spaCy, no LLM); RDF documents arrive built."""
         began = time.perf_counter()
-        settings = graph_store.settings()
-        todo = source_changes.diff.changed
-        with graph_store.open() as store:
-            ingestor = Ingestor(settings.ingest, store, batch_size=settings.graph.batch_size)
-            items = []
-            for done, item in enumerate(ingestor.build(todo), start=1):
-                items.append(item)
-                if done % 50 == 0 or done == len(todo):
-                    context.log.info(f"extracted {done}/{len(todo)} documents")
-        graphs = [g for g in items if isinstance(g, DocumentGraph)]
-        failed = [f for f in items if isinstance(f, FileError)]
-        seconds = time.perf_counter() - began
+        total = len(source_changes.changed)
+        items = []
+        for done, item in enumerate(groundgraph.parts.ingestor.build(source_changes), start=1):
+            items.append(item)
+            if done % 50 == 0 or done == total:
+                context.log.info(f"built {done}/{total} documents")
+        built = BuiltGraphs(
+            [g for g in items if isinstance(g, DocumentGraph)],
+            [f for f in items if isinstance(f, FileError)],
+            time.perf_counter() - began,
+        )
         return Output(
-            ExtractedDocuments(graphs, failed, seconds),
+            built,
             metadata={
-                "documents": len(graphs),
-                "chunks": sum(len(g.chunks) for g in graphs),
-                "mentions": sum(len(g.mentions) for g in graphs),
-                "relation_evidence": sum(len(g.evidence) for g in graphs),
-                "failed": len(failed),
-                "failed_documents": MetadataValue.md(failures_table(failed)),
-                "seconds": round(seconds, 3),
+                "documents": len(built.graphs),
+                "chunks": sum(len(g.chunks) for g in built.graphs),
+                "mentions": sum(len(g.mentions) for g in built.graphs),
+                "relation_evidence": sum(len(g.evidence) for g in built.graphs),
+                "failed": len(built.failed),
+                "failed_documents": MetadataValue.md(failures_table(built.failed)),
+                "seconds": round(built.seconds, 3),
             },
         )
 
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"sqlite", "neo4j"})
     def knowledge_graph(
         context: AssetExecutionContext,
-        graph_store: GraphStoreResource,
+        groundgraph: GroundGraphResource,
         source_changes: SourceChanges,
-        document_graphs: ExtractedDocuments,
-    ) -> Output[GraphWrite]:
+        document_graphs: BuiltGraphs,
+    ) -> Output[WriteReport]:
         """Upsert the changed documents' graphs and delete the gone documents, a batch per
         transaction; entities and relations only those documents supported go with them."""
-        settings = graph_store.settings()
-        changes = source_changes.diff
-        report = IngestReport(
-            failed=list(source_changes.failed), unchanged=[d.uri for d in changes.unchanged]
+        items = [*document_graphs.graphs, *document_graphs.failed]
+        report = groundgraph.parts.ingestor.write(items, source_changes)
+        context.log.info(
+            f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.deleted)} deleted"
         )
-        report.seconds["read"] = source_changes.seconds
-        report.seconds["extract"] = document_graphs.seconds
-        with graph_store.open() as store:
-            before = store.stats().entities
-            ingestor = Ingestor(settings.ingest, store, batch_size=settings.graph.batch_size)
-            ingestor.write([*document_graphs.graphs, *document_graphs.failed], changes, report)
-            after = store.stats().entities
-        context.log.info(f"graph write: {report.summary()}")
         return Output(
-            GraphWrite(report, before, after, dict(report.seconds)),
+            report,
             metadata={
-                **report.summary(),
+                "added": len(report.added),
+                "updated": len(report.updated),
+                "deleted": len(report.deleted),
+                "failed": len(report.failed),
                 "failed_files": MetadataValue.md(failures_table(report.failed)),
-                "entities_before": before,
-                "entities_after": after,
-                "seconds": round(report.seconds["write"], 3),
+                "entities_before": report.entities_before,
+                "entities_after": report.entities_after,
+                "seconds": round(report.write_seconds, 3),
             },
         )
 
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"faiss"})
     def vector_index(
-        graph_store: GraphStoreResource,
-        vector_store: VectorIndexResource,
-        knowledge_graph: GraphWrite,
+        groundgraph: GroundGraphResource, knowledge_graph: WriteReport
     ) -> Output[VectorReport]:
         """Embed chunks and entity names the index lacks, drop those the graph lost, and
         publish both indexes atomically (a crash leaves the previous ones whole)."""
-        settings = graph_store.settings()
-        with graph_store.open() as store:
-            report = vector_store.open(settings).sync(store)
+        parts = groundgraph.parts
+        report = parts.vectors.sync(parts.store)
         return Output(
             report,
             metadata={
@@ -200,57 +181,61 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "chunks_removed": report.chunks_removed,
                 "entities_added": report.entities_added,
                 "entities_removed": report.entities_removed,
-                "seconds": round(sum(report.seconds.values()), 3),
+                "seconds": round(report.chunk_seconds + report.entity_seconds, 3),
+            },
+        )
+
+    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
+    def communities(
+        groundgraph: GroundGraphResource, knowledge_graph: WriteReport
+    ) -> Output[CommunityReport]:
+        """Leiden communities of the entity graph with their reports (what global questions
+        are answered from), rebuilt when the graph changed since they were computed."""
+        report = groundgraph.parts.refresh_communities()
+        found = report.found
+        return Output(
+            report,
+            metadata={
+                "communities": len(found.communities),
+                "graph_version": found.graph_version,
+                "rebuilt": report.rebuilt,
+                "largest": MetadataValue.md(communities_table(found.communities[:10])),
+                "seconds": round(report.seconds, 3),
             },
         )
 
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
     def graph_statistics(
         context: AssetExecutionContext,
-        graph_store: GraphStoreResource,
-        knowledge_graph: GraphWrite,
+        groundgraph: GroundGraphResource,
+        source_changes: SourceChanges,
+        knowledge_graph: WriteReport,
         vector_index: VectorReport,
+        communities: CommunityReport,
     ) -> Output[dict]:
         """Counts after the run, the biggest entity types, the most connected entities,
         the time per stage, and how the graph grew over the last runs."""
-        with graph_store.open() as store:
-            stats = GroundGraph(graph_store.settings(), store=store).stats()
-            hubs = most_connected(store, 10)
-        graph = stats.graph
-        seconds = {**knowledge_graph.seconds, **vector_index.seconds}
+        parts = groundgraph.parts
+        graph = parts.store.stats()
+        chunk_vectors, _ = parts.vectors.published_counts()
+        hubs = most_connected(parts.store, 10)
+        run = IngestReport(source_changes, knowledge_graph, FollowReport(vector_index, communities))
         label = context.partition_key
         points = [*_previous_growth(context), (label, graph.entities, graph.relations)]
         return Output(
-            stats.to_dict(),
+            {"documents": graph.documents, "chunks": graph.chunks, "entities": graph.entities},
             metadata={
                 "documents": graph.documents,
                 "chunks": graph.chunks,
                 "entities": graph.entities,
                 "relations": graph.relations,
                 "mentions": graph.mentions,
-                "chunk_vectors": stats.chunk_vectors,
-                "documents_changed": knowledge_graph.report.changed,
+                "chunk_vectors": chunk_vectors,
+                "documents_changed": run.changed,
                 "top_entity_types": MetadataValue.md(entity_types_table(graph.entity_types)),
                 "most_connected_entities": MetadataValue.md(hubs_table(hubs)),
-                "stage_seconds": MetadataValue.md(stage_seconds_table(seconds)),
+                "stage_seconds": MetadataValue.md(stage_seconds_table(run.stage_seconds())),
                 "graph_growth": MetadataValue.md(growth_chart(points)),
-            },
-        )
-
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
-    def communities(graph_store: GraphStoreResource, knowledge_graph: GraphWrite) -> Output[int]:
-        """Leiden communities of the entity graph with their reports (what global questions
-        are answered from), rebuilt when the graph changed since they were computed."""
-        began = time.perf_counter()
-        with graph_store.open() as store:
-            found = GroundGraph(graph_store.settings(), store=store).communities()
-        return Output(
-            len(found.communities),
-            metadata={
-                "communities": len(found.communities),
-                "graph_version": found.graph_version,
-                "largest": MetadataValue.md(communities_table(found.communities[:10])),
-                "seconds": round(time.perf_counter() - began, 3),
             },
         )
 

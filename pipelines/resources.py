@@ -1,27 +1,26 @@
-"""Dagster resources: thin configurable handles on the library's store, embedder, vector
-index and sources. Each builds library objects from settings; none holds logic of its own."""
+"""Dagster resources: groundgraph's parts, built by the library's assembly, and the sources.
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
+`GroundGraphResource` is the one handle on the store, embedder, vector indexes, ingestor and
+retrievers: it asks `groundgraph.assembly.build_components` for them once per run process
+(the daily job runs in one process, so a run loads each model at most once) and closes them
+when the run ends. It holds no logic of its own.
+"""
+
 from pathlib import Path
 
-from dagster import ConfigurableResource, ResourceDependency
-from pydantic import Field, SecretStr
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import Field, PrivateAttr, SecretStr
 
-from groundgraph.facade import VECTORS_DIR
-from groundgraph.graph.base import GraphStore
-from groundgraph.graph.stores import open_graph_store
-from groundgraph.ingest.pipeline import stored_sources
+from groundgraph.assembly import Components, build_components
+from groundgraph.graph.base import GraphReader
+from groundgraph.ingest.changes import Sources, stored_sources
+from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.sources import fingerprints
-from groundgraph.retrieval.base import Embedder
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
-from groundgraph.retrieval.vectors import VectorIndexes
 from groundgraph.settings import Settings
 
 
-class GraphStoreResource(ConfigurableResource):
-    """The graph store of a groundgraph data directory: embedded SQLite or Neo4j.
+class GroundGraphResource(ConfigurableResource):
+    """groundgraph's parts for one store: embedded SQLite or Neo4j.
 
     Unset fields fall back to groundgraph's settings (`GROUNDGRAPH_*`, `groundgraph.toml`);
     give the Neo4j password as `EnvVar("GROUNDGRAPH_NEO4J_PASSWORD")`, never as a value.
@@ -34,6 +33,8 @@ class GraphStoreResource(ConfigurableResource):
     neo4j_user: str | None = None
     neo4j_password: str | None = None
     neo4j_database: str | None = None
+
+    _parts: Components | None = PrivateAttr(default=None)
 
     def settings(self) -> Settings:
         overrides = {"store": Path(self.store)} if self.store else {}
@@ -57,55 +58,38 @@ class GraphStoreResource(ConfigurableResource):
             }
         )
 
-    @contextmanager
-    def open(self) -> Iterator[GraphStore]:
-        settings = self.settings()
-        store = open_graph_store(settings.graph, settings.neo4j, Path(settings.store))
-        try:
-            yield store
-        finally:
-            store.close()
+    @property
+    def parts(self) -> Components:
+        """The store's parts, built on first use in this run (or sensor evaluation)."""
+        if self._parts is None:
+            self._parts = build_components(self.settings())
+        return self._parts
 
-
-@cache
-def _load_embedder(model: str, batch_size: int, device: str | None) -> Embedder:
-    """One embedder per process and model: assets of a run share it instead of reloading."""
-    return SentenceTransformerEmbedder(model, batch_size, device)
-
-
-class EmbedderResource(ConfigurableResource):
-    """The sentence embedder; unset fields come from `retrieval` settings."""
-
-    model: str | None = None
-    batch_size: int | None = None
-    device: str | None = None
-
-    def get(self, settings: Settings) -> Embedder:
-        r = settings.retrieval
-        return _load_embedder(
-            self.model or r.embedding_model,
-            self.batch_size or r.embedding_batch_size,
-            self.device or r.device,
-        )
-
-
-class VectorIndexResource(ConfigurableResource):
-    """The chunk and entity-name FAISS indexes in the store directory."""
-
-    embedder: ResourceDependency[EmbedderResource]
-
-    def open(self, settings: Settings) -> VectorIndexes:
-        directory = Path(settings.store) / VECTORS_DIR
-        return VectorIndexes(directory, self.embedder.get(settings), settings.retrieval)
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._parts is not None:
+            self._parts.close()
+            self._parts = None
 
 
 class SourceLocation(ConfigurableResource):
-    """Where documents come from: files or folders; empty means what the store was fed."""
+    """Where documents come from: files or folders (RDF files among them are imported).
+    Every RDF file imported before is re-imported too, and empty `paths` means every source
+    the store was fed, as `groundgraph refresh` re-reads."""
 
     paths: list[str] = Field(default_factory=list)
 
-    def resolve(self, store: GraphStore) -> list[Path]:
-        return [Path(p) for p in self.paths] if self.paths else stored_sources(store)
+    def resolve(self, store: GraphReader) -> Sources:
+        stored = stored_sources(store)
+        if not self.paths:
+            return stored
+        given = [Path(p).resolve() for p in self.paths]
+        rdf = [p for p in given if is_rdf_file(p)]
+        return Sources(
+            paths=tuple(p for p in given if not is_rdf_file(p)),
+            rdf=tuple(dict.fromkeys([*rdf, *stored.rdf])),
+            delete_missing=True,
+        )
 
-    def fingerprints(self, store: GraphStore) -> dict[str, str]:
-        return fingerprints(self.resolve(store))
+    def fingerprints(self, store: GraphReader) -> dict[str, str]:
+        sources = self.resolve(store)
+        return fingerprints([*sources.paths, *sources.rdf])

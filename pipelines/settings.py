@@ -6,12 +6,13 @@ Read from `GROUNDGRAPH_PIPELINE_*` environment variables when the definitions lo
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from groundgraph.errors import ConfigError
+from groundgraph.graph.errors import ConfigError
 
 
 class PipelineSettings(BaseSettings):
@@ -31,6 +32,8 @@ class PipelineSettings(BaseSettings):
             canary check passes trivially, and says so, when none is set.
         canary_min_recall: document recall the canary set must reach.
         canary_k: chunks retrieved per canary question.
+        executor: `in_process` runs a job's steps in one process that loads each model once;
+            `multiprocess` gives each step its own process.
     """
 
     model_config = SettingsConfigDict(env_prefix="GROUNDGRAPH_PIPELINE_", extra="forbid")
@@ -46,6 +49,7 @@ class PipelineSettings(BaseSettings):
     canary_file: Path | None = None
     canary_min_recall: float = Field(default=0.6, ge=0, le=1)
     canary_k: int = Field(default=5, ge=1)
+    executor: Literal["in_process", "multiprocess"] = "in_process"
 
     @field_validator("timezone")
     @classmethod

@@ -5,13 +5,14 @@ Every seam (embedder, vector index, retriever, generator) is a small protocol so
 plugs in through settings, not by editing call sites.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from groundgraph.errors import GroundGraphError
+from groundgraph.graph.errors import GroundGraphError
 from groundgraph.graph.model import Chunk, Community, Entity, Relation
 
 
@@ -22,6 +23,10 @@ class RetrievalError(GroundGraphError):
 class ModelUnavailableError(RetrievalError):
     """A language model server could not be reached, or stayed overloaded, after the allowed
     retries; generators answer extractively instead and say so."""
+
+
+class ModelError(RetrievalError):
+    """A language model or adapter cannot be loaded or used; the message says which and why."""
 
 
 TokenSink = Callable[[str], None]
@@ -156,7 +161,14 @@ class Embedder(Protocol):
 
 @runtime_checkable
 class VectorIndex(Protocol):
-    """Vectors keyed by string ids, searched by inner product."""
+    """Vectors keyed by string ids, searched by inner product.
+
+    Entity linking searches it, the graph snapshot reads its vectors for synonym edges, and
+    the vector sync diffs its keys against the graph.
+    """
+
+    embedder: str
+    dimension: int
 
     def add(self, keys: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Add or replace vectors; `labels` says what each key stands for."""
@@ -167,11 +179,26 @@ class VectorIndex(Protocol):
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """For each query vector, up to k (key, score) pairs, best first."""
 
+    def vectors(self, keys: Sequence[str]) -> np.ndarray:
+        """The stored vectors of `keys`, in order (all must be present)."""
+
     def label(self, key: str) -> str:
         """What a key stands for (a chunk id, an entity id)."""
 
     def keys(self) -> set[str]:
         """Every key held."""
+
+    def __len__(self) -> int:
+        """How many vectors are held."""
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a key is held."""
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys held."""
+
+    def save(self, path: Path) -> None:
+        """Publish the index to `path` atomically."""
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
-from groundgraph.errors import ConfigError
+from groundgraph.graph.errors import ConfigError
 from groundgraph.retrieval.base import ModelUnavailableError, RetrievalError, TokenSink
 from groundgraph.retrieval.settings import OpenAISettings
 

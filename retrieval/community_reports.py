@@ -7,8 +7,10 @@ With a language model configured, the largest communities also get a two-sentenc
 
 import logging
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from groundgraph.graph.base import GraphReader, GraphStore
 from groundgraph.graph.communities import detect_communities
@@ -127,21 +129,33 @@ def _with_summary(chat: ChatModel, report: str) -> str:
     return f"Summary (written by the {chat.name} model): {summary}\n{report}" if summary else report
 
 
+@dataclass(frozen=True)
+class CommunityReport:
+    """The communities stage's report: the communities now stored, whether this call
+    rebuilt them, and how long it took."""
+
+    found: CommunitySet
+    rebuilt: bool
+    seconds: float
+
+
 def refresh_communities(
     store: GraphStore,
     settings: GraphSettings,
     chat: ChatModel | None = None,
     summarised: int = 0,
-) -> CommunitySet:
-    """The stored communities, rebuilt first if the graph changed since they were computed.
+) -> CommunityReport:
+    """Rebuild and store the communities if the graph changed since they were computed: the
+    write step after every graph write (reads never rebuild them).
 
     The version is read before the graph is, so a write that lands during the rebuild leaves
     the communities marked stale for the next call.
     """
+    began = time.perf_counter()
     version = store.version()
     stored = store.communities()
     if stored.graph_version == version:
-        return stored
+        return CommunityReport(stored, False, time.perf_counter() - began)
     built = build_communities(store, settings, chat, summarised)
     store.replace_communities(built, version)
-    return CommunitySet(version, tuple(built))
+    return CommunityReport(CommunitySet(version, tuple(built)), True, time.perf_counter() - began)

@@ -4,6 +4,7 @@ import copy
 import importlib
 import logging
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,8 +44,35 @@ def resolve_model(name: str) -> str:
         return name
 
 
+@cache
+def _load_models(
+    model: str, device: str, short_text_precision: Precision
+) -> tuple["SentenceTransformer", "SentenceTransformer"]:
+    """The model and its short-text copy, loaded once per process: every store handle, and
+    every Dagster step of an in-process run, shares them (inference does not change them)."""
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    transformers_logging.disable_progress_bar()
+    try:
+        full = SentenceTransformer(resolve_model(model), device=device or None)
+    except (OSError, ValueError) as e:
+        raise RetrievalError(
+            f"cannot load embedding model '{model}' (retrieval.embedding_model): {e}"
+        ) from e
+    short = full
+    if short_text_precision == "bfloat16" or (
+        short_text_precision == "auto" and full.device.type == "cpu" and cpu_has_bfloat16()
+    ):
+        import torch
+
+        short = copy.deepcopy(full).to(torch.bfloat16)
+    return full, short
+
+
 class SentenceTransformerEmbedder:
-    """An `Embedder` over a sentence-transformers model.
+    """An `Embedder` over a sentence-transformers model, loaded on first use.
 
     Args:
         model: a hub name or a local path; see `resolve_model`.
@@ -55,6 +83,9 @@ class SentenceTransformerEmbedder:
             faster, and its vector stays within 0.004 cosine of the float32 one (1e-4 for
             questions; measured on 150 2Wiki questions and 4,000 entity names), so it
             searches the same float32 index.
+
+    The name is known without loading anything, so a store whose indexes already hold every
+    vector opens, checks and syncs them without the model.
     """
 
     def __init__(
@@ -64,35 +95,29 @@ class SentenceTransformerEmbedder:
         device: str = "",
         short_text_precision: Precision = "auto",
     ) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-        transformers_logging.disable_progress_bar()
-        try:
-            self._model = SentenceTransformer(resolve_model(model), device=device or None)
-        except (OSError, ValueError) as e:
-            raise RetrievalError(
-                f"cannot load embedding model '{model}' (retrieval.embedding_model): {e}"
-            ) from e
         self.name = model
-        self.dimension = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
-        self._short_model = self._model
-        if short_text_precision == "bfloat16" or (
-            short_text_precision == "auto"
-            and self._model.device.type == "cpu"
-            and cpu_has_bfloat16()
-        ):
-            import torch
+        self.device = device
+        self.short_text_precision = short_text_precision
 
-            self._short_model = copy.deepcopy(self._model).to(torch.bfloat16)
+    @property
+    def _models(self) -> tuple["SentenceTransformer", "SentenceTransformer"]:
+        return _load_models(self.name, self.device, self.short_text_precision)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._models[0].get_embedding_dimension())
+
+    @property
+    def short_model_dtype(self) -> str:
+        """The precision `embed_short` computes in (`float32` or `bfloat16`)."""
+        return str(next(self._models[1].parameters()).dtype).removeprefix("torch.")
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(self._model, texts)
+        return self._encode(self._models[0], texts)
 
     def embed_short(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(self._short_model, texts)
+        return self._encode(self._models[1], texts)
 
     def _encode(self, model: "SentenceTransformer", texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -6,11 +6,11 @@ sentences (one per chunk, above `answer_threshold`) are quoted with citation mar
 sentence reaches the threshold the answer says so and is not grounded.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from spacy.language import Language
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from groundgraph.retrieval.base import (
     Answer,
@@ -21,6 +21,10 @@ from groundgraph.retrieval.base import (
     TokenSink,
 )
 from groundgraph.retrieval.settings import RetrievalSettings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
 
 NO_ANSWER = "I could not find an answer to this question in the indexed documents."
 THEMES_ANSWER = "The main themes of the documents: {themes}"

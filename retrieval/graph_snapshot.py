@@ -12,7 +12,7 @@ import faiss
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.base import VectorIndex
 from groundgraph.retrieval.settings import RetrievalSettings
 
 # Names compared per matrix product: bounds the (batch × names) score matrix in memory.
@@ -20,7 +20,7 @@ _SYNONYM_BATCH = 2048
 
 
 def synonym_edges(
-    names: FaissIndex, threshold: float, neighbours: int
+    names: VectorIndex, threshold: float, neighbours: int
 ) -> Iterator[tuple[str, str, float]]:
     """(entity, entity, similarity) for names of different entities at least `threshold` alike.
 
@@ -48,7 +48,7 @@ def synonym_edges(
 class GraphSnapshot:
     """Hands out the current `PprGraph`, rebuilding it when `store.version()` moves."""
 
-    def __init__(self, store: GraphReader, names: FaissIndex, settings: RetrievalSettings) -> None:
+    def __init__(self, store: GraphReader, names: VectorIndex, settings: RetrievalSettings) -> None:
         self.store = store
         self.names = names
         self.settings = settings

@@ -19,12 +19,8 @@ from transformers import (
 )
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
-from groundgraph.retrieval.base import RetrievalError
+from groundgraph.retrieval.base import ModelError
 from groundgraph.retrieval.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
-
-
-class ModelError(RetrievalError):
-    """A language model or adapter cannot be loaded or used; the message says which and why."""
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,22 @@ form is an entity's id key, and approximately when its embedding is close to an 
 or alias in the entity index.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc, Token
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import entity_id
 from groundgraph.graph.model import Entity
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.base import LinkedEntity
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.base import LinkedEntity, VectorIndex
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
 
 # Candidate entity names looked up per question phrase.
 _NAMES_PER_PHRASE = 3
@@ -93,7 +97,7 @@ class EntityLinker:
     def __init__(
         self,
         store: GraphReader,
-        index: FaissIndex,
+        index: VectorIndex,
         nlp: Callable[[], Language],
         threshold: float,
     ) -> None:

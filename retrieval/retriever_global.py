@@ -5,8 +5,6 @@ A report's score is its cosine similarity to the question plus a small prior for
 every report, and then the larger themes should lead.
 """
 
-from collections.abc import Callable
-
 import numpy as np
 
 from groundgraph.graph.base import GraphReader
@@ -19,17 +17,23 @@ SIZE_PRIOR = 0.2
 class CommunityRetriever:
     """A `Retriever` whose context is the best community reports and the chunks they quote.
 
-    Args:
-        communities: the current communities (rebuilt by the caller when the graph changed).
+    It only reads: the communities are rebuilt by the write step after every graph write
+    (`refresh_communities`). The stored set is kept in memory while the graph version stays
+    the one it describes, so a global question costs one version read.
     """
 
-    def __init__(
-        self, store: GraphReader, embedder: Embedder, communities: Callable[[], CommunitySet]
-    ) -> None:
+    def __init__(self, store: GraphReader, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
-        self.communities = communities
+        self._found: CommunitySet | None = None
         self._vectors: tuple[int | None, np.ndarray] | None = None
+
+    def communities(self) -> CommunitySet:
+        """The stored communities (re-read until they describe the current graph)."""
+        found = self._found
+        if found is None or found.graph_version != self.store.version():
+            self._found = found = self.store.communities()
+        return found
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
         found = self.communities()

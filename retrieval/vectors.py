@@ -8,16 +8,17 @@ graph write and an index write is repaired by the next sync.
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.resolution import normalise
-from groundgraph.progress import Progress, no_progress
-from groundgraph.retrieval.base import Embedder, RetrievalError
+from groundgraph.retrieval.base import Embedder, RetrievalError, VectorIndex
 from groundgraph.retrieval.index_faiss import FaissIndex, IndexKind
 from groundgraph.retrieval.settings import RetrievalSettings
 
@@ -27,15 +28,23 @@ ENTITY_INDEX_FILE = "entities.npz"
 _EMBED_STEP = 2048
 
 
-@dataclass
+@dataclass(frozen=True)
 class VectorReport:
-    """What a sync changed in the indexes."""
+    """The vector stage's report: what a sync changed in the indexes, and how long the
+    embedding took."""
 
     chunks_added: int = 0
     chunks_removed: int = 0
     entities_added: int = 0
     entities_removed: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
+    chunk_seconds: float = 0.0
+    entity_seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.chunks_added or self.chunks_removed or self.entities_added or self.entities_removed
+        )
 
 
 @dataclass(frozen=True)
@@ -60,36 +69,45 @@ def chunk_text(title: str, text: str) -> str:
     return f"{title}\n{text}"
 
 
-def _open(path: Path, embedder: Embedder, kind: IndexKind, hnsw_m: int) -> FaissIndex:
+def _open(path: Path, embedder: Embedder, kind: IndexKind, hnsw_m: int) -> VectorIndex:
     if not path.exists():
         return FaissIndex(embedder.dimension, embedder.name, kind, hnsw_m)
     index = FaissIndex.load(path)
-    if index.embedder != embedder.name or index.dimension != embedder.dimension:
+    # The name alone decides: comparing dimensions would load the model just to open.
+    if index.embedder != embedder.name:
         raise RetrievalError(
             f"vector index {path} was built with '{index.embedder}' ({index.dimension} dims) "
-            f"but retrieval.embedding_model is '{embedder.name}' ({embedder.dimension} dims); "
-            f"delete {path.parent} and run `groundgraph refresh` to rebuild it"
+            f"but retrieval.embedding_model is '{embedder.name}'; delete {path.parent} and run "
+            "`groundgraph refresh` to rebuild it"
         )
     return index
 
 
 class VectorIndexes:
-    """The chunk and entity-name indexes of one store directory."""
+    """The chunk and entity-name indexes of one store directory, opened on first use."""
 
     def __init__(self, directory: Path, embedder: Embedder, settings: RetrievalSettings) -> None:
         self.directory = directory
         self.embedder = embedder
-        self.chunks = _open(
-            directory / CHUNK_INDEX_FILE, embedder, settings.index_type, settings.hnsw_m
-        )
+        self.settings = settings
+
+    @cached_property
+    def chunks(self) -> VectorIndex:
+        s = self.settings
+        return _open(self.directory / CHUNK_INDEX_FILE, self.embedder, s.index_type, s.hnsw_m)
+
+    @cached_property
+    def entities(self) -> VectorIndex:
         # A question's phrases are searched among every entity name (32k on 2Wiki): a flat
         # search reads all their vectors, 52 MB at float32 and 6.6 ms, 1.3 ms at float16.
-        self.entities = _open(
-            directory / ENTITY_INDEX_FILE,
-            embedder,
-            "hnsw" if settings.index_type == "hnsw" else "fp16",
-            settings.hnsw_m,
-        )
+        kind: IndexKind = "hnsw" if self.settings.index_type == "hnsw" else "fp16"
+        return _open(self.directory / ENTITY_INDEX_FILE, self.embedder, kind, self.settings.hnsw_m)
+
+    def published_counts(self) -> tuple[int, int]:
+        """Vectors in the published chunk and entity indexes, read without loading them."""
+        paths = (self.directory / CHUNK_INDEX_FILE, self.directory / ENTITY_INDEX_FILE)
+        chunks, entities = (FaissIndex.count(p) if p.exists() else 0 for p in paths)
+        return chunks, entities
 
     def save(self) -> None:
         self.chunks.save(self.directory / CHUNK_INDEX_FILE)
@@ -110,12 +128,11 @@ class VectorIndexes:
         )
 
     def sync(self, store: GraphReader, progress: Progress = no_progress) -> VectorReport:
-        """Bring both indexes in line with the graph and publish them."""
-        report = VectorReport()
+        """Bring both indexes in line with the graph and publish them: the vector stage."""
         began = time.perf_counter()
         titles = {d.id: d.title for d in store.documents()}
         wanted = {c.id: chunk_text(titles[c.doc_id], c.text) for c in store.chunks()}
-        report.chunks_added, report.chunks_removed = self._update(
+        chunks_added, chunks_removed = self._update(
             self.chunks,
             wanted,
             {k: k for k in wanted},
@@ -123,7 +140,7 @@ class VectorIndexes:
             progress,
             self.embedder.embed,
         )
-        report.seconds["embed_chunks"] = time.perf_counter() - began
+        chunk_seconds = time.perf_counter() - began
         began = time.perf_counter()
         forms, labels = {}, {}
         for entity in store.entities():
@@ -132,22 +149,29 @@ class VectorIndexes:
             for form in distinct.values():
                 key = stable_hash("form", entity.id, form)
                 forms[key], labels[key] = form, entity.id
-        report.entities_added, report.entities_removed = self._update(
-            self.entities, forms, labels, "embed entities", progress, self.embedder.embed_short
+        entities_added, entities_removed = self._update(
+            self.entities,
+            forms,
+            labels,
+            "embed entities",
+            progress,
+            self.embedder.embed_short,
         )
-        report.seconds["embed_entities"] = time.perf_counter() - began
-        if (
-            report.chunks_added
-            or report.chunks_removed
-            or report.entities_added
-            or (report.entities_removed)
-        ):
+        report = VectorReport(
+            chunks_added,
+            chunks_removed,
+            entities_added,
+            entities_removed,
+            chunk_seconds,
+            time.perf_counter() - began,
+        )
+        if report.changed:
             self.save()
         return report
 
+    @staticmethod
     def _update(
-        self,
-        index: FaissIndex,
+        index: VectorIndex,
         wanted: dict[str, str],
         labels: dict[str, str],
         stage: str,

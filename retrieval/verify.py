@@ -13,17 +13,22 @@ These measures catch invented facts and citations to the wrong passage; they can
 sentence that reuses the evidence's words with a changed meaning (a negation, swapped roles).
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from groundgraph.retrieval.base import Citation, Context, Embedder
 from groundgraph.retrieval.generator_extractive import SIMILARITY_SHARE, content_lemmas
 from groundgraph.retrieval.prompts import CANNOT_ANSWER, markers, strip_markers
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # Markers that open a sentence as the parser splits it belong to the sentence before.
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")

@@ -131,8 +131,8 @@ def test_finetune_promotes_and_the_local_generator_answers_with_it(
     else:
         gg.registry.promote(result.run)  # promote by hand to exercise the local generator
     answer = gg.ask("Who discovered polonium?")
-    assert gg.generator.name == "local"
-    assert gg.chat_model("local").adapter == str(gg.registry.current().adapter)
+    assert gg.parts.generator().name == "local"
+    assert gg.parts.chat_model("local").adapter == str(gg.registry.current().adapter)
     assert answer.generator == "local" or any("local answer" in n for n in answer.notes)
 
 

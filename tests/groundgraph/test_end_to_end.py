@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from groundgraph import GroundGraph
-from groundgraph.ingest.base import IngestReport
-from groundgraph.ingest.extract_spacy import CO_OCCURRENCE
+from groundgraph.ingest.base import CO_OCCURRENCE
 from groundgraph.ingest.sources import uri_path
+from groundgraph.write_path import IngestReport
 from tests.conftest import open_store
 
 # (question, text the cited evidence must contain)

@@ -4,11 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dagster import RunRequest, SensorResult, SkipReason, build_sensor_context
+from dagster import DagsterInstance, RunRequest, SensorResult, SkipReason, build_sensor_context
 
 from groundgraph.errors import ConfigError
 from groundgraph.pipelines import build_definitions
-from groundgraph.pipelines.resources import GraphStoreResource, SourceLocation
+from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,9 +49,13 @@ def test_unknown_timezone_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> 
         PipelineSettings.load()
 
 
-def _evaluate(defs_sensor, cursor: str | None, resources: dict) -> SensorResult | SkipReason:
-    context = build_sensor_context(cursor=cursor, resources=resources)
-    return defs_sensor(context)
+def _evaluate(
+    defs_sensor, cursor: str | None, resources: dict, instance: DagsterInstance | None = None
+) -> SensorResult | SkipReason:
+    with build_sensor_context(
+        cursor=cursor, resources=resources, instance=instance or DagsterInstance.ephemeral()
+    ) as context:
+        return defs_sensor(context)
 
 
 def test_sensor_requests_one_refresh_per_file_change(tmp_path: Path) -> None:
@@ -60,7 +64,7 @@ def test_sensor_requests_one_refresh_per_file_change(tmp_path: Path) -> None:
     settings = PipelineSettings(sources=[str(corpus)])
     [sensor] = build_definitions(settings).get_repository_def().sensor_defs
     resources = {
-        "graph_store": GraphStoreResource(store=str(tmp_path / "store")),
+        "groundgraph": GroundGraphResource(store=str(tmp_path / "store")),
         "source_location": SourceLocation(paths=[str(corpus)]),
     }
 
@@ -80,3 +84,30 @@ def test_sensor_requests_one_refresh_per_file_change(tmp_path: Path) -> None:
     (corpus / "ulm.txt").unlink()
     third = _evaluate(sensor, second.cursor, resources)
     assert third.run_requests[0].tags["groundgraph/deleted_files"] == "1"
+
+
+def test_a_new_sensor_requests_nothing_when_the_last_refresh_saw_the_same_sources(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
+    settings = PipelineSettings(sources=[str(corpus)])
+    resources = {
+        "groundgraph": GroundGraphResource(store=str(tmp_path / "store")),
+        "source_location": SourceLocation(paths=[str(corpus)]),
+    }
+    defs = build_definitions(settings, resources)
+    instance = DagsterInstance.ephemeral()
+    [sensor] = defs.get_repository_def().sensor_defs
+    # No refresh has run yet: a daemon starting now has work to do.
+    assert _evaluate(sensor, None, resources, instance).run_requests
+    job = defs.resolve_job_def("daily_refresh")
+    assert job.execute_in_process(partition_key="2026-03-01", instance=instance).success
+
+    started = _evaluate(sensor, None, resources, instance)  # the UI (re)starts: no cursor
+    assert isinstance(started, SensorResult) and not started.run_requests
+    assert started.cursor and "as the last refresh scanned" in str(started.skip_reason)
+
+    (corpus / "oslo.md").write_text("# Oslo\n\nOslo is the capital of Norway.\n")
+    again = _evaluate(sensor, None, resources, instance)
+    assert again.run_requests and again.run_requests[0].tags["groundgraph/changed_files"] == "13"

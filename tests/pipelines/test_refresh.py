@@ -1,7 +1,6 @@
 """The daily refresh materialised in process on a copy of the demo corpus, run after run."""
 
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,15 +13,12 @@ from dagster import (
     ExecuteInProcessResult,
 )
 
+from groundgraph import GroundGraph
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.pipelines import build_definitions
-from groundgraph.pipelines.resources import (
-    EmbedderResource,
-    GraphStoreResource,
-    SourceLocation,
-    VectorIndexResource,
-)
+from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
+from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.settings import Settings
 
@@ -57,23 +53,27 @@ def make_pipeline(tmp: Path, corpus: Path, max_entity_drop: float = 0.2) -> Pipe
         canary_min_recall=0.8,
         max_entity_drop=max_entity_drop,
     )
-    embedder = EmbedderResource()
     resources = {
-        "graph_store": GraphStoreResource(store=str(tmp / "store")),
-        "embedder": embedder,
-        "vector_store": VectorIndexResource(embedder=embedder),
+        "groundgraph": GroundGraphResource(store=str(tmp / "store")),
         "source_location": SourceLocation(paths=settings.sources),
     }
     defs = build_definitions(settings, resources)
     return Pipeline(defs, DagsterInstance.ephemeral(), corpus, tmp / "store")
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    tmp = tmp_path_factory.mktemp("pipeline")
-    corpus = tmp / "corpus"
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Pipeline:
+    """A fresh store and a copy of the demo corpus, for this test alone."""
+    corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "demo" / "corpus", corpus)
-    yield make_pipeline(tmp, corpus)
+    return make_pipeline(tmp_path, corpus)
+
+
+@pytest.fixture
+def refreshed(pipeline: Pipeline) -> Pipeline:
+    """The same, after a first daily refresh ingested the whole corpus."""
+    assert pipeline.run().success
+    return pipeline
 
 
 def metadata(result: ExecuteInProcessResult, asset: str) -> dict[str, object]:
@@ -97,7 +97,7 @@ def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipel
     assert "extract" in stats["stage_seconds"] and "embed_chunks" in stats["stage_seconds"]
     found = metadata(result, "communities")
     assert found["communities"] >= 3 and found["graph_version"] == pipeline.version()
-    assert "Marie Curie" in found["largest"]
+    assert found["rebuilt"] is True and "Marie Curie" in found["largest"]
     assert checks(result) == {
         "vectors_match_chunks": True,
         "graph_references_resolve": True,
@@ -106,9 +106,9 @@ def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipel
     }
 
 
-def test_second_refresh_on_unchanged_sources_processes_nothing(pipeline: Pipeline) -> None:
-    before = pipeline.version()
-    result = pipeline.run("2026-03-02")
+def test_second_refresh_on_unchanged_sources_processes_nothing(refreshed: Pipeline) -> None:
+    before = refreshed.version()
+    result = refreshed.run("2026-03-02")
     assert result.success
     changes = metadata(result, "source_changes")
     assert (changes["added"], changes["updated"], changes["deleted"]) == (0, 0, 0)
@@ -116,17 +116,18 @@ def test_second_refresh_on_unchanged_sources_processes_nothing(pipeline: Pipelin
     assert metadata(result, "document_graphs")["documents"] == 0
     vectors = metadata(result, "vector_index")
     assert vectors["chunks_added"] == vectors["chunks_removed"] == 0
-    assert pipeline.version() == before
+    assert metadata(result, "communities")["rebuilt"] is False
+    assert refreshed.version() == before
     growth = metadata(result, "graph_statistics")["graph_growth"]
     assert "2026-03-01" in growth and "2026-03-02" in growth
     assert all(checks(result).values())
 
 
-def test_refresh_picks_up_exactly_the_changed_and_deleted_files(pipeline: Pipeline) -> None:
-    ulm = pipeline.corpus / "places" / "ulm.txt"
+def test_refresh_picks_up_exactly_the_changed_and_deleted_files(refreshed: Pipeline) -> None:
+    ulm = refreshed.corpus / "places" / "ulm.txt"
     ulm.write_text(ulm.read_text() + "\nUlm Minster has the tallest church steeple in the world.\n")
-    (pipeline.corpus / "places" / "vienna.md").unlink()
-    result = pipeline.run("2026-03-03")
+    (refreshed.corpus / "places" / "vienna.md").unlink()
+    result = refreshed.run("2026-03-03")
     assert result.success
     changes = metadata(result, "source_changes")
     assert (changes["added"], changes["updated"], changes["deleted"]) == (0, 1, 1)
@@ -136,8 +137,44 @@ def test_refresh_picks_up_exactly_the_changed_and_deleted_files(pipeline: Pipeli
     assert all(checks(result).values())
 
 
+TAXONOMY = """\
+@prefix ex: <http://example.org/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:lab rdfs:label "{name}" ; ex:partOf ex:uni .
+ex:uni rdfs:label "University of Paris" .
+"""
+
+
+def test_refresh_reimports_an_rdf_source_that_changed_on_disk(refreshed: Pipeline) -> None:
+    taxonomy = refreshed.store.parent / "taxonomy.ttl"
+    taxonomy.write_text(TAXONOMY.format(name="Curie Radiology Workshop"))
+    with GroundGraph.open(refreshed.store) as gg:
+        assert gg.import_rdf([taxonomy]).ok
+    taxonomy.write_text(TAXONOMY.format(name="Curie Laboratory"))
+    result = refreshed.run("2026-03-04")
+    assert result.success
+    assert metadata(result, "knowledge_graph")["updated"] == 1
+    with GroundGraph.open(refreshed.store) as gg:
+        names = {e.name for e in gg.store.entities()}
+    assert "Curie Laboratory" in names and "Curie Radiology Workshop" not in names
+
+
+def test_the_dagster_embedder_follows_the_short_text_precision_setting(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GROUNDGRAPH_RETRIEVAL_SHORT_TEXT_PRECISION", "float32")
+    resource = pipeline.defs.resources["groundgraph"]
+    assert isinstance(resource, GroundGraphResource)
+    embedder = resource.parts.embedder
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    assert embedder.short_text_precision == "float32"
+    assert embedder.short_model_dtype == "float32"
+    texts = ["Who discovered polonium?"]
+    assert (embedder.embed_short(texts) == embedder.embed(texts)).all()
+
+
 def test_monthly_finetune_materialises_and_gates(
-    pipeline: Pipeline, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+    refreshed: Pipeline, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for key, value in {
         "BASE_MODEL": tiny_model,
@@ -147,8 +184,8 @@ def test_monthly_finetune_materialises_and_gates(
         "MAX_EXAMPLES": "120",
     }.items():
         monkeypatch.setenv(f"GROUNDGRAPH_FINETUNE_{key}", value)
-    job = pipeline.defs.resolve_job_def("monthly_finetune")
-    result = job.execute_in_process(partition_key="2026-03-01", instance=pipeline.instance)
+    job = refreshed.defs.resolve_job_def("monthly_finetune")
+    result = job.execute_in_process(partition_key="2026-03-01", instance=refreshed.instance)
     assert result.success
     assert metadata(result, "training_examples")["train"] > 0
     assert metadata(result, "lora_adapter")["steps"] == 5
@@ -158,17 +195,17 @@ def test_monthly_finetune_materialises_and_gates(
     assert "token_f1" in evaluation["metrics"]
 
 
-def test_consistency_check_fails_when_vectors_are_dropped(pipeline: Pipeline) -> None:
-    path = pipeline.store / "vectors" / "chunks.npz"
+def test_consistency_check_fails_when_vectors_are_dropped(refreshed: Pipeline) -> None:
+    path = refreshed.store / "vectors" / "chunks.npz"
     index = FaissIndex.load(path)
     index.remove(sorted(index.keys())[:3])
     index.save(path)
-    job = pipeline.defs.resolve_job_def("daily_refresh").get_subset(
+    job = refreshed.defs.resolve_job_def("daily_refresh").get_subset(
         asset_selection=set(),
         asset_check_selection={AssetCheckKey(AssetKey("vector_index"), "vectors_match_chunks")},
     )
     result = job.execute_in_process(
-        partition_key=PARTITION, instance=pipeline.instance, raise_on_error=False
+        partition_key=PARTITION, instance=refreshed.instance, raise_on_error=False
     )
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed

@@ -48,7 +48,7 @@ def polonium(demo_store: GroundGraph) -> Context:
 
 @pytest.fixture(scope="module")
 def verifier(demo_store: GroundGraph) -> AnswerVerifier:
-    return AnswerVerifier(demo_store.embedder, demo_store.nlp, threshold=0.5)
+    return AnswerVerifier(demo_store.embedder, demo_store.parts.nlp, threshold=0.5)
 
 
 def marker_of(context: Context, word: str) -> tuple[int, str]:
@@ -251,7 +251,7 @@ def test_local_backend_streams_a_tiny_model_and_falls_back_when_it_cites_nothing
         answer={"max_new_tokens": 12},
     )
     gg = GroundGraph(settings, store=demo_store.store, embedder=demo_store.embedder)
-    chat = gg.chat_model("local")
+    chat = gg.parts.chat_model("local")
     assert isinstance(chat, LocalChat) and chat.adapter is None
     pieces: list[str] = []
     draft = chat.complete([{"role": "user", "content": QUESTION}], 12, pieces.append)

@@ -96,3 +96,21 @@ def test_global_answer_from_an_openai_model_with_community_summaries(
     assert answer.grounded and answer.citations
     prompt = chat_server.bodies()[-1]["messages"][-1]["content"]
     assert "Theme 1 (passages 1" in prompt and "Key entities" in prompt
+
+
+def test_asking_never_writes_not_even_stale_communities(tmp_path: Path, small_corpus: Path) -> None:
+    with open_store(tmp_path / "kg") as gg:
+        gg.ingest([small_corpus])
+        stale = gg.store.communities()
+        (poland,) = [d for d in gg.store.documents() if d.uri.endswith("poland.md")]
+        gg.store.delete_documents([poland.id])  # a write that skipped the write path
+        version = gg.store.version()
+        assert stale.graph_version != version
+        answer = gg.ask(THEMES, mode="global")
+        gg.ask("Who discovered polonium?")
+        gg.retrieve("Who discovered polonium?")
+        assert gg.store.version() == version
+        assert gg.store.communities() == stale  # read as stored, not rebuilt
+        assert answer.mode == "global"
+        gg.refresh()  # the write path rebuilds them
+        assert gg.store.communities().graph_version == gg.store.version()

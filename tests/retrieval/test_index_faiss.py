@@ -16,17 +16,6 @@ def unit_vectors() -> np.ndarray:
     return np.eye(4, dtype=np.float32)
 
 
-@pytest.mark.parametrize("kind", ["flat", "fp16", "hnsw"])
-def test_search_finds_the_nearest_key_and_removal_forgets_it(kind: str) -> None:
-    index = FaissIndex(4, "test-embedder", kind)
-    index.add(KEYS, unit_vectors(), ["a", "b", "c", "d"])
-    assert index.search(unit_vectors()[1:2], 1)[0][0] == (KEYS[1], pytest.approx(1.0))
-    index.remove([KEYS[1]])
-    assert len(index) == 3 and KEYS[1] not in index
-    assert KEYS[1] not in [k for k, _ in index.search(unit_vectors()[1:2], 3)[0]]
-    assert index.label(KEYS[2]) == "c"
-
-
 def test_adding_an_existing_key_replaces_its_vector() -> None:
     index = FaissIndex(4, "test-embedder")
     index.add(KEYS[:1], unit_vectors()[:1], ["a"])

@@ -1,6 +1,7 @@
 """The progress callback that long library calls report to (the CLI draws it as bars).
 
-It lives beside `errors.py` as a leaf module so every layer can accept one.
+It lives in the bottom layer, beside `errors.py`, and imports nothing, so every layer can
+accept one.
 """
 
 from typing import Protocol

@@ -1,0 +1,130 @@
+"""Cold start and Dagster run cost: wall seconds of each CLI verb in a fresh process, and of
+the daily refresh job on the demo corpus (first run, a day with no change, a day with two
+changed files and one deleted).
+
+    .venv/bin/python bench/cold_start.py                       # this checkout's install
+    .venv/bin/python bench/cold_start.py --venv /tmp/before/.venv --label before --no-record
+
+Every figure is the median of `--repeat` runs (the Dagster runs are one each, in order). The
+job runs as `dagster job execute`, with a persistent instance, as the daemon runs it.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from results import record
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "demo" / "corpus"
+QUESTION = "Who discovered polonium?"
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    began = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    seconds = time.perf_counter() - began
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return seconds
+
+
+def median(command: list[str], env: dict[str, str], repeat: int) -> float:
+    return statistics.median(timed(command, env) for _ in range(repeat))
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("GROUNDGRAPH_", "DAGSTER_"))}
+
+
+def cli_verbs(bin_dir: Path, work: Path, repeat: int) -> dict[str, float]:
+    groundgraph = str(bin_dir / "groundgraph")
+    store = work / "store"
+    env = clean_env()
+    figures = {
+        "ingest (38 documents, first)": timed(
+            [groundgraph, "ingest", str(DEMO), "--store", str(store), "--json"], env
+        )
+    }
+    verbs = {
+        "--help": [groundgraph, "--help"],
+        "stats --json": [groundgraph, "stats", "--store", str(store), "--json"],
+        "refresh (no change)": [groundgraph, "refresh", "--store", str(store), "--json"],
+        "ask (extractive)": [groundgraph, "ask", QUESTION, "--store", str(store), "--json"],
+        "export": [groundgraph, "export", "--store", str(store), "-o", str(work / "kg.ttl")],
+    }
+    for name, command in verbs.items():
+        figures[name] = median(command, env, repeat)
+    return figures
+
+
+def dagster_runs(bin_dir: Path, work: Path) -> dict[str, float]:
+    corpus = work / "sources"
+    shutil.copytree(DEMO, corpus)
+    home = work / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {
+        **clean_env(),
+        "DAGSTER_HOME": str(home),
+        "GROUNDGRAPH_STORE": str(work / "dagster-store"),
+        "GROUNDGRAPH_PIPELINE_SOURCES": json.dumps([str(corpus)]),
+    }
+    dagster = str(bin_dir / "dagster")
+
+    def run(day: str) -> float:
+        tags = json.dumps({"dagster/partition": day})
+        command = [dagster, "job", "execute", "-m", "groundgraph.pipelines"]
+        return timed([*command, "-j", "daily_refresh", "--tags", tags], env)
+
+    figures = {"first run (38 documents)": run("2026-03-01"), "no change": run("2026-03-02")}
+    for name in ("ulm.txt", "stockholm.txt"):
+        path = corpus / "places" / name
+        path.write_text(path.read_text() + "\nIt has a new museum of modern art.\n")
+    (corpus / "places" / "vienna.md").unlink()
+    figures["2 files changed, 1 deleted"] = run("2026-03-03")
+    return figures
+
+
+def markdown(label: str, verbs: dict[str, float], runs: dict[str, float]) -> str:
+    lines = [f"{label}:", "", "| CLI verb (fresh process) | seconds |", "| --- | ---: |"]
+    lines += [f"| `{name}` | {seconds:.2f} |" for name, seconds in verbs.items()]
+    lines += ["", "| Dagster `daily_refresh` on the demo corpus | seconds |", "| --- | ---: |"]
+    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in runs.items()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", type=Path, default=REPO / ".venv", help="install to measure")
+    parser.add_argument("--label", default="this checkout")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    bin_dir = args.venv / "bin"
+    with tempfile.TemporaryDirectory(prefix="groundgraph-cold-") as tmp:
+        verbs = cli_verbs(bin_dir, Path(tmp), args.repeat)
+        runs = dagster_runs(bin_dir, Path(tmp))
+    if args.json:
+        print(json.dumps({"label": args.label, "cli": verbs, "dagster": runs}))
+        return
+    table = markdown(args.label, verbs, runs)
+    print(table)
+    if not args.no_record:
+        record(
+            "Cold start and Dagster run seconds",
+            f"Command: `python bench/cold_start.py --repeat {args.repeat}`; medians of "
+            f"{args.repeat} runs per verb.",
+            table,
+        )
+
+
+if __name__ == "__main__":
+    main()

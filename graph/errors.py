@@ -1,0 +1,14 @@
+"""The root of groundgraph's errors, owned by the bottom layer so that every layer can raise
+them.
+
+Every package raises subclasses of `GroundGraphError`, so an application can catch one type
+and the CLI can print one clean line instead of a traceback. This module imports nothing.
+"""
+
+
+class GroundGraphError(Exception):
+    """Base class of every error groundgraph raises on purpose."""
+
+
+class ConfigError(GroundGraphError):
+    """A setting is missing, malformed or inconsistent with what is stored."""

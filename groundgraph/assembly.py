@@ -1,0 +1,185 @@
+"""The one place groundgraph's parts are built: `build_components(settings) -> Components`.
+
+The facade, the CLI and the Dagster resource all take their store, embedder, vector indexes,
+ingestor, retrievers, generators and adapter registry from here, so no two of them can drift
+apart. Each part is created on first use and then kept: a `stats` call opens the store and
+nothing else; an `ask` loads the embedder and spaCy but no language model unless one answers.
+
+spaCy, torch, sentence-transformers, transformers and PEFT are imported only where a model is
+loaded (the local chat model's module, which imports torch, is imported by its part below),
+so importing this module, and running a verb that needs no model, stays fast.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from groundgraph.finetune.registry import AdapterRegistry
+from groundgraph.graph.base import GraphStore
+from groundgraph.graph.errors import ConfigError
+from groundgraph.graph.stores import open_graph_store
+from groundgraph.ingest.base import Extractor
+from groundgraph.ingest.extract_spacy import SpacyExtractor
+from groundgraph.ingest.ingestor import Ingestor
+from groundgraph.ingest.nlp import load_spacy
+from groundgraph.retrieval.base import ChatModel, Embedder, Generator, Retriever
+from groundgraph.retrieval.chat_openai import OpenAIChat
+from groundgraph.retrieval.community_reports import CommunityReport, refresh_communities
+from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
+from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
+from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
+from groundgraph.retrieval.graph_snapshot import GraphSnapshot
+from groundgraph.retrieval.linking import EntityLinker
+from groundgraph.retrieval.retriever_global import CommunityRetriever
+from groundgraph.retrieval.retriever_hybrid import HybridRetriever
+from groundgraph.retrieval.vectors import VectorIndexes
+from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.settings import GeneratorName, Settings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+VECTORS_DIR = "vectors"
+
+
+@dataclass(frozen=True, eq=False)
+class Components:
+    """Every part of one groundgraph store, built from `settings` on first use.
+
+    Attributes:
+        settings: what every part is built from.
+        given_store, given_embedder: parts made elsewhere (a test's store, an embedder
+            shared between handles); None builds them from the settings.
+    """
+
+    settings: Settings
+    given_store: GraphStore | None = None
+    given_embedder: Embedder | None = None
+    _chat_models: dict[str, ChatModel] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.settings.store)
+
+    @cached_property
+    def store(self) -> GraphStore:
+        if self.given_store is not None:
+            return self.given_store
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return open_graph_store(self.settings.graph, self.settings.neo4j, self.directory)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The sentence embedder; its model loads on the first text it embeds."""
+        if self.given_embedder is not None:
+            return self.given_embedder
+        r = self.settings.retrieval
+        return SentenceTransformerEmbedder(
+            r.embedding_model, r.embedding_batch_size, r.device, r.short_text_precision
+        )
+
+    @cached_property
+    def vectors(self) -> VectorIndexes:
+        return VectorIndexes(self.directory / VECTORS_DIR, self.embedder, self.settings.retrieval)
+
+    def nlp(self) -> "Language":
+        """The spaCy pipeline (loaded once per process)."""
+        return load_spacy(self.settings.ingest.spacy_model)
+
+    @cached_property
+    def extractor(self) -> Extractor:
+        """The extractor `ingest.extractor` names."""
+        return SpacyExtractor(self.settings.ingest.entity_types)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(
+            self.settings.ingest, self.store, self.extractor, self.settings.graph.batch_size
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Dense retrieval fused with personalised PageRank over the graph."""
+        r = self.settings.retrieval
+        linker = EntityLinker(self.store, self.vectors.entities, self.nlp, r.entity_link_threshold)
+        snapshot = GraphSnapshot(self.store, self.vectors.entities, r)
+        return HybridRetriever(self.store, self.vectors, self.embedder, linker, snapshot, r)
+
+    @cached_property
+    def global_retriever(self) -> Retriever:
+        """Ranks the stored community reports for questions about the corpus as a whole."""
+        return CommunityRetriever(self.store, self.embedder)
+
+    @cached_property
+    def extractive(self) -> Generator:
+        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+
+    def generator(self, name: GeneratorName | None = None) -> Generator:
+        """The generator by backend name (`generator` setting if None); model-backed ones
+        verify their answers and fall back to the extractive answer."""
+        name = name or self.settings.generator
+        if name == "extractive":
+            return self.extractive
+        answer = self.settings.answer
+        verifier = AnswerVerifier(self.embedder, self.nlp, answer.support_threshold)
+        return GroundedLLMGenerator(
+            self.chat_model(name), verifier, self.extractive, answer.max_new_tokens
+        )
+
+    def chat_model(self, name: GeneratorName) -> ChatModel:
+        """The `local` or `openai` language model, built once."""
+        if name not in self._chat_models:
+            self._chat_models[name] = self._new_chat_model(name)
+        return self._chat_models[name]
+
+    def _new_chat_model(self, name: GeneratorName) -> ChatModel:
+        temperature = self.settings.answer.temperature
+        if name == "openai":
+            return OpenAIChat(self.settings.openai, temperature)
+        if name != "local":
+            raise ConfigError(f"generator {name!r} is not a language model")
+        from groundgraph.retrieval.generator_local import LocalChat
+
+        model, adapter = self.settings.local_model, None
+        if model is None:
+            current = self.registry.current()
+            if current is None:
+                raise ConfigError(
+                    "generator 'local' needs a model: set GROUNDGRAPH_LOCAL_MODEL, or run "
+                    "`groundgraph finetune` until an adapter is promoted"
+                )
+            model, adapter = current.base_model, str(current.adapter)
+        return LocalChat(model, adapter, temperature)
+
+    def summary_chat(self) -> ChatModel | None:
+        """The model that summarises communities: the configured generator's, if it is one."""
+        name = self.settings.generator
+        return None if name == "extractive" else self.chat_model(name)
+
+    @cached_property
+    def registry(self) -> AdapterRegistry:
+        """Fine-tuned adapters of this store (`finetune.registry`, inside the store)."""
+        return AdapterRegistry(self.directory / self.settings.finetune.registry)
+
+    def refresh_communities(self) -> CommunityReport:
+        """The communities stage: rebuild and store them if the graph changed."""
+        return refresh_communities(
+            self.store,
+            self.settings.graph,
+            self.summary_chat(),
+            self.settings.answer.summarised_communities,
+        )
+
+    def close(self) -> None:
+        """Release the store's connections (if this bundle opened it)."""
+        if self.given_store is None and "store" in self.__dict__:
+            self.store.close()
+
+
+def build_components(
+    settings: Settings, store: GraphStore | None = None, embedder: Embedder | None = None
+) -> Components:
+    """The parts of the store `settings` describe; `store` and `embedder` replace the ones
+    the settings would build (tests, or an embedder shared between handles)."""
+    return Components(settings, store, embedder)
