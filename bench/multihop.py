@@ -74,22 +74,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(
-    data: Path, name: str, split: str, limit: int | None, store: Path | None, chunk_size: int = 0
-) -> dict:
-    corpus = read_jsonl(data / f"{name}_corpus.jsonl")
-    rows = read_jsonl(data / f"{name}_questions_{split}.jsonl")[:limit]
-    questions = [r["question"] for r in rows]
-    gold = [r["supporting_passage_ids"] for r in rows]
-    store = store or Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
-    # One chunk per passage unless asked; two parsing processes and large write transactions
-    # for a bulk load.
-    settings = Settings.load(
+def bench_settings(store: Path, chunk_size: int = 0, **overrides: object) -> Settings:
+    """One chunk per passage unless asked; two parsing processes and large write transactions
+    for a bulk load."""
+    return Settings.load(
         store=store,
         ingest={"chunk_size": chunk_size, "chunk_overlap": 0, "spacy_processes": 2},
         graph={"batch_size": 512},
+        **overrides,
     )
-    gg = GroundGraph.open(settings)
+
+
+def index_corpus(gg: GroundGraph, name: str, corpus: list[dict]) -> dict[str, float]:
+    """Ingest every passage as one document (`bench://NAME/ID`); seconds per stage. A store
+    that already holds the corpus is reused as it is."""
     documents = [
         SourceDocument(
             f"bench://{name}/{p['id']}", p["title"], p["text"], f"bench://{name}", named_title=True
@@ -106,9 +104,23 @@ def run(
     seconds["embed_passages"] = vectors.chunk_seconds
     seconds["embed_entities"] = vectors.entity_seconds
     began = time.perf_counter()
-    gg.retriever.snapshot.current()
+    gg.parts.retriever.snapshot.current()
     seconds["graph_snapshot"] = time.perf_counter() - began
     seconds["total"] = sum(seconds.values())
+    return seconds
+
+
+def run(
+    data: Path, name: str, split: str, limit: int | None, store: Path | None, chunk_size: int = 0
+) -> dict:
+    corpus = read_jsonl(data / f"{name}_corpus.jsonl")
+    rows = read_jsonl(data / f"{name}_questions_{split}.jsonl")[:limit]
+    questions = [r["question"] for r in rows]
+    gold = [r["supporting_passage_ids"] for r in rows]
+    store = store or Path(tempfile.mkdtemp(prefix="groundgraph-bench-"))
+    settings = bench_settings(store, chunk_size)
+    gg = GroundGraph.open(settings)
+    seconds = index_corpus(gg, name, corpus)
     passage_of = {d.id: d.uri.rsplit("/", 1)[1] for d in gg.store.documents()}
     chunk_passage = {c.id: passage_of[c.doc_id] for c in gg.store.chunks()}
 

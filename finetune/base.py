@@ -6,14 +6,24 @@ Dagster assets, the CLI) does not import torch and PEFT (5 s on 2 cores).
 
 from dataclasses import dataclass
 
-from groundgraph.finetune.registry import GateDecision, RunRecord
+from groundgraph.finetune.registry import RunRecord
 
 
 @dataclass(frozen=True)
 class Metrics:
+    """How a model answered the held-out examples.
+
+    Attributes:
+        exact_match, token_f1: of the answer without its markers, against the gold answer.
+        citation_accuracy: share of answers citing a gold passage and no missing one.
+        verified: share of answers the grounding check accepts (what users would be shown).
+        examples: how many test examples these are over.
+    """
+
     exact_match: float
     token_f1: float
     citation_accuracy: float
+    verified: float
     examples: int
 
     @property
@@ -25,9 +35,30 @@ class Metrics:
             "exact_match": self.exact_match,
             "token_f1": self.token_f1,
             "citation_accuracy": self.citation_accuracy,
+            "verified": self.verified,
             "score": self.score,
             "examples": self.examples,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Metrics":
+        return cls(
+            data["exact_match"],
+            data["token_f1"],
+            data["citation_accuracy"],
+            data.get("verified", 0.0),
+            int(data["examples"]),
+        )
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether a run's adapter was promoted, why, and what it was measured against."""
+
+    promoted: bool
+    reason: str
+    bar: Metrics
+    test_examples: int
 
 
 @dataclass(frozen=True)
@@ -49,8 +80,11 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """The base model, the new adapter and (if any) the current adapter, on one test set."""
+
     base: Metrics
     adapter: Metrics
+    current: Metrics | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +111,10 @@ class FinetuneResult:
             },
             "base": self.evaluation.base.to_dict(),
             "adapter_metrics": self.evaluation.adapter.to_dict(),
+            "current_adapter": (
+                self.evaluation.current.to_dict() if self.evaluation.current else None
+            ),
+            "test_examples": self.decision.test_examples,
             "promoted": self.decision.promoted,
             "reason": self.decision.reason,
         }

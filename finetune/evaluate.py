@@ -2,7 +2,9 @@
 
 Exact match and token F1 compare the answer without its markers to the gold answer;
 citation accuracy is the share of answers that cite a gold passage and no passage that
-does not exist. The score the gate compares is the mean of token F1 and citation accuracy.
+does not exist; the verified share is how many answers the grounding check accepts against
+the example's passages, as it would in `ask`. The score the gate compares is the mean of
+token F1 and citation accuracy.
 """
 
 import re
@@ -10,9 +12,12 @@ from collections import Counter
 
 from groundgraph.finetune.base import Metrics
 from groundgraph.finetune.examples import Example
+from groundgraph.graph.model import Chunk
 from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.retrieval.base import Context, ScoredChunk
 from groundgraph.retrieval.hf_model import LoadedModel, generate, render_prompt
 from groundgraph.retrieval.prompts import markers, strip_markers
+from groundgraph.retrieval.verify import AnswerVerifier
 
 _WORD = re.compile(r"\w+")
 
@@ -36,31 +41,50 @@ def cites_correctly(output: str, example: Example) -> bool:
     return valid and any(m in example.gold_markers for m in cited)
 
 
-def score(examples: list[Example], outputs: list[str]) -> Metrics:
+def score(examples: list[Example], outputs: list[str], verified: list[bool]) -> Metrics:
     n = max(len(examples), 1)
     answers = [strip_markers(o) for o in outputs]
+    pairs = list(zip(answers, examples, strict=True))
     return Metrics(
-        exact_match=sum(
-            _tokens(a) == _tokens(e.answer) for a, e in zip(answers, examples, strict=True)
-        )
-        / n,
-        token_f1=sum(token_f1(a, e.answer) for a, e in zip(answers, examples, strict=True)) / n,
+        exact_match=sum(_tokens(a) == _tokens(e.answer) for a, e in pairs) / n,
+        token_f1=sum(token_f1(a, e.answer) for a, e in pairs) / n,
         citation_accuracy=sum(cites_correctly(o, e) for o, e in zip(outputs, examples, strict=True))
         / n,
+        verified=sum(verified) / n,
         examples=len(examples),
     )
+
+
+def example_context(example: Example) -> Context:
+    """The example's numbered passages as the retrieval context the verifier checks."""
+    chunks = tuple(
+        ScoredChunk(
+            Chunk(f"{example.id}:{n}", example.id, n, text, 0, len(text), ""),
+            f"example:{example.id}#{n}",
+            title,
+            1.0,
+            1.0,
+            0.0,
+        )
+        for n, (title, text) in enumerate(example.passages, start=1)
+    )
+    return Context(example.question, chunks)
 
 
 def evaluate(
     loaded: LoadedModel,
     examples: list[Example],
     max_new_tokens: int,
+    verifier: AnswerVerifier,
     progress: Progress = no_progress,
 ) -> Metrics:
     loaded.model.eval()
-    outputs = []
+    outputs, verified = [], []
     for done, example in enumerate(examples, start=1):
         prompt = render_prompt(loaded.tokenizer, example.messages(with_answer=False))
-        outputs.append(generate(loaded, prompt, max_new_tokens))
+        output = generate(loaded, prompt, max_new_tokens)
+        outputs.append(output)
+        check = verifier.verify(example.question, output, example_context(example))
+        verified.append(check.grounded)
         progress("evaluate", done, len(examples))
-    return score(examples, outputs)
+    return score(examples, outputs, verified)

@@ -1,9 +1,11 @@
 """Training examples from the graph: questions whose answers its relations state, each with
 the evidence chunks that state them, distractors the retriever finds, and a cited target.
 
-Single-hop examples ask for either end of a relation; bridge examples follow a 2-hop path
-(A → B → C) and ask for C through A. Splits are drawn by answer entity, so no test answer is
-ever a training answer, and training questions never name a test answer.
+Single-hop examples ask for either end of a relation ("Where did Pierre Curie die?", "Who
+discovered polonium?", in the wording of `phrasing.py`), only where the graph gives the
+question one answer; bridge examples follow a 2-hop path (A → B → C) and ask for C through
+A ("Where did the one Marie Curie married die?"). Splits are drawn by answer entity, so no
+test answer is ever a training answer, and training questions never name a test answer.
 """
 
 import hashlib
@@ -13,9 +15,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from groundgraph.finetune.phrasing import description, object_question, subject_question
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
-from groundgraph.graph.model import Relation
+from groundgraph.graph.model import Entity, Relation
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.retrieval.base import Retriever
 from groundgraph.retrieval.prompts import grounded_messages
@@ -128,31 +131,49 @@ class _Question:
     gold: tuple[str, ...]  # chunk ids
 
 
-def _questions(relations: list[Relation], names: dict[str, str]) -> list[_Question]:
+def _questions(relations: list[Relation], entities: dict[str, Entity]) -> list[_Question]:
+    """Single-hop questions for either end of each relation, and bridge questions over
+    2-hop paths, each asked only where it has one answer in the graph."""
     typed = [
         r
         for r in relations
-        if r.predicate not in _SKIPPED_PREDICATES and r.evidence and r.source_id != r.target_id
+        if r.predicate not in _SKIPPED_PREDICATES
+        and r.evidence
+        and r.source_id != r.target_id
+        and r.source_id in entities
+        and r.target_id in entities
     ]
+    targets: dict[tuple[str, str], set[str]] = defaultdict(set)
+    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in typed:
+        targets[r.source_id, r.predicate].add(r.target_id)
+        sources[r.predicate, r.target_id].add(r.source_id)
     found: list[_Question] = []
-    for r in typed:
-        src, dst = names[r.source_id], names[r.target_id]
+    unique = [r for r in typed if len(targets[r.source_id, r.predicate]) == 1]
+    for r in unique:
+        src, dst = entities[r.source_id], entities[r.target_id]
         gold = (r.evidence[0],)
-        found.append(_Question("object", f"What does {src} {r.predicate}?", r.target_id, gold))
-        found.append(_Question("subject", f"What {r.predicate} {dst}?", r.source_id, gold))
-    outgoing: dict[str, list[Relation]] = defaultdict(list)
+        found.append(
+            _Question("object", object_question(src.name, r.predicate, dst.type), dst.id, gold)
+        )
     for r in typed:
+        if len(sources[r.predicate, r.target_id]) != 1:
+            continue
+        src, dst = entities[r.source_id], entities[r.target_id]
+        asked = subject_question(dst.name, r.predicate, src.type)
+        if asked is not None:
+            found.append(_Question("subject", asked, src.id, (r.evidence[0],)))
+    outgoing: dict[str, list[Relation]] = defaultdict(list)
+    for r in unique:
         outgoing[r.source_id].append(r)
-    for first in typed:
+    for first in unique:
         for second in outgoing.get(first.target_id, ()):
             if second.target_id in (first.source_id, first.target_id):
                 continue
-            question = (
-                f"What does the one that {names[first.source_id]} {first.predicate} "
-                f"{second.predicate}?"
-            )
+            through = description(entities[first.source_id].name, first.predicate)
+            asked = object_question(through, second.predicate, entities[second.target_id].type)
             gold = tuple(dict.fromkeys((first.evidence[0], second.evidence[0])))
-            found.append(_Question("bridge", question, second.target_id, gold))
+            found.append(_Question("bridge", asked, second.target_id, gold))
     return found
 
 
@@ -174,8 +195,9 @@ def build_examples(
     progress: Progress = no_progress,
 ) -> ExampleSet:
     """Examples from every typed relation with evidence, split by answer entity."""
-    names = {e.id: e.name for e in store.entities()}
-    unique = {q.text.casefold(): q for q in _questions(store.relations(), names)}
+    entities = {e.id: e for e in store.entities()}
+    names = {e.id: e.name for e in entities.values()}
+    unique = {q.text.casefold(): q for q in _questions(store.relations(), entities)}
     questions = sorted(unique.values(), key=lambda q: stable_hash("order", q.text))
     questions = questions[:max_examples]
     chunks = {c.id: c for c in store.chunks()}

@@ -1,9 +1,12 @@
 """The adapter registry: every run kept with its config, metrics and data fingerprint; one
-promoted as current, and only when it beats the current one (or the base model) by a margin.
+promoted as current.
 
     REGISTRY/runs/RUN/adapter/        the LoRA weights (PEFT format)
     REGISTRY/runs/RUN/run.json        base model, settings, metrics, examples fingerprint
     REGISTRY/current.json             {"run": RUN}
+
+Whether a run is promoted is the gate's decision (`gate.py`); the registry only keeps runs
+and the pointer to the current one.
 """
 
 import json
@@ -19,14 +22,17 @@ CURRENT_FILE = "current.json"
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A finished run: where its adapter is, what it was trained from, how it scored."""
+    """A finished run: where its adapter is, what it was trained from, how it scored.
+
+    Attributes:
+        metrics: `base`, `adapter` (and `current`, the adapter it was compared with) as
+            `Metrics.to_dict()`, the settings and the graph snapshot.
+    """
 
     name: str
     directory: Path
     base_model: str
     fingerprint: str
-    base_score: float
-    adapter_score: float
     metrics: dict
 
     @property
@@ -34,14 +40,9 @@ class RunRecord:
         return self.directory / "adapter"
 
 
-@dataclass(frozen=True)
-class GateDecision:
-    promoted: bool
-    reason: str
-    current_score: float | None
-
-
 class AdapterRegistry:
+    """Runs of one store's monthly fine-tune (`finetune.registry`, inside the store)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
@@ -51,22 +52,8 @@ class AdapterRegistry:
         folder.mkdir(parents=True)
         return folder
 
-    def record(
-        self,
-        run: Path,
-        base_model: str,
-        fingerprint: str,
-        base_score: float,
-        adapter_score: float,
-        metrics: dict,
-    ) -> RunRecord:
-        payload = {
-            "base_model": base_model,
-            "fingerprint": fingerprint,
-            "base_score": base_score,
-            "adapter_score": adapter_score,
-            "metrics": metrics,
-        }
+    def record(self, run: Path, base_model: str, fingerprint: str, metrics: dict) -> RunRecord:
+        payload = {"base_model": base_model, "fingerprint": fingerprint, "metrics": metrics}
         (run / RUN_FILE).write_text(json.dumps(payload, indent=2, default=str) + "\n")
         return self.load(run.name)
 
@@ -74,42 +61,22 @@ class AdapterRegistry:
         folder = self.directory / "runs" / name
         try:
             data = json.loads((folder / RUN_FILE).read_text())
-        except (OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"adapter run {folder} is unreadable: {e}") from e
-        return RunRecord(
-            name,
-            folder,
-            data["base_model"],
-            data["fingerprint"],
-            data["base_score"],
-            data["adapter_score"],
-            data["metrics"],
-        )
+            return RunRecord(name, folder, data["base_model"], data["fingerprint"], data["metrics"])
+        except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+            raise ModelError(
+                f"adapter run {folder} is unreadable ({e}); delete {self.directory / CURRENT_FILE} "
+                "to answer without an adapter"
+            ) from e
 
     def current(self) -> RunRecord | None:
         pointer = self.directory / CURRENT_FILE
         if not pointer.exists():
             return None
-        return self.load(json.loads(pointer.read_text())["run"])
-
-    def gate(self, run: RunRecord, margin: float) -> GateDecision:
-        """Compare with the current adapter; with none, with the base model on the same
-        examples."""
-        current = self.current()
-        bar = current.adapter_score if current else run.base_score
-        against = f"current adapter {current.name}" if current else "the base model"
-        if run.adapter_score > bar + margin:
-            return GateDecision(
-                True,
-                f"score {run.adapter_score:.4f} beats {against} ({bar:.4f}) by more than {margin}",
-                bar,
-            )
-        return GateDecision(
-            False,
-            f"score {run.adapter_score:.4f} does not beat {against} "
-            f"({bar:.4f}) by more than {margin}",
-            bar,
-        )
+        try:
+            name = json.loads(pointer.read_text())["run"]
+        except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+            raise ModelError(f"{pointer} is unreadable ({e}); delete it to start afresh") from e
+        return self.load(name)
 
     def promote(self, run: RunRecord) -> None:
         pointer = self.directory / CURRENT_FILE

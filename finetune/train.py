@@ -82,11 +82,18 @@ class LoraTrainer:
     Args:
         settings: model, LoRA shape and training length.
         progress: called with ("train", step, total steps).
+        cache: where converted GGUF base models are kept.
     """
 
-    def __init__(self, settings: FinetuneSettings, progress: Progress = no_progress) -> None:
+    def __init__(
+        self,
+        settings: FinetuneSettings,
+        progress: Progress = no_progress,
+        cache: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.progress = progress
+        self.cache = cache
 
     def lora_config(self) -> LoraConfig:
         s = self.settings
@@ -106,7 +113,7 @@ class LoraTrainer:
             raise ModelError("no training examples: the graph has no typed relations yet")
         torch.manual_seed(s.seed)
         began = time.perf_counter()
-        loaded = load_causal_lm(s.base_model, quantize=True)
+        loaded = load_causal_lm(s.base_model, quantize=True, cache=self.cache)
         base = loaded.model
         if loaded.quantized:
             base = prepare_model_for_kbit_training(base)

@@ -31,6 +31,7 @@ from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
 from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
 from groundgraph.retrieval.linking import EntityLinker
+from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
 from groundgraph.retrieval.retriever_global import CommunityRetriever
 from groundgraph.retrieval.retriever_hybrid import HybridRetriever
 from groundgraph.retrieval.vectors import VectorIndexes
@@ -122,10 +123,18 @@ class Components:
         if name == "extractive":
             return self.extractive
         answer = self.settings.answer
-        verifier = AnswerVerifier(self.embedder, self.nlp, answer.support_threshold)
         return GroundedLLMGenerator(
-            self.chat_model(name), verifier, self.extractive, answer.max_new_tokens
+            self.chat_model(name),
+            self.verifier,
+            self.extractive,
+            answer.max_new_tokens,
+            answer.model_passages,
         )
+
+    @cached_property
+    def verifier(self) -> AnswerVerifier:
+        """The grounding check of model answers (`answer.support_threshold`)."""
+        return AnswerVerifier(self.embedder, self.nlp, self.settings.answer.support_threshold)
 
     def chat_model(self, name: GeneratorName) -> ChatModel:
         """The `local` or `openai` language model, built once."""
@@ -141,16 +150,19 @@ class Components:
             raise ConfigError(f"generator {name!r} is not a language model")
         from groundgraph.retrieval.generator_local import LocalChat
 
-        model, adapter = self.settings.local_model, None
-        if model is None:
-            current = self.registry.current()
-            if current is None:
-                raise ConfigError(
-                    "generator 'local' needs a model: set GROUNDGRAPH_LOCAL_MODEL, or run "
-                    "`groundgraph finetune` until an adapter is promoted"
-                )
-            model, adapter = current.base_model, str(current.adapter)
-        return LocalChat(model, adapter, temperature)
+        current = self.registry.current()
+        model = self.settings.local_model or (
+            current.base_model if current is not None else SHIPPED_CHAT_MODEL
+        )
+        adapter = str(current.adapter) if current and current.base_model == model else None
+        return LocalChat(
+            model,
+            adapter,
+            temperature,
+            self.settings.model_cache,
+            self.settings.answer.local_precision,
+            self.settings.threads,
+        )
 
     def summary_chat(self) -> ChatModel | None:
         """The model that summarises communities: the configured generator's, if it is one."""

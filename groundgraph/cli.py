@@ -182,8 +182,8 @@ def finetune(
     if as_json:
         print(json.dumps(payload, default=str))
         return
-    table = Table("metric", "base model", "adapter")
-    for key in ("exact_match", "token_f1", "citation_accuracy", "score"):
+    table = Table(f"metric ({payload['test_examples']} test examples)", "base model", "adapter")
+    for key in ("exact_match", "token_f1", "citation_accuracy", "verified", "score"):
         table.add_row(key, f"{payload['base'][key]:.3f}", f"{payload['adapter_metrics'][key]:.3f}")
     out.print(table)
     out.print(

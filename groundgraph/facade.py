@@ -230,4 +230,13 @@ class GroundGraph:
 
         updates = {k: v for k, v in {"base_model": base_model, "max_steps": max_steps}.items() if v}
         settings = self.settings.finetune.model_copy(update=updates)
-        return run_finetune(self.store, self.retriever, settings, self.registry, progress)
+        parts = self.parts
+        return run_finetune(
+            parts.store,
+            parts.retriever,
+            parts.verifier,
+            settings,
+            parts.registry,
+            progress,
+            self.settings.model_cache,
+        )

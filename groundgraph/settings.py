@@ -37,8 +37,13 @@ class Settings(BaseSettings):
         generator: the backend that writes answers; `extractive` needs no language model,
             `local` runs a Hugging Face causal LM (with the promoted fine-tuned adapter),
             `openai` calls an OpenAI-compatible chat-completions server.
-        local_model: the `local` generator's model (hub name or path); unset, the base model
-            of the registry's promoted adapter, with that adapter.
+        local_model: the `local` generator's model (hub name, folder or `.gguf` file); unset,
+            the base model of the registry's promoted adapter, else the shipped
+            SmolLM2-135M-Instruct. The promoted adapter is used whenever it was trained on this
+            model.
+        model_cache: where GGUF models are converted to loadable folders (once each); unset,
+            `~/.cache/groundgraph/models`.
+        threads: torch threads for the models of this process; unset, torch's own choice.
         openai: the `openai` generator's server (`GROUNDGRAPH_OPENAI_BASE_URL`, `_MODEL`,
             `_API_KEY`, ...).
         answer: how answers are routed, written and verified (`GROUNDGRAPH_ANSWER_*`).
@@ -55,6 +60,8 @@ class Settings(BaseSettings):
     store: Path = Path(".groundgraph/store")
     generator: GeneratorName = "extractive"
     local_model: str | None = None
+    model_cache: Path | None = None
+    threads: int | None = Field(default=None, ge=1)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

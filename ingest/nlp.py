@@ -19,13 +19,21 @@ BLOCK_CHARS = 100_000
 
 
 PARAGRAPHS_COMPONENT = "groundgraph_paragraphs"
+_SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 
 def mark_paragraph_starts(doc: Doc) -> Doc:
-    """Start a sentence after every blank line, so a heading never joins the next sentence."""
+    """Start a sentence after every blank line, so a heading never joins the next sentence,
+    and keep the parser from starting another before the first line's end or full stop: after
+    "# Lake Varn" it would otherwise cut "Lake | Varn is a cold lake"."""
     for token in doc[:-1]:
         if token.is_space and "\n\n" in token.text:
             doc[token.i + 1].is_sent_start = True
+            for following in doc[token.i + 2 :]:
+                previous = doc[following.i - 1]
+                if previous.text in _SENTENCE_ENDS or "\n" in previous.text_with_ws:
+                    break
+                following.is_sent_start = False
     return doc
 
 

@@ -77,8 +77,14 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
     ) -> Output[TrainResult]:
         """A LoRA adapter on the base model, trained on the examples (resumes from the last
         checkpoint if the run was interrupted)."""
-        finetune = groundgraph.parts.settings.finetune
-        result = train_adapter(training_examples.examples, finetune, Path(training_examples.run))
+        parts = groundgraph.parts
+        finetune = parts.settings.finetune
+        result = train_adapter(
+            training_examples.examples,
+            finetune,
+            Path(training_examples.run),
+            cache=parts.settings.model_cache,
+        )
         return Output(
             result,
             metadata={
@@ -109,13 +115,21 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
         parts = groundgraph.parts
         finetune = parts.settings.finetune
         examples = training_examples.examples
-        evaluation = evaluate_adapter(examples, finetune, lora_adapter.adapter)
+        current = parts.registry.current()
+        evaluation = evaluate_adapter(
+            examples,
+            finetune,
+            lora_adapter.adapter,
+            parts.verifier,
+            current,
+            cache=parts.settings.model_cache,
+        )
         record, decision = gate_and_promote(
-            parts.registry, Path(training_examples.run), examples, finetune, evaluation
+            parts.registry, Path(training_examples.run), examples, finetune, evaluation, current
         )
         rows = [
             (key, f"{getattr(evaluation.base, key):.3f}", f"{getattr(evaluation.adapter, key):.3f}")
-            for key in ("exact_match", "token_f1", "citation_accuracy", "score")
+            for key in ("exact_match", "token_f1", "citation_accuracy", "verified", "score")
         ]
         yield Output(
             {"run": record.name, "promoted": decision.promoted},
@@ -123,6 +137,8 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "metrics": MetadataValue.md(table(["metric", "base model", "adapter"], rows)),
                 "adapter_score": evaluation.adapter.score,
                 "base_score": evaluation.base.score,
+                "adapter_verified": evaluation.adapter.verified,
+                "test_examples": decision.test_examples,
                 "promoted": decision.promoted,
                 "reason": decision.reason,
             },
@@ -132,7 +148,11 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
             passed=decision.promoted,
             metadata={
                 "adapter_score": evaluation.adapter.score,
-                "bar": decision.current_score if decision.current_score is not None else 0.0,
+                "bar_score": decision.bar.score,
+                "adapter_verified": evaluation.adapter.verified,
+                "bar_verified": decision.bar.verified,
+                "test_examples": decision.test_examples,
+                "min_test_examples": finetune.min_test_examples,
                 "margin": finetune.promote_margin,
             },
             description=decision.reason,

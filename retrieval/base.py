@@ -111,6 +111,8 @@ class Answer:
             says nothing relevant was found.
         notes: findings of verification (removed citations, fallbacks).
         mode: `local` (from retrieved passages) or `global` (from community reports).
+        short: the answer itself in a few words, when there is one (the name of the asked
+            type that the quoted sentence states; a model's short answer).
     """
 
     question: str
@@ -120,10 +122,12 @@ class Answer:
     generator: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     mode: str = "local"
+    short: str | None = None
 
     def to_dict(self) -> dict:
         return {
             "answer": self.text,
+            "short_answer": self.short,
             "mode": self.mode,
             "grounded": self.grounded,
             "citations": [
@@ -212,9 +216,15 @@ class Retriever(Protocol):
 @runtime_checkable
 class ChatModel(Protocol):
     """A language model behind a chat interface: a local HF model or an OpenAI-compatible
-    server."""
+    server.
+
+    Attributes:
+        name: the backend (`local`, `openai`).
+        description: which model (and adapter) it is, for an answer's notes.
+    """
 
     name: str
+    description: str
 
     def complete(
         self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None

@@ -62,6 +62,11 @@ class OpenAIChat:
             headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
         self._client = httpx.Client(headers=headers, timeout=settings.timeout)
 
+    @property
+    def description(self) -> str:
+        """Which model answers, for the notes of an answer."""
+        return f"openai model {self.settings.model} at {self.settings.base_url}"
+
     def complete(
         self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None
     ) -> str:

@@ -1,10 +1,15 @@
 """Grounded answers from a language model: numbered evidence in, a verified answer out.
 
 The model (local or behind an OpenAI-compatible server) sees the passages as fenced, numbered
-quotations and must cite them. `AnswerVerifier` then checks the draft; a draft that cites
-nothing valid, or has a sentence its citations do not support, is replaced by the extractive
-answer, and the notes say why. A model server that stays unreachable is treated the same way.
+quotations and is asked to cite them. `AnswerVerifier` then checks the draft, attributing any
+claim the model left uncited to the evidence sentence that supports it; a draft with a claim
+the evidence does not support is replaced by the extractive answer, and the notes say why. A
+model server that stays unreachable is treated the same way. The notes always say which model
+(and adapter) wrote the draft.
 """
+
+import re
+from dataclasses import replace
 
 from groundgraph.retrieval.base import (
     Answer,
@@ -14,8 +19,10 @@ from groundgraph.retrieval.base import (
     ModelUnavailableError,
     TokenSink,
 )
-from groundgraph.retrieval.prompts import grounded_messages
+from groundgraph.retrieval.prompts import grounded_messages, strip_markers
 from groundgraph.retrieval.verify import AnswerVerifier
+
+SHORT_ANSWER_WORDS = 8
 
 
 class GroundedLLMGenerator:
@@ -26,30 +33,57 @@ class GroundedLLMGenerator:
         verifier: checks citations and per-sentence support.
         fallback: answers when the model's answer fails the check (the extractive generator).
         max_new_tokens: the answer's token budget.
+        passages: the best passages of a local question the model sees (a small model
+            answers better from three than from five: fewer distractors, a shorter prompt).
     """
 
     def __init__(
-        self, chat: ChatModel, verifier: AnswerVerifier, fallback: Generator, max_new_tokens: int
+        self,
+        chat: ChatModel,
+        verifier: AnswerVerifier,
+        fallback: Generator,
+        max_new_tokens: int,
+        passages: int = 3,
     ) -> None:
         self.chat = chat
         self.name = chat.name
         self.verifier = verifier
         self.fallback = fallback
         self.max_new_tokens = max_new_tokens
+        self.passages = passages
 
     def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
         if not context.chunks:
             return self._fallback(question, context, ["no evidence was retrieved"])
-        messages = grounded_messages(question, _passages(context), _themes(context))
+        shown = (
+            context
+            if context.communities
+            else replace(context, chunks=context.chunks[: self.passages])
+        )
+        messages = grounded_messages(question, _passages(shown), _themes(shown))
         try:
-            draft = self.chat.complete(messages, self.max_new_tokens, stream)
+            raw = self.chat.complete(messages, self.max_new_tokens, stream)
         except ModelUnavailableError as e:
             return self._fallback(question, context, [f"{self.name} model unavailable: {e}"])
-        check = self.verifier.verify(question, draft, context)
+        draft, trimmed = finished_part(raw)
+        check = self.verifier.verify(question, draft, shown)
+        written = f"draft by {self.chat.description}"
+        if trimmed:
+            written += "; its unfinished last sentence was dropped"
         if check.grounded:
-            return Answer(question, check.text, check.citations, True, self.name, check.notes)
+            return Answer(
+                question,
+                check.text,
+                check.citations,
+                True,
+                self.name,
+                (written, *check.notes),
+                short=_short_answer(draft),
+            )
         return self._fallback(
-            question, context, [*check.notes, f"{self.name} answer {draft!r} failed verification"]
+            question,
+            context,
+            [written, *check.notes, f"{self.name} answer {draft!r} failed verification"],
         )
 
     def _fallback(self, question: str, context: Context, notes: list[str]) -> Answer:
@@ -62,7 +96,28 @@ class GroundedLLMGenerator:
             answer.grounded,
             answer.generator,
             (*notes, *answer.notes, note),
+            short=answer.short,
         )
+
+
+_SENTENCE_END = re.compile(r"[.!?](\s*\[\d+\])*[\"')\]]*$")
+_LAST_END = re.compile(r"^(.*[.!?](?:\s*\[\d+\])*)\s", re.DOTALL)
+
+
+def finished_part(draft: str) -> tuple[str, bool]:
+    """The draft up to its first blank line, without a last sentence the token budget cut
+    off; and whether anything was dropped. Small models run on, then stop mid-sentence."""
+    text = draft.strip().split("\n\n", 1)[0].strip()
+    if _SENTENCE_END.search(text) or text.endswith("]"):
+        return text, text != draft.strip()
+    complete = _LAST_END.match(text)
+    return (complete.group(1).strip(), True) if complete else (text, text != draft.strip())
+
+
+def _short_answer(draft: str) -> str | None:
+    """The draft itself when it is a short answer ("Howard Aiken [2]")."""
+    text = strip_markers(draft).strip().rstrip(".")
+    return text if text and len(text.split()) <= SHORT_ANSWER_WORDS else None
 
 
 def _passages(context: Context) -> list[tuple[str, str]]:

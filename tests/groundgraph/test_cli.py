@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
 from tests.chat_server import ChatServer
 from tests.groundgraph.test_end_to_end import write_bad_inputs
 
@@ -121,3 +122,37 @@ def test_ask_with_the_openai_generator_reports_backend_mode_and_notes(
         env={"GROUNDGRAPH_OPENAI_BASE_URL": chat_server.url},
     )
     assert refused.returncode == 1 and "GROUNDGRAPH_OPENAI_MODEL" in refused.stderr
+
+
+def test_ask_with_the_local_generator_answers_with_the_shipped_model(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    store = tmp_path / "kg"
+    assert groundgraph("ingest", str(small_corpus), store=store).returncode == 0
+    env = {"GROUNDGRAPH_ANSWER_MAX_NEW_TOKENS": "32"}
+    asked = groundgraph(
+        "ask", "Who discovered polonium?", "--generator", "local", "--json", store=store, env=env
+    )
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["generator"] == "local" and answer["grounded"], answer["notes"]
+    assert "polonium" in " ".join(c["text"] for c in answer["citations"])
+    assert any(SHIPPED_CHAT_MODEL in note for note in answer["notes"])
+
+
+def test_finetune_with_the_shipped_model_reports_its_decision(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    store = tmp_path / "kg"
+    assert groundgraph("ingest", str(small_corpus), store=store).returncode == 0
+    env = {
+        f"GROUNDGRAPH_FINETUNE_{k}": v
+        for k, v in {"MAX_LENGTH": "384", "MAX_NEW_TOKENS": "16"}.items()
+    }
+    tuned = groundgraph("finetune", "--max-steps", "2", "--json", store=store, env=env)
+    assert tuned.returncode == 0, tuned.stderr
+    payload = json.loads(tuned.stdout)
+    assert payload["base_model"] == SHIPPED_CHAT_MODEL and payload["training"]["steps"] == 2
+    assert payload["test_examples"] == payload["examples"]["test"]
+    assert {"score", "verified"} <= set(payload["base"]) & set(payload["adapter_metrics"])
+    assert payload["promoted"] is False and "test examples, fewer than" in payload["reason"]

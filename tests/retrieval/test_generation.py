@@ -91,8 +91,14 @@ def test_verifier_removes_fabricated_markers_and_reports_them(
     assert "[42]" not in check.text
     assert any("[42]" in note and "no evidence passage" in note for note in check.notes)
     assert [c.marker for c in check.citations] == [n]
+    # A supported claim whose only marker is made up is attributed to its evidence instead.
     only_fabricated = verifier.verify(QUESTION, "Marie Curie discovered polonium [42].", polonium)
-    assert not only_fabricated.grounded and only_fabricated.citations == ()
+    assert (
+        only_fabricated.grounded
+        and only_fabricated.text == f"Marie Curie discovered polonium [{n}]."
+    )
+    assert [c.marker for c in only_fabricated.citations] == [n]
+    assert any("attributed to passage" in note for note in only_fabricated.notes)
 
 
 def test_verifier_rejects_unsupported_sentences_and_uncited_answers(
@@ -106,8 +112,16 @@ def test_verifier_rejects_unsupported_sentences_and_uncited_answers(
     assert not check.grounded
     assert [s.supported for s in check.sentences] == [True, False]
     assert any("green cheese" in note and "unsupported" in note for note in check.notes)
+    # An answer without markers is attributed to the evidence sentence that supports it...
     uncited = verifier.verify(QUESTION, sentence, polonium)
-    assert not uncited.grounded and "cites no evidence" in uncited.notes[-1]
+    assert uncited.grounded and [c.marker for c in uncited.citations] == [n]
+    assert uncited.sentences[0].attributed and uncited.text.endswith(f"[{n}].")
+    # ...and one that no sentence supports stays unsupported.
+    made_up = verifier.verify(
+        QUESTION, "Polonium was discovered by Isaac Newton in 1666.", polonium
+    )
+    assert not made_up.grounded
+    assert any("does not name 1666, isaac, newton" in note for note in made_up.notes)
 
 
 def test_openai_backend_sends_the_chat_completions_request_and_verifies_the_reply(

@@ -1,0 +1,160 @@
+"""The sentences of retrieved chunks, parsed once for the extractive answer and the verifier.
+
+Each sentence keeps its exact document span (what a citation quotes) and a resolved form for
+scoring, in which a leading pronoun or possessive stands replaced by the document's subject:
+in Alan Turing's document "He was born in Maida Vale" scores as "Alan Turing was born in Maida
+Vale", and "Its headquarters moved to Armonk" in IBM's as "IBM's headquarters moved to
+Armonk". Without that, a question naming the subject never matches the sentence that answers
+it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from groundgraph.ingest.graph_builder import title_subject
+from groundgraph.retrieval.base import Context, ScoredChunk
+from groundgraph.retrieval.instructions import looks_like_instruction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+_PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
+_PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
+_LOCATIVE = frozenset({"in", "at", "near"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY"})
+_POINTERS = frozenset({"the", "this", "these", "that", "those", "such"})
+# A pronoun this far into a sentence ("In 1890, he ...") still stands for its subject.
+_LEADING_TOKENS = 4
+# Labels of names and numbers: a claim that gets one of these wrong is wrong.
+_ANCHOR_POS = frozenset({"PROPN", "NUM"})
+
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """One sentence of a retrieved chunk.
+
+    Attributes:
+        marker: the chunk's number in the context, from 1 (what `[n]` cites).
+        start, end: character offsets into the document; `text` is exactly that span.
+        resolved: the text with a leading pronoun replaced by the document's subject.
+        lemmas: content lemmas of the resolved text.
+        anchors: lemmas of its names and numbers.
+        entities: (text, spaCy label) of its named entities.
+        instruction: the sentence reads like an instruction to the assistant.
+        anaphoric: it opens by pointing back ("She ...", "The couple ..."), so a reader needs
+            the sentence that names what it is about.
+    """
+
+    marker: int
+    chunk: ScoredChunk
+    start: int
+    end: int
+    text: str
+    resolved: str
+    lemmas: frozenset[str]
+    anchors: frozenset[str]
+    entities: tuple[tuple[str, str], ...]
+    instruction: bool
+    anaphoric: bool = False
+
+    @property
+    def subject(self) -> str:
+        return title_subject(self.chunk.document_title)
+
+
+def content_lemmas(doc: Doc | Span) -> frozenset[str]:
+    """Lower-case lemmas of the words that carry meaning (no stop words or punctuation)."""
+    return frozenset(t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space))
+
+
+def anchor_lemmas(doc: Doc | Span) -> frozenset[str]:
+    """Names and numbers: an answer that gets these wrong is wrong however similar it reads."""
+    return frozenset(t.lemma_.lower() for t in doc if t.pos_ in _ANCHOR_POS or t.like_num)
+
+
+def resolve_leading_pronoun(sent: Span, subject: str) -> str:
+    """The sentence with its leading subject or possessive pronoun replaced by `subject`."""
+    text = sent.text
+    if not subject or subject.lower() in text.lower():
+        return text
+    for token in sent[:_LEADING_TOKENS]:
+        if token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES:
+            start = token.idx - sent.start_char
+            name = f"{subject}'s" if token.dep_ == "poss" else subject
+            return text[:start] + name + text[start + len(token.text) :]
+    return text
+
+
+def evidence_sentences(
+    nlp: Language, context: Context, markers: Iterable[int] | None = None, min_words: int = 1
+) -> list[EvidenceSentence]:
+    """The sentences of the context's chunks (all, or those numbered `markers`), in order.
+
+    Headings (a leading `#`) and sentences under `min_words` words are left out.
+    """
+    wanted = sorted(set(markers)) if markers is not None else range(1, len(context.chunks) + 1)
+    chunks = [context.chunks[m - 1] for m in wanted]
+    found = []
+    for marker, scored, doc in zip(
+        wanted, chunks, nlp.pipe(c.chunk.text for c in chunks), strict=True
+    ):
+        subject = title_subject(scored.document_title)
+        for sent in doc.sents:
+            text = sent.text.strip()
+            words = [t for t in sent if not (t.is_punct or t.is_space)]
+            if not text or len(words) < min_words or text.startswith("#"):
+                continue
+            start = (
+                scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            )
+            resolved = resolve_leading_pronoun(sent, subject)
+            found.append(
+                EvidenceSentence(
+                    marker=marker,
+                    chunk=scored,
+                    start=start,
+                    end=start + len(text),
+                    text=text,
+                    resolved=resolved.strip(),
+                    lemmas=content_lemmas(sent) | _subject_words(resolved, text, subject),
+                    anchors=anchor_lemmas(sent),
+                    entities=_entities(sent),
+                    instruction=looks_like_instruction(text),
+                    anaphoric=_points_back(sent),
+                )
+            )
+    return found
+
+
+def _entities(sent: Span) -> tuple[tuple[str, str], ...]:
+    """(text, label) of the sentence's entities. A name right after "in", "at" or "near" is
+    also taken for a place, whatever the recogniser said ("born in Tromsø" came out ORG)."""
+    found = []
+    for e in sent.ents:
+        found.append((e.text, e.label_))
+        before = e.doc[e.start - 1] if e.start > sent.start else None
+        if before is not None and before.lower_ in _LOCATIVE and e.label_ not in _PLACE_LABELS:
+            found.append((e.text, "GPE"))
+    return tuple(found)
+
+
+def _points_back(sent: Span) -> bool:
+    """A sentence that opens with a pronoun, or with "the/this/these" and a common noun."""
+    words = [t for t in sent if not (t.is_space or t.is_punct)]
+    if not words:
+        return False
+    first = words[0]
+    if first.pos_ == "PRON" and first.lower_ in _PRONOUNS | {"they", "this", "these"}:
+        return True
+    return first.lower_ in _POINTERS and len(words) > 1 and words[1].pos_ == "NOUN"
+
+
+def _subject_words(resolved: str, text: str, subject: str) -> frozenset[str]:
+    """The subject's words, when they stand in for a pronoun of the sentence."""
+    if resolved == text:
+        return frozenset()
+    return frozenset(w.lower() for w in subject.split() if any(c.isalnum() for c in w))

@@ -1,0 +1,118 @@
+"""What kind of answer a question asks for, read off its wording.
+
+The rules are a visible table, not a model: "who" wants a person, "where" or "place of birth"
+a place, "when" or "date of death" a date, "how many" a number; "..., A or B?" compares two
+items; "Is/Are/Did ..." wants a yes or a no. An answer sentence that names nothing of the
+asked type does not answer the question, however close it reads.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+PERSON = frozenset({"PERSON"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+DATE = frozenset({"DATE"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+ORGANISATION = frozenset({"ORG"})
+NATIONALITY = frozenset({"NORP", "GPE"})
+
+# (pattern on the lower-cased question, the spaCy labels an answer carries), first match wins.
+_RULES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern), labels)
+    for pattern, labels in (
+        (r"\b(date of (birth|death)|what (year|date|day|month)|when)\b", DATE),
+        (r"\bhow (many|much|long|old|tall|far|high)\b", NUMBER),
+        (r"\b(nationality|what country is .* from|which country .* from)\b", NATIONALITY),
+        (r"\bwhere\b.*\b(work|study|studied|educated|graduate|teach|taught)", ORGANISATION | PLACE),
+        (r"\b(place of (birth|death|burial)|where|which (city|town|country|state|place))\b", PLACE),
+        (
+            r"\b(which|what) (university|college|school|institute|company|organi[sz]ation|"
+            r"band|team|club|party|label|publisher|association)\b",
+            ORGANISATION,
+        ),
+        (
+            r"^(who|whom|whose)\b|\b(which|what) (person|man|woman|actor|actress|singer|writer|"
+            r"author|composer|director|scientist|player)\b",
+            PERSON | ORGANISATION,
+        ),
+    )
+)
+_KIN = re.compile(
+    r"\b(mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
+    r"grand\w+|uncle|aunt|\w+-in-law)\b"
+)
+# Words that name a relation; a question with two of them (one a role, a kin or a relative
+# clause) nests one relation in another: "the place of birth of the director of film X".
+_ROLES = (
+    r"director|performer|composer|author|writer|founder|creator|producer|president|editor|"
+    r"publisher|owner|leader|member|singer|star|designer|inventor|discoverer|winner|"
+    r"mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
+    r"grand\w+|uncle|aunt|\w+-in-law|parent|sibling"
+)
+_ROLE = re.compile(rf"\b(the |a |an )?({_ROLES}) of\b|'s ({_ROLES})\b|\b(which|that|who) \w+ed\b")
+_RELATIVE = re.compile(r"\b(which|that|who) \w+ed\b")
+_RELATION = re.compile(
+    rf"\b({_ROLES}|birth|death|born|die|died|buried|study|studied|educated|graduate|"
+    r"graduated|work|worked|live|lived|nationality|located|founded|published|released)\b"
+)
+_POLAR = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will)\b")
+_EITHER = re.compile(r",\s*(?P<a>[^,?]+?)\s+or\s+(?P<b>[^,?]+?)\s*\?*$")
+_BOTH = re.compile(
+    r"^(?:are|were|do|did|is|was)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+both\b", re.IGNORECASE
+)
+_EARLIER = re.compile(r"\b(first|earlier|earliest|older|oldest|sooner|before)\b")
+_LATER = re.compile(r"\b(later|latest|last|younger|youngest|more recent(ly)?|after|newer)\b")
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What a question asks for.
+
+    Attributes:
+        answer_types: spaCy entity labels an answer carries; empty when any answer will do.
+        items: the things a comparison question names ("A or B", "A and B both").
+        polar: a yes/no question.
+        order: for a comparison, whether the earlier (`first`, `older`) or the later item
+            wins, if the wording says.
+        nested: the question asks about a thing it names only through another ("the founder
+            of X"), so its answer is in the document of that thing.
+    """
+
+    answer_types: frozenset[str] = frozenset()
+    items: tuple[str, ...] = ()
+    polar: bool = False
+    order: Literal["earlier", "later"] | None = None
+    nested: bool = False
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.answer_types)
+
+
+def question_shape(question: str) -> QuestionShape:
+    """Read the answer type, compared items and yes/no form off a question's wording."""
+    text = " ".join(question.strip().split())
+    lower = text.lower()
+    polar = bool(_POLAR.match(lower))
+    items: tuple[str, ...] = ()
+    if (match := _EITHER.search(text)) or (polar and (match := _BOTH.match(text))):
+        items = (match["a"].strip(), match["b"].strip())
+    order: Literal["earlier", "later"] | None = None
+    if items and _EARLIER.search(lower):
+        order = "earlier"
+    elif items and _LATER.search(lower):
+        order = "later"
+    types: frozenset[str] = frozenset()
+    if not polar:
+        for pattern, labels in _RULES:
+            if pattern.search(lower):
+                types = labels
+                break
+        if types == PERSON | ORGANISATION and _KIN.search(lower):
+            types = PERSON
+    if polar and items and re.search(r"\b(country|nationality)\b", lower):
+        types = NATIONALITY
+    relations = len(_RELATION.findall(lower)) + len(_RELATIVE.findall(lower))
+    nested = bool(_ROLE.search(lower)) and relations >= 2
+    return QuestionShape(types, items, polar, order, nested)
