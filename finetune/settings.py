@@ -8,7 +8,7 @@ a larger model and more steps on a GPU.
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
 
@@ -35,6 +35,8 @@ class FinetuneSettings(BaseModel):
         min_test_examples: fewest test examples a promotion may be decided on.
         max_new_tokens: answer budget during evaluation.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     base_model: str = SHIPPED_CHAT_MODEL
     registry: Path = Path("adapters")

@@ -28,6 +28,10 @@ class StoreError(GroundGraphError):
     """The graph store could not be opened, read or written."""
 
 
+class StoreNotFoundError(StoreError):
+    """A verb that reads was pointed at a store that does not exist (a typo'd `--store`)."""
+
+
 @runtime_checkable
 class GraphWriter(Protocol):
     """Writes whole documents; each call is one transaction per batch."""

@@ -12,3 +12,7 @@ class GroundGraphError(Exception):
 
 class ConfigError(GroundGraphError):
     """A setting is missing, malformed or inconsistent with what is stored."""
+
+
+class UsageError(GroundGraphError):
+    """A verb was called wrongly (an empty question, a bad argument); the CLI exits 2."""

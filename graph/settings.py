@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class GraphSettings(BaseModel):
@@ -15,6 +15,8 @@ class GraphSettings(BaseModel):
         community_resolution: Leiden resolution; higher gives more, smaller communities.
         community_min_size: fewest entities a community needs to get a report.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     backend: Literal["sqlite", "neo4j"] = "sqlite"
     batch_size: int = Field(default=64, ge=1)
@@ -34,6 +36,8 @@ class Neo4jSettings(BaseModel):
         batch_size: rows per `UNWIND` statement.
         connection_timeout: seconds to wait for the server before giving up.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     uri: str = "bolt://127.0.0.1:7687"
     user: str = "neo4j"

@@ -53,10 +53,19 @@ class Neo4jGraphStore:
 
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
+        # Only warnings a user can act on: on a new database every read warns that a property
+        # or relationship type "does not exist" yet (UNRECOGNIZED), and hints and performance
+        # notes follow; they printed a dozen multi-line logs on every first ingest.
         self._driver = GraphDatabase.driver(
             settings.uri,
             auth=(settings.user, settings.password.get_secret_value()),
             connection_timeout=settings.connection_timeout,
+            notifications_min_severity=neo4j.NotificationMinimumSeverity.WARNING,
+            notifications_disabled_classifications=[
+                neo4j.NotificationDisabledClassification.HINT,
+                neo4j.NotificationDisabledClassification.UNRECOGNIZED,
+                neo4j.NotificationDisabledClassification.PERFORMANCE,
+            ],
         )
         with self._errors("connect to"):
             self._driver.verify_connectivity()

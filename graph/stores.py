@@ -9,6 +9,14 @@ from groundgraph.graph.store_sqlite import SqliteGraphStore
 SQLITE_FILE = "graph.sqlite"
 
 
+def store_exists(settings: GraphSettings, directory: Path) -> bool:
+    """Whether a store was made at `directory`: its graph file for the embedded backend; for
+    Neo4j, whose graph is on the server, the directory of its vector indexes."""
+    if settings.backend == "neo4j":
+        return directory.is_dir()
+    return (directory / SQLITE_FILE).is_file()
+
+
 def open_graph_store(settings: GraphSettings, neo4j: Neo4jSettings, directory: Path) -> GraphStore:
     """The configured backend; the embedded one lives in `directory`."""
     if settings.backend == "neo4j":

@@ -1,5 +1,5 @@
 """`python -m groundgraph` runs the CLI."""
 
-from groundgraph.cli import app
+from groundgraph.cli import main
 
-app(prog_name="groundgraph")
+main()

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from groundgraph.finetune.registry import AdapterRegistry
-from groundgraph.graph.base import GraphStore
+from groundgraph.graph.base import GraphStore, StoreError, StoreNotFoundError
 from groundgraph.graph.errors import ConfigError
-from groundgraph.graph.stores import open_graph_store
+from groundgraph.graph.stores import open_graph_store, store_exists
 from groundgraph.ingest.base import Extractor
 from groundgraph.ingest.extract_spacy import SpacyExtractor
+from groundgraph.ingest.failure_log import FailureLog
 from groundgraph.ingest.ingestor import Ingestor
 from groundgraph.ingest.nlp import load_spacy
 from groundgraph.retrieval.base import ChatModel, Embedder, Generator, Retriever
@@ -67,8 +68,31 @@ class Components:
     def store(self) -> GraphStore:
         if self.given_store is not None:
             return self.given_store
+        if self.directory.exists() and not self.directory.is_dir():
+            raise StoreError(
+                f"{self.directory} is a file, not a store directory; give --store a folder"
+            )
         self.directory.mkdir(parents=True, exist_ok=True)
         return open_graph_store(self.settings.graph, self.settings.neo4j, self.directory)
+
+    def require_existing(self) -> None:
+        """Refuse a store that was never made: a read on a typo'd path would otherwise
+        create an empty store and answer from nothing.
+
+        Raises:
+            StoreNotFoundError: nothing is stored at the directory.
+        """
+        if self.given_store is not None:
+            return
+        if self.directory.exists() and not self.directory.is_dir():
+            raise StoreError(
+                f"{self.directory} is a file, not a store directory; give --store a folder"
+            )
+        if not store_exists(self.settings.graph, self.directory):
+            raise StoreNotFoundError(
+                f"no store at {self.directory}; run `groundgraph ingest PATH --store "
+                f"{self.directory}` first"
+            )
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -116,9 +140,10 @@ class Components:
     def extractive(self) -> Generator:
         return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
 
-    def generator(self, name: GeneratorName | None = None) -> Generator:
+    def generator(self, name: GeneratorName | None = None, strict: bool | None = None) -> Generator:
         """The generator by backend name (`generator` setting if None); model-backed ones
-        verify their answers and fall back to the extractive answer."""
+        verify their answers and fall back to the extractive answer unless `strict`
+        (`answer.strict` if None)."""
         name = name or self.settings.generator
         if name == "extractive":
             return self.extractive
@@ -129,6 +154,7 @@ class Components:
             self.extractive,
             answer.max_new_tokens,
             answer.model_passages,
+            answer.strict if strict is None else strict,
         )
 
     @cached_property
@@ -168,6 +194,11 @@ class Components:
         """The model that summarises communities: the configured generator's, if it is one."""
         name = self.settings.generator
         return None if name == "extractive" else self.chat_model(name)
+
+    @cached_property
+    def failure_log(self) -> FailureLog:
+        """The files the last write could not use (`failures.json` in the store)."""
+        return FailureLog(self.directory)
 
     @cached_property
     def registry(self) -> AdapterRegistry:

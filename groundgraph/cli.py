@@ -1,159 +1,226 @@
 """The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, delete,
 finetune, ui.
 
-Errors groundgraph raises on purpose print as one line and exit with status 1; `--json`
-prints machine-readable output on stdout and nothing else.
+Every error prints as one `error:` line: exit status 2 for a command used wrongly (a missing
+argument, an empty question), 1 for anything that failed; `--debug` shows the traceback
+instead. Verbs that only read refuse a store that does not exist. `--json` prints
+machine-readable output on stdout and nothing else.
 """
 
+import importlib.metadata
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+import click
+from rich.markup import escape
 
-from groundgraph.graph.errors import GroundGraphError
+from groundgraph.cli_output import err, out, print_report, progress_bars, report_json
+from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
 
 if TYPE_CHECKING:
-    from groundgraph.write_path import IngestReport
-
-app = typer.Typer(
-    help="A knowledge graph and vector index of your documents, with citations.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", "-s", help="Store directory (default: GROUNDGRAPH_STORE or .groundgraph/store)."
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-# Typer offers choices from enums; these are made from the settings' literal types.
-Generator = StrEnum("Generator", [(name, name) for name in get_args(GeneratorName)])
-Mode = StrEnum("Mode", [(name, name) for name in get_args(AnswerMode)])
-
-
-def _open(store: Path | None) -> Any:
     from groundgraph.facade import GroundGraph
+
+_STORE_HELP = "Store directory (default: GROUNDGRAPH_STORE, else .groundgraph/store)."
+
+
+class _Commands(click.Group):
+    """Runs a command and turns every error into one line and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = ctx.params.get("debug", False)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.UsageError):
+            raise
+        except UsageError as e:
+            if debug:
+                raise
+            _fail(str(e), 2)
+        except GroundGraphError as e:
+            if debug:
+                raise
+            _fail(str(e), 1)
+        except Exception as e:  # a bug: still one line, with the way to the traceback
+            if debug:
+                raise
+            last = traceback.extract_tb(e.__traceback__)[-1]
+            _fail(
+                f"internal error: {type(e).__name__}: {e} (at {Path(last.filename).name}:"
+                f"{last.lineno}); run with --debug for the traceback",
+                1,
+            )
+
+
+def _fail(message: str, status: int) -> None:
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    raise click.exceptions.Exit(status)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("groundgraph")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", prog_name="groundgraph")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+def app(debug: bool) -> None:
+    """A knowledge graph and vector index of your documents, with cited answers."""
+
+
+def main() -> None:
+    """The console entry point: click's usage errors print as `error:` lines, exit 2."""
+    try:
+        status = app.main(prog_name="groundgraph", standalone_mode=False)
+    except click.UsageError as e:
+        hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
+        err.print(f"[red]error:[/red] {escape(e.format_message())}{hint}", highlight=False)
+        sys.exit(2)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err.print("[red]error:[/red] interrupted", highlight=False)
+        sys.exit(130)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _store_option(f: Callable) -> Callable:
+    return click.option(
+        "--store", "-s", type=click.Path(path_type=Path), metavar="DIR", help=_STORE_HELP
+    )(f)
+
+
+def _json_option(f: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+@contextmanager
+def _opened(store: Path | None, create: bool) -> Iterator["GroundGraph"]:
+    """The store, opened; a verb that reads (`create` False) refuses one that was never
+    made, and a verb that writes says when it makes one."""
+    from groundgraph.facade import GroundGraph
+    from groundgraph.graph.stores import store_exists
     from groundgraph.settings import Settings
 
-    overrides = {"store": store} if store is not None else {}
-    return GroundGraph.open(Settings.load(**overrides))
-
-
-@contextmanager
-def _errors_exit() -> Iterator[None]:
+    settings = Settings.load(**({"store": store} if store is not None else {}))
+    made = not store_exists(settings.graph, Path(settings.store))
+    gg = GroundGraph.open(settings, create=create)
     try:
-        yield
-    except GroundGraphError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(1) from None
+        if create and made:
+            err.print(f"created store {settings.store}", highlight=False, markup=False)
+        yield gg
+    finally:
+        gg.close()
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    if not enabled:
-        yield lambda stage, done, total: None
-        return
-    columns = (
-        TextColumn("{task.description:<16}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=False) as bars:
-        tasks: dict[str, Any] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(stage, total=total)
-            bars.update(tasks[stage], completed=done, total=total)
-
-        yield report
-
-
-def _print_report(report: "IngestReport", as_json: bool) -> None:
-    if as_json:
-        payload = {
-            **report.summary(),
-            "errors": [{"path": f.path, "reason": f.reason} for f in report.failed],
-            "seconds": {k: round(v, 3) for k, v in report.stage_seconds().items()},
-        }
-        print(json.dumps(payload, ensure_ascii=False))
-        return
-    counts = ", ".join(f"{n} {name}" for name, n in report.summary().items())
-    out.print(f"documents: {counts}", highlight=False)
-    for failure in report.failed:
-        err.print(f"[red]failed:[/red] {failure.path}: {failure.reason}", highlight=False)
+def _interactive(as_json: bool) -> bool:
+    return not as_json and sys.stderr.isatty()
 
 
 @app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
-    store: StoreOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Ingest files and directory trees; exits 1 if any file failed (the rest is stored)."""
-    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
-        report = gg.ingest(paths, progress=p)
-    _print_report(report, as_json)
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH..."
+)
+@_store_option
+@_json_option
+def ingest(paths: tuple[Path, ...], store: Path | None, as_json: bool) -> None:
+    """Ingest files and directory trees into the store (made if missing).
+
+    Exits 1 if any file failed; the rest is stored.
+    """
+    with _opened(store, create=True) as gg, progress_bars(_interactive(as_json)) as bars:
+        report = gg.ingest(paths, progress=bars)
+    _show(report, as_json)
     if not report.ok:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 @app.command()
-def refresh(store: StoreOption = None, as_json: JsonOption = False) -> None:
-    """Re-read every ingested source: pick up changed files and drop deleted ones."""
-    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
-        report = gg.refresh(progress=p)
-    _print_report(report, as_json)
-    if not report.ok:
-        raise typer.Exit(1)
+@_store_option
+@_json_option
+@click.option(
+    "--fail-on-known",
+    is_flag=True,
+    help="Exit 1 for every failing file, also those that failed at the last write.",
+)
+def refresh(store: Path | None, as_json: bool, fail_on_known: bool) -> None:
+    """Re-read every ingested source: pick up changed files, drop deleted ones.
+
+    Exits 1 when a file failed that did not fail at the last write (every failure with
+    --fail-on-known).
+    """
+    with _opened(store, create=False) as gg, progress_bars(_interactive(as_json)) as bars:
+        report = gg.refresh(progress=bars)
+    _show(report, as_json)
+    if report.new_failures or (fail_on_known and not report.ok):
+        raise click.exceptions.Exit(1)
 
 
 @app.command("import-rdf")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE..."
+)
+@_store_option
+@click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "nt", "n3", "xml", "jsonld"]),
+    help="RDF syntax of every file (default: by extension).",
+)
+@_json_option
 def import_rdf(
-    paths: Annotated[list[Path], typer.Argument(help="RDF files to import.")],
-    store: StoreOption = None,
-    rdf_format: Annotated[
-        str | None,
-        typer.Option("--format", help="turtle, nt, xml or jsonld (default: by extension)."),
-    ] = None,
-    as_json: JsonOption = False,
+    paths: tuple[Path, ...], store: Path | None, rdf_format: str | None, as_json: bool
 ) -> None:
-    """Import RDF files as entities and relations; exits 1 if any file failed (it changed
-    nothing; the other files are stored)."""
-    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
-        report = gg.import_rdf(paths, rdf_format, progress=p)
-    _print_report(report, as_json)
+    """Import RDF files as entities and relations into the store (made if missing).
+
+    Exits 1 if any file failed; it changed nothing, and the other files are stored.
+    """
+    with _opened(store, create=True) as gg, progress_bars(_interactive(as_json)) as bars:
+        report = gg.import_rdf(paths, rdf_format, progress=bars)
+    _show(report, as_json)
     if not report.ok:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
+
+
+def _show(report: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report_json(report), ensure_ascii=False))
+    else:
+        print_report(report, timings=sys.stderr.isatty())
 
 
 @app.command()
-def export(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    store: StoreOption = None,
-    rdf_format: Annotated[str, typer.Option("--format", help="turtle, nt or jsonld.")] = "turtle",
-    as_json: JsonOption = False,
-) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="FILE",
+    help="File to write.",
+)
+@_store_option
+@click.option(
+    "--format",
+    "rdf_format",
+    type=click.Choice(["turtle", "nt", "jsonld"]),
+    default="turtle",
+    show_default=True,
+    help="RDF syntax.",
+)
+@_json_option
+def export(output: Path, store: Path | None, rdf_format: str, as_json: bool) -> None:
     """Export the graph as RDF with provenance (documents, chunks, entities, relations)."""
-    with _errors_exit(), _open(store) as gg:
+    with _opened(store, create=False) as gg:
         counts = gg.export_rdf(output, rdf_format)
     if as_json:
         print(json.dumps({"output": str(output), "format": rdf_format, **vars(counts)}))
@@ -162,22 +229,27 @@ def export(
         f"wrote {counts.triples} triples ({counts.documents} documents, {counts.chunks} chunks, "
         f"{counts.entities} entities, {counts.relations} relations) to {output}",
         highlight=False,
+        markup=False,
     )
 
 
 @app.command()
+@_store_option
+@click.option("--base-model", metavar="NAME", help="Causal LM: hub name, folder or .gguf file.")
+@click.option("--max-steps", type=click.IntRange(min=1), metavar="N", help="Cap on updates.")
+@_json_option
 def finetune(
-    store: StoreOption = None,
-    base_model: Annotated[
-        str | None, typer.Option(help="Hugging Face causal LM, by name or local path.")
-    ] = None,
-    max_steps: Annotated[int | None, typer.Option(help="Cap on optimizer steps.")] = None,
-    as_json: JsonOption = False,
+    store: Path | None, base_model: str | None, max_steps: int | None, as_json: bool
 ) -> None:
-    """Fine-tune a LoRA adapter on examples from the graph; promote it if it beats the
-    current one."""
-    with _errors_exit(), _open(store) as gg, _progress(not as_json and sys.stderr.isatty()) as p:
-        result = gg.finetune(base_model, max_steps, progress=p)
+    """Fine-tune a LoRA adapter on examples from the graph.
+
+    The adapter is promoted only if it beats the current one (or the base model) on enough
+    test examples without failing the grounding check more often.
+    """
+    from rich.table import Table
+
+    with _opened(store, create=False) as gg, progress_bars(_interactive(as_json)) as bars:
+        result = gg.finetune(base_model, max_steps, progress=bars)
     payload = result.to_dict()
     if as_json:
         print(json.dumps(payload, default=str))
@@ -186,60 +258,89 @@ def finetune(
     for key in ("exact_match", "token_f1", "citation_accuracy", "verified", "score"):
         table.add_row(key, f"{payload['base'][key]:.3f}", f"{payload['adapter_metrics'][key]:.3f}")
     out.print(table)
+    decision = "promoted" if result.decision.promoted else "not promoted"
     out.print(
-        f"run {payload['run']}: {'promoted' if result.decision.promoted else 'not promoted'}"
-        f" ({result.decision.reason})",
+        f"run {payload['run']}: {decision} ({result.decision.reason})",
         highlight=False,
+        markup=False,
     )
 
 
 @app.command()
+@click.argument("question")
+@_store_option
+@_json_option
+@click.option(
+    "--generator",
+    type=click.Choice(get_args(GeneratorName)),
+    help="Who writes the answer (default: GROUNDGRAPH_GENERATOR, extractive).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(get_args(AnswerMode)),
+    help="local: passages; global: community reports; auto: by the question "
+    "(default: GROUNDGRAPH_ANSWER_MODE).",
+)
+@click.option("--stream", is_flag=True, help="Show a model's draft on stderr as it is written.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Exit 1 when the model gives no verified answer, instead of answering "
+    "extractively (default: GROUNDGRAPH_ANSWER_STRICT).",
+)
 def ask(
-    question: Annotated[str, typer.Argument(help="The question.")],
-    store: StoreOption = None,
-    as_json: JsonOption = False,
-    generator: Annotated[
-        Generator | None,
-        typer.Option(help="Who writes the answer (default: GROUNDGRAPH_GENERATOR)."),
-    ] = None,
-    mode: Annotated[
-        Mode | None,
-        typer.Option(
-            help="local: passages; global: community reports; auto: by the question "
-            "(default: GROUNDGRAPH_ANSWER_MODE)."
-        ),
-    ] = None,
-    stream: Annotated[
-        bool, typer.Option("--stream", help="Show a model's draft on stderr as it is written.")
-    ] = False,
+    question: str,
+    store: Path | None,
+    as_json: bool,
+    generator: str | None,
+    mode: str | None,
+    stream: bool,
+    strict: bool | None,
 ) -> None:
-    """Answer a question from the store, with citations."""
-    sink = (
-        (lambda piece: err.print(piece, end="", style="dim", highlight=False)) if stream else None
-    )
-    with _errors_exit(), _open(store) as gg:
+    """Answer QUESTION from the store, with citations."""
+    if not question.strip():
+        raise UsageError("the question is empty; ask something")
+
+    def sink(piece: str) -> None:
+        err.print(piece, end="", style="dim", highlight=False, markup=False)
+
+    with _opened(store, create=False) as gg:
         answer = gg.ask(
             question,
-            mode=mode.value if mode else None,
-            generator=generator.value if generator else None,
-            stream=sink,
+            mode=mode,
+            generator=generator,
+            stream=sink if stream else None,
+            strict=strict,
         )
+        requested = generator or gg.settings.generator
     if stream:
         err.print()
     if as_json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(
+            json.dumps({**answer.to_dict(), "requested_generator": requested}, ensure_ascii=False)
+        )
         return
-    out.print(answer.text, highlight=False)
+    out.print(answer.text, highlight=False, markup=False)
     for c in answer.citations:
-        out.print(f"  [{c.marker}] {c.document} [{c.start}:{c.end}]", style="dim", highlight=False)
+        out.print(
+            f"  [{c.marker}] {c.document} [{c.start}:{c.end}]",
+            style="dim",
+            highlight=False,
+            markup=False,
+        )
     for note in answer.notes:
-        err.print(f"note: {note}", style="yellow", highlight=False)
+        err.print(f"note: {note}", style="yellow", highlight=False, markup=False)
 
 
 @app.command()
-def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
+@_store_option
+@_json_option
+def stats(store: Path | None, as_json: bool) -> None:
     """Counts of documents, chunks, entities, relations and vectors."""
-    with _errors_exit(), _open(store) as gg:
+    from rich.table import Table
+
+    with _opened(store, create=False) as gg:
         figures = gg.stats().to_dict()
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))
@@ -254,17 +355,15 @@ def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def delete(
-    document: Annotated[str, typer.Argument(help="Document URI or file path.")],
-    store: StoreOption = None,
-) -> None:
+@click.argument("document", metavar="URI_OR_PATH")
+@_store_option
+def delete(document: str, store: Path | None) -> None:
     """Delete a document and everything only it supported."""
-    with _errors_exit(), _open(store) as gg:
+    with _opened(store, create=False) as gg:
         deleted = gg.delete(document)
     if not deleted:
-        err.print(f"[red]error:[/red] no document {document} in the store", highlight=False)
-        raise typer.Exit(1)
-    out.print(f"deleted {document}", highlight=False)
+        _fail(f"no document {document} in the store", 1)
+    out.print(f"deleted {document}", highlight=False, markup=False)
 
 
 _DAGSTER_YAML = """\
@@ -276,28 +375,34 @@ telemetry:
 
 
 @app.command()
+@_store_option
+@click.option(
+    "--source",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="File or folder the refresh reads (repeatable).",
+)
+@click.option("--port", type=int, default=3000, show_default=True, help="Port of the Dagster UI.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--dagster-home",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Dagster instance folder (default: STORE/dagster).",
+)
 def ui(
-    store: StoreOption = None,
-    source: Annotated[
-        list[Path] | None,
-        typer.Option("--source", help="File or folder the refresh reads (repeatable)."),
-    ] = None,
-    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    dagster_home: Annotated[
-        Path | None, typer.Option(help="Dagster instance folder (default: STORE/dagster).")
-    ] = None,
+    store: Path | None, source: tuple[Path, ...], port: int, host: str, dagster_home: Path | None
 ) -> None:
     """Start the Dagster UI and daemon (`dagster dev`) on groundgraph's pipelines."""
     from groundgraph.settings import Settings
 
-    with _errors_exit():
-        settings = Settings.load(**({"store": store} if store is not None else {}))
-        dagster = Path(sys.executable).with_name("dagster")
-        if not dagster.exists():
-            raise GroundGraphError(
-                "dagster is not installed; install groundgraph[pipelines] (scripts/install.sh does)"
-            )
+    settings = Settings.load(**({"store": store} if store is not None else {}))
+    dagster = Path(sys.executable).with_name("dagster")
+    if not dagster.exists():
+        raise GroundGraphError(
+            "dagster is not installed; install groundgraph[pipelines] (scripts/install.sh does)"
+        )
     home = (dagster_home or Path(settings.store) / "dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
@@ -309,6 +414,8 @@ def ui(
     }
     if source:
         env["GROUNDGRAPH_PIPELINE_SOURCES"] = json.dumps([str(p.resolve()) for p in source])
-    err.print(f"Dagster UI on http://{host}:{port} (instance {home})", highlight=False)
+    err.print(
+        f"Dagster UI on http://{host}:{port} (instance {home})", highlight=False, markup=False
+    )
     args = [str(dagster), "dev", "-m", "groundgraph.pipelines", "-h", host, "-p", str(port)]
     os.execve(args[0], args, env)

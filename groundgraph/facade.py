@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from groundgraph.assembly import Components, build_components
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore
+from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
@@ -80,11 +81,18 @@ class GroundGraph:
         self.parts: Components = build_components(settings, store, embedder)
 
     @classmethod
-    def open(cls, target: str | Path | Settings) -> "GroundGraph":
-        """Open (creating if missing) the store at a directory, or as `Settings` describe."""
-        if isinstance(target, Settings):
-            return cls(target)
-        return cls(Settings.load(store=Path(target)))
+    def open(cls, target: str | Path | Settings, create: bool = True) -> "GroundGraph":
+        """Open the store at a directory, or as `Settings` describe.
+
+        Args:
+            create: make the store if it does not exist; with False a missing store is a
+                `StoreNotFoundError` naming the directory.
+        """
+        settings = target if isinstance(target, Settings) else Settings.load(store=Path(target))
+        gg = cls(settings)
+        if not create:
+            gg.parts.require_existing()
+        return gg
 
     def __enter__(self) -> "GroundGraph":
         return self
@@ -180,6 +188,7 @@ class GroundGraph:
         mode: Mode | None = None,
         generator: GeneratorName | None = None,
         stream: TokenSink | None = None,
+        strict: bool | None = None,
     ) -> Answer:
         """Answer from the indexed documents, citing the source text. Only reads.
 
@@ -190,7 +199,14 @@ class GroundGraph:
             generator: `extractive`, `local` or `openai`; the `generator` setting if None.
             stream: receives a language model's draft as it is written (before verification;
                 the returned answer is the verified one, or the extractive fallback).
+            strict: raise `GenerationError` when the model gives no verified answer instead
+                of answering extractively; `answer.strict` if None.
+
+        Raises:
+            UsageError: the question is empty.
         """
+        if not question.strip():
+            raise UsageError("the question is empty; ask something")
         chosen = route(question, mode or self.settings.answer.mode)
         if chosen == "global":
             context = self.parts.global_retriever.retrieve(
@@ -198,7 +214,7 @@ class GroundGraph:
             )
         else:
             context = self.parts.retriever.retrieve(question)
-        answer = self.parts.generator(generator).generate(question, context, stream)
+        answer = self.parts.generator(generator, strict).generate(question, context, stream)
         return dataclasses.replace(answer, mode=chosen)
 
     def communities(self) -> CommunitySet:

@@ -36,11 +36,14 @@ class IngestReport:
         write: what the graph write stored and deleted, and the documents that failed to
             build.
         follow: the vector sync and the community rebuild after it.
+        known_failures: the failures that the store's previous write reported too (a bad
+            file still in a source folder), so a daily refresh can tell old from new.
     """
 
     changes: SourceChanges
     write: WriteReport
     follow: FollowReport
+    known_failures: frozenset[FileError] = frozenset()
 
     @property
     def added(self) -> list[str]:
@@ -66,6 +69,10 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def new_failures(self) -> list[FileError]:
+        return [f for f in self.failed if f not in self.known_failures]
 
     @property
     def changed(self) -> int:
@@ -96,7 +103,10 @@ class IngestReport:
 def follow_graph(parts: Components, progress: Progress = no_progress) -> FollowReport:
     """Bring the vector indexes, then the communities, up to date with the graph."""
     vectors = parts.vectors.sync(parts.store, progress)
-    return FollowReport(vectors, parts.refresh_communities())
+    progress("communities", 0, 1)
+    communities = parts.refresh_communities()
+    progress("communities", 1, 1)
+    return FollowReport(vectors, communities)
 
 
 def write_sources(
@@ -110,7 +120,10 @@ def write_sources(
     parts.summary_chat()
     changes = parts.ingestor.scan(sources, progress)
     written = parts.ingestor.write(parts.ingestor.build(changes), changes, progress)
-    return IngestReport(changes, written, follow_graph(parts, progress))
+    follow = follow_graph(parts, progress)
+    failed = [*changes.failed, *written.failed]
+    known = parts.failure_log.replace(failed)
+    return IngestReport(changes, written, follow, frozenset(f for f in failed if f in known))
 
 
 def ingest_paths(

@@ -16,21 +16,33 @@ class IngestError(GroundGraphError):
     """A source could not be turned into documents."""
 
 
-class SourceError(IngestError):
-    """One file or record cannot be used; the message says which and why."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class FileError:
-    """A file (or record, `path#id`) that was not ingested, and why."""
+    """A file (or a record of one) that was not ingested, and why.
+
+    Attributes:
+        line: the line of the file the problem is on, when there is one (a JSON Lines
+            record, a syntax error).
+    """
 
     path: str
     reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        """`path:line: reason`, or `path: reason`: the one format every error is shown in."""
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+class SourceError(IngestError):
+    """One file or record cannot be used; the message says which and why."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        super().__init__(str(FileError(path, reason, line)))
+        self.path = path
+        self.reason = reason
+        self.line = line
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def scan(
                     continue  # a file with a broken record keeps the records it lost
             read_paths.add(path.resolve().as_uri())
         except SourceError as e:
-            failed.append(FileError(e.path, e.reason))
+            failed.append(FileError(e.path, e.reason, e.line))
         progress("read", done, total)
     return Scan(documents, graphs, failed, frozenset(read_paths), frozenset(roots))
 

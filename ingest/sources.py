@@ -100,18 +100,20 @@ def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDo
     return [_document(path, str(title), text, source)]
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[str, object]]:
-    """(label, record) pairs of a JSON array/object or of JSON Lines."""
+def _records(path: Path, text: str) -> Iterator[tuple[int, object]]:
+    """(line, record) pairs of JSON Lines, or (position, record) of a JSON array/object."""
     if path.suffix.lower() == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                yield f"line {number}", json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as e:
                 yield (
-                    f"line {number}",
-                    SourceError(f"{path}:{number}", f"malformed JSON at column {e.colno}: {e.msg}"),
+                    number,
+                    SourceError(
+                        str(path), f"malformed JSON at column {e.colno}: {e.msg}", line=number
+                    ),
                 )
         return
     try:
@@ -121,8 +123,7 @@ def _records(path: Path, text: str) -> Iterator[tuple[str, object]]:
             str(path), f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from e
     items = data if isinstance(data, list) else [data]
-    for number, item in enumerate(items):
-        yield f"record {number}", item
+    yield from enumerate(items)
 
 
 def read_json(
@@ -132,15 +133,19 @@ def read_json(
     base_uri = path.resolve().as_uri()
     docs: dict[str, SourceDocument] = {}
     errors: list[FileError] = []
-    for label, record in _records(path, text):
+    lines = path.suffix.lower() == ".jsonl"
+    for position, record in _records(path, text):
         if isinstance(record, SourceError):
-            errors.append(FileError(record.path, record.reason))
+            errors.append(FileError(record.path, record.reason, record.line))
             continue
+        label = f"line-{position}" if lines else f"record-{position}"
         problem, doc = _record_document(record, label, base_uri, settings, source)
         if doc is not None and doc.uri in docs:
             problem, doc = f"duplicate id {doc.uri.rsplit('#', 1)[1]!r}", None
         if doc is None:
-            errors.append(FileError(f"{path} ({label})", problem))
+            where = {"line": position} if lines else {}
+            prefix = "" if lines else f"record {position}: "
+            errors.append(FileError(str(path), prefix + problem, **where))
         else:
             docs[doc.uri] = doc
     if not docs and not errors:
@@ -157,7 +162,7 @@ def _record_document(
     if not isinstance(body, str) or not body.strip():
         return f"no text in field '{settings.json_text_field}' (ingest.json_text_field)", None
     record_id = record.get(settings.json_id_field)
-    record_id = str(record_id) if record_id is not None else label.replace(" ", "-")
+    record_id = str(record_id) if record_id is not None else label
     title = record.get(settings.json_title_field)
     uri = f"{base_uri}#{quote(record_id, safe='')}"
     return "", SourceDocument(uri, str(title) if title else record_id, body, source, bool(title))

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dagster import (
@@ -25,6 +25,7 @@ from dagster import (
     sensor,
 )
 
+from groundgraph.ingest.sources import uri_path
 from groundgraph.pipelines.finetune import FINETUNE_GROUP, monthly_partitions
 from groundgraph.pipelines.refresh import (
     REFRESH_GROUP,
@@ -46,21 +47,21 @@ def executor(settings: PipelineSettings) -> ExecutorDefinition:
     return in_process_executor if settings.executor == "in_process" else multiprocess_executor
 
 
-def refresh_job(settings: PipelineSettings) -> JobDefinition:
+def refresh_job(settings: PipelineSettings, start: date) -> JobDefinition:
     return define_asset_job(
         REFRESH_JOB,
         selection=AssetSelection.groups(REFRESH_GROUP),
-        partitions_def=daily_partitions(settings),
+        partitions_def=daily_partitions(settings, start),
         executor_def=executor(settings),
         description="Refresh the graph and vector index from the sources: changed files only.",
     )
 
 
-def finetune_job(settings: PipelineSettings) -> JobDefinition:
+def finetune_job(settings: PipelineSettings, start: date) -> JobDefinition:
     return define_asset_job(
         FINETUNE_JOB,
         selection=AssetSelection.groups(FINETUNE_GROUP),
-        partitions_def=monthly_partitions(settings),
+        partitions_def=monthly_partitions(settings, start),
         executor_def=executor(settings),
         description="Train, evaluate and maybe promote a LoRA adapter on the graph's examples.",
     )
@@ -92,6 +93,13 @@ def _short(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _names(uris: list[str], limit: int = 5) -> str:
+    """A few file names for a tag: "ulm.txt, vienna.md (+3 more)"."""
+    names = [uri_path(u).name for u in uris[:limit]]
+    more = f" (+{len(uris) - limit} more)" if len(uris) > limit else ""
+    return ", ".join(names) + more
+
+
 def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> SensorDefinition:
     @sensor(
         job=job,
@@ -104,14 +112,13 @@ def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> Senso
         source_location: SourceLocation,
     ) -> SensorResult | SkipReason:
         """Requests a refresh when a source file is added, changed or deleted. The cursor
-        keeps a short hash of each file's size and mtime, so each change triggers once. With
-        no cursor yet (a new daemon), it compares with the sources the last refresh scanned
-        and requests nothing if they are the same."""
-        found = source_location.fingerprints(groundgraph.parts.store)
-        current = {_short(uri): _short(fp) for uri, fp in found.items()}
-        if not context.cursor and sources_digest(found) == _last_scanned(context):
+        keeps each file's size and modification time by path, so each change triggers once.
+        With no cursor yet (a new daemon), it compares with the sources the last refresh
+        scanned and requests nothing if they are the same."""
+        current = source_location.fingerprints(groundgraph.parts.store)
+        if not context.cursor and sources_digest(current) == _last_scanned(context):
             return SensorResult(
-                cursor=json.dumps(current),
+                cursor=json.dumps(current, indent=0),
                 skip_reason="the sources are as the last refresh scanned them",
             )
         previous = json.loads(context.cursor) if context.cursor else {}
@@ -126,9 +133,11 @@ def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> Senso
             tags={
                 "groundgraph/changed_files": str(len(changed)),
                 "groundgraph/deleted_files": str(len(deleted)),
+                "groundgraph/changed": _names(changed) or "-",
+                "groundgraph/deleted": _names(deleted) or "-",
             },
         )
-        return SensorResult(run_requests=[request], cursor=json.dumps(current))
+        return SensorResult(run_requests=[request], cursor=json.dumps(current, indent=0))
 
     return source_files_changed
 

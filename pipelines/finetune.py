@@ -6,6 +6,7 @@ month in the UI; the evaluation's gate is an asset check that receives the score
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from dagster import (
@@ -27,7 +28,7 @@ from groundgraph.finetune.run import (
     prepare_examples,
     train_adapter,
 )
-from groundgraph.pipelines.reporting import table
+from groundgraph.pipelines.reporting import markdown_table
 from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
 
@@ -40,13 +41,13 @@ class PreparedExamples:
     run: str
 
 
-def monthly_partitions(settings: PipelineSettings) -> MonthlyPartitionsDefinition:
-    start = settings.start_date.replace(day=1).isoformat()
-    return MonthlyPartitionsDefinition(start_date=start, timezone=settings.timezone, end_offset=1)
+def monthly_partitions(settings: PipelineSettings, start: date) -> MonthlyPartitionsDefinition:
+    first = start.replace(day=1).isoformat()
+    return MonthlyPartitionsDefinition(start_date=first, timezone=settings.timezone, end_offset=1)
 
 
-def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
-    partitions = monthly_partitions(settings)
+def finetune_assets(settings: PipelineSettings, start: date) -> list[AssetsDefinition]:
+    partitions = monthly_partitions(settings, start)
 
     @asset(group_name=FINETUNE_GROUP, partitions_def=partitions, kinds={"python"})
     def training_examples(
@@ -134,7 +135,9 @@ def finetune_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
         yield Output(
             {"run": record.name, "promoted": decision.promoted},
             metadata={
-                "metrics": MetadataValue.md(table(["metric", "base model", "adapter"], rows)),
+                "metrics": MetadataValue.md(
+                    markdown_table(["metric", "base model", "adapter"], rows)
+                ),
                 "adapter_score": evaluation.adapter.score,
                 "base_score": evaluation.base.score,
                 "adapter_verified": evaluation.adapter.verified,

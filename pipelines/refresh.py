@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from dagster import (
     AssetExecutionContext,
@@ -22,16 +23,18 @@ from dagster import (
 )
 
 from groundgraph.graph.model import DocumentGraph
-from groundgraph.graph.summary import most_connected
+from groundgraph.graph.summary import most_connected, top_predicates
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges
 from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.pipelines.reporting import (
+    changes_table,
     communities_table,
     entity_types_table,
     failures_table,
     growth_chart,
     hubs_table,
+    predicates_table,
     stage_seconds_table,
 )
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
@@ -61,15 +64,17 @@ def sources_digest(fingerprints: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def daily_partitions(settings: PipelineSettings) -> DailyPartitionsDefinition:
-    """One partition per day, up to today, so the sensor and manual runs can use today's."""
+def daily_partitions(settings: PipelineSettings, start: date) -> DailyPartitionsDefinition:
+    """One partition per day from `start`, up to today, so the sensor and manual runs can use
+    today's."""
     return DailyPartitionsDefinition(
-        start_date=settings.start_date.isoformat(), timezone=settings.timezone, end_offset=1
+        start_date=start.isoformat(), timezone=settings.timezone, end_offset=1
     )
 
 
-def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
-    partitions = daily_partitions(settings)
+def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> list[AssetsDefinition]:
+    """The refresh's assets; the graph asset shows the configured backend as its kind."""
+    partitions = daily_partitions(settings, start)
 
     @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
     def source_changes(
@@ -98,7 +103,8 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "unchanged": len(changes.unchanged),
                 "deleted": len(changes.deleted),
                 "failed": len(changes.failed),
-                "failed_files": MetadataValue.md(failures_table(changes.failed)),
+                "changed_documents": changes_table(changes),
+                "failed_files": failures_table(changes.failed),
                 SOURCES_DIGEST: digest,
                 "seconds": round(changes.seconds, 3),
             },
@@ -132,12 +138,12 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "mentions": sum(len(g.mentions) for g in built.graphs),
                 "relation_evidence": sum(len(g.evidence) for g in built.graphs),
                 "failed": len(built.failed),
-                "failed_documents": MetadataValue.md(failures_table(built.failed)),
+                "failed_documents": failures_table(built.failed),
                 "seconds": round(built.seconds, 3),
             },
         )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"sqlite", "neo4j"})
+    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={backend})
     def knowledge_graph(
         context: AssetExecutionContext,
         groundgraph: GroundGraphResource,
@@ -159,7 +165,7 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "updated": len(report.updated),
                 "deleted": len(report.deleted),
                 "failed": len(report.failed),
-                "failed_files": MetadataValue.md(failures_table(report.failed)),
+                "failed_files": failures_table(report.failed),
                 "entities_before": report.entities_before,
                 "entities_after": report.entities_after,
                 "seconds": round(report.write_seconds, 3),
@@ -199,7 +205,7 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "communities": len(found.communities),
                 "graph_version": found.graph_version,
                 "rebuilt": report.rebuilt,
-                "largest": MetadataValue.md(communities_table(found.communities[:10])),
+                "largest": communities_table(found.communities[:10]),
                 "seconds": round(report.seconds, 3),
             },
         )
@@ -232,9 +238,10 @@ def refresh_assets(settings: PipelineSettings) -> list[AssetsDefinition]:
                 "mentions": graph.mentions,
                 "chunk_vectors": chunk_vectors,
                 "documents_changed": run.changed,
-                "top_entity_types": MetadataValue.md(entity_types_table(graph.entity_types)),
-                "most_connected_entities": MetadataValue.md(hubs_table(hubs)),
-                "stage_seconds": MetadataValue.md(stage_seconds_table(run.stage_seconds())),
+                "top_entity_types": entity_types_table(graph.entity_types),
+                "most_connected_entities": hubs_table(hubs),
+                "top_predicates": predicates_table(top_predicates(parts.store)),
+                "stage_seconds": stage_seconds_table(run.stage_seconds()),
                 "graph_growth": MetadataValue.md(growth_chart(points)),
             },
         )

@@ -1,62 +1,110 @@
-"""Markdown that analysts read in the Dagster UI: tables of failures, hubs, types and growth."""
+"""What analysts read in the Dagster UI: native tables of changed documents, failures, entity
+types, hubs, predicates, communities and stage timings, and a growth chart."""
 
 from collections.abc import Sequence
 
+from dagster import MetadataValue, TableColumn, TableMetadataValue, TableRecord, TableSchema
+
 from groundgraph.graph.model import Community
-from groundgraph.graph.summary import ConnectedEntity
+from groundgraph.graph.summary import ConnectedEntity, PredicateCount
 from groundgraph.ingest.base import FileError
+from groundgraph.ingest.changes import SourceChanges, uri_of
 
 _BAR_WIDTH = 30
+_SUMMARY_CHARS = 400
 
 
-def _cell(value: object) -> str:
-    """Table cells may hold any text; pipes and newlines would break the table."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+def table(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+) -> TableMetadataValue:
+    """A native table: (name, type) columns, one row per sequence."""
+    schema = TableSchema([TableColumn(name, kind) for name, kind in columns])
+    names = [name for name, _ in columns]
+    return MetadataValue.table(
+        [TableRecord(dict(zip(names, row, strict=True))) for row in rows], schema
+    )
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def changes_table(changes: SourceChanges, limit: int = 200) -> TableMetadataValue:
+    """Every document the scan found new, changed or gone, by URI."""
+    rows = [("added", uri_of(d)) for d in changes.added]
+    rows += [("updated", uri_of(d)) for d in changes.updated]
+    rows += [("deleted", d.uri) for d in changes.deleted]
+    return table([("change", "string"), ("document", "string")], rows[:limit])
+
+
+def failures_table(failed: Sequence[FileError], limit: int = 200) -> TableMetadataValue:
+    return table(
+        [("file", "string"), ("line", "int"), ("reason", "string")],
+        [(f.path, f.line if f.line is not None else 0, f.reason) for f in failed[:limit]],
+    )
+
+
+def entity_types_table(entity_types: dict[str, int], limit: int = 15) -> TableMetadataValue:
+    ranked = sorted(entity_types.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return table([("type", "string"), ("entities", "int")], ranked)
+
+
+def hubs_table(hubs: Sequence[ConnectedEntity]) -> TableMetadataValue:
+    return table(
+        [
+            ("entity", "string"),
+            ("type", "string"),
+            ("related entities", "int"),
+            ("mentions", "int"),
+        ],
+        [(h.name, h.type, h.neighbours, h.mentions) for h in hubs],
+    )
+
+
+def predicates_table(predicates: Sequence[PredicateCount]) -> TableMetadataValue:
+    return table(
+        [("predicate", "string"), ("relations", "int"), ("example", "string")],
+        [(p.predicate, p.relations, p.example) for p in predicates],
+    )
+
+
+def communities_table(communities: Sequence[Community]) -> TableMetadataValue:
+    """Each community's title, size and report (the start of it: the full report is in the
+    store)."""
+    return table(
+        [("community", "string"), ("entities", "int"), ("summary", "string")],
+        [(c.title, c.size, _clip(c.summary)) for c in communities],
+    )
+
+
+def stage_seconds_table(seconds: dict[str, float]) -> TableMetadataValue:
+    return table(
+        [("stage", "string"), ("seconds", "float")],
+        [(k, round(v, 3)) for k, v in seconds.items()],
+    )
+
+
+def growth_chart(points: Sequence[tuple[str, int, int]]) -> str:
+    """Entities and relations per run, oldest first, as a markdown table with a bar per run."""
+    if not points:
+        return "No runs yet."
+    peak = max(entities for _, entities, _ in points) or 1
+    lines = ["| run | entities | relations | entities (bar) |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {label} | {entities} | {relations} | "
+        f"{'█' * max(1, round(_BAR_WIDTH * entities / peak))} |"
+        for label, entities, relations in points
+    ]
+    return "\n".join(lines)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A markdown table, for metadata that mixes text and figures (the fine-tune's metrics)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def failures_table(failed: Sequence[FileError], limit: int = 50) -> str:
-    if not failed:
-        return "No file failed."
-    shown = table(["file", "reason"], [(f.path, f.reason) for f in failed[:limit]])
-    more = len(failed) - limit
-    return shown + (f"\n\n…and {more} more." if more > 0 else "")
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def entity_types_table(entity_types: dict[str, int], limit: int = 10) -> str:
-    ranked = sorted(entity_types.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return table(["type", "entities"], ranked)
-
-
-def hubs_table(hubs: Sequence[ConnectedEntity]) -> str:
-    return table(
-        ["entity", "type", "related entities", "mentions"],
-        [(h.name, h.type, h.neighbours, h.mentions) for h in hubs],
-    )
-
-
-def communities_table(communities: Sequence[Community]) -> str:
-    if not communities:
-        return "No communities: the graph has no cluster of at least the minimum size."
-    return table(["community", "entities"], [(c.title, c.size) for c in communities])
-
-
-def stage_seconds_table(seconds: dict[str, float]) -> str:
-    return table(["stage", "seconds"], [(k, f"{v:.2f}") for k, v in seconds.items()])
-
-
-def growth_chart(points: Sequence[tuple[str, int, int]]) -> str:
-    """Entities and relations per run, oldest first, as a table with a bar per run."""
-    if not points:
-        return "No runs yet."
-    peak = max(entities for _, entities, _ in points) or 1
-    rows = [
-        (label, entities, relations, "█" * max(1, round(_BAR_WIDTH * entities / peak)))
-        for label, entities, relations in points
-    ]
-    return table(["run", "entities", "relations", "entities (bar)"], rows)
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SUMMARY_CHARS else text[: _SUMMARY_CHARS - 1] + "…"

@@ -65,10 +65,14 @@ class GroundGraphResource(ConfigurableResource):
             self._parts = build_components(self.settings())
         return self._parts
 
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
+    def close(self) -> None:
+        """Release the store, if this resource opened it."""
         if self._parts is not None:
             self._parts.close()
             self._parts = None
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self.close()
 
 
 class SourceLocation(ConfigurableResource):

@@ -4,6 +4,8 @@ Read from `GROUNDGRAPH_PIPELINE_*` environment variables when the definitions lo
 (`GROUNDGRAPH_PIPELINE_TIMEZONE=Europe/Paris`, `GROUNDGRAPH_PIPELINE_SOURCES='["docs/"]'`).
 """
 
+import difflib
+import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -14,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from groundgraph.graph.errors import ConfigError
 
+PREFIX = "GROUNDGRAPH_PIPELINE_"
+
 
 class PipelineSettings(BaseSettings):
     """Schedules, sources and quality gates of the daily refresh.
@@ -23,7 +27,8 @@ class PipelineSettings(BaseSettings):
         refresh_hour, refresh_minute: when the daily refresh runs.
         finetune_hour: hour of the first day of each month the fine-tune runs (stopped by
             default: turn it on in the UI once a base model is configured).
-        start_date: first daily partition (backfills can reach back to it).
+        start_date: first daily partition (backfills can reach back to it); unset, the day
+            the store's first document was ingested.
         sources: files or folders to ingest; empty re-reads the sources already stored.
         sensor_interval_seconds: how often the file sensor looks for changes.
         max_entity_drop: the entity-count check fails when one run loses more than this
@@ -36,13 +41,13 @@ class PipelineSettings(BaseSettings):
             `multiprocess` gives each step its own process.
     """
 
-    model_config = SettingsConfigDict(env_prefix="GROUNDGRAPH_PIPELINE_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="forbid")
 
     timezone: str = "UTC"
     refresh_hour: int = Field(default=2, ge=0, le=23)
     refresh_minute: int = Field(default=0, ge=0, le=59)
     finetune_hour: int = Field(default=3, ge=0, le=23)
-    start_date: date = date(2026, 1, 1)
+    start_date: date | None = None
     sources: list[str] = Field(default_factory=list)
     sensor_interval_seconds: int = Field(default=60, ge=5)
     max_entity_drop: float = Field(default=0.2, ge=0, le=1)
@@ -62,6 +67,12 @@ class PipelineSettings(BaseSettings):
 
     @classmethod
     def load(cls) -> "PipelineSettings":
+        known = {f"{PREFIX}{name}".upper() for name in cls.model_fields}
+        for variable in sorted(os.environ):
+            if variable.startswith(PREFIX) and variable not in known:
+                match = difflib.get_close_matches(variable, sorted(known), n=1)
+                hint = f"; did you mean {match[0]}?" if match else ""
+                raise ConfigError(f"unknown pipeline setting {variable}{hint}")
         try:
             return cls()
         except ValidationError as e:

@@ -25,6 +25,11 @@ class ModelUnavailableError(RetrievalError):
     retries; generators answer extractively instead and say so."""
 
 
+class GenerationError(RetrievalError):
+    """The requested generator gave no verified answer and falling back was not allowed
+    (`answer.strict`, `ask --strict`)."""
+
+
 class ModelError(RetrievalError):
     """A language model or adapter cannot be loaded or used; the message says which and why."""
 

@@ -15,6 +15,7 @@ from groundgraph.retrieval.base import (
     Answer,
     ChatModel,
     Context,
+    GenerationError,
     Generator,
     ModelUnavailableError,
     TokenSink,
@@ -35,6 +36,8 @@ class GroundedLLMGenerator:
         max_new_tokens: the answer's token budget.
         passages: the best passages of a local question the model sees (a small model
             answers better from three than from five: fewer distractors, a shorter prompt).
+        strict: raise `GenerationError` instead of giving the extractive answer, so a
+            scheduled job can tell an outage or a rejected answer from an answer.
     """
 
     def __init__(
@@ -44,6 +47,7 @@ class GroundedLLMGenerator:
         fallback: Generator,
         max_new_tokens: int,
         passages: int = 3,
+        strict: bool = False,
     ) -> None:
         self.chat = chat
         self.name = chat.name
@@ -51,6 +55,7 @@ class GroundedLLMGenerator:
         self.fallback = fallback
         self.max_new_tokens = max_new_tokens
         self.passages = passages
+        self.strict = strict
 
     def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
         if not context.chunks:
@@ -64,6 +69,8 @@ class GroundedLLMGenerator:
         try:
             raw = self.chat.complete(messages, self.max_new_tokens, stream)
         except ModelUnavailableError as e:
+            if self.strict:
+                raise GenerationError(f"the {self.name} model is unavailable: {e}") from e
             return self._fallback(question, context, [f"{self.name} model unavailable: {e}"])
         draft, trimmed = finished_part(raw)
         check = self.verifier.verify(question, draft, shown)
@@ -87,6 +94,10 @@ class GroundedLLMGenerator:
         )
 
     def _fallback(self, question: str, context: Context, notes: list[str]) -> Answer:
+        if self.strict:
+            raise GenerationError(
+                f"the {self.name} model gave no verified answer: " + "; ".join(notes)
+            )
         answer = self.fallback.generate(question, context)
         note = f"{self.fallback.name} answer given instead"
         return Answer(

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -45,6 +45,8 @@ class RetrievalSettings(BaseModel):
         answer_sentences: most evidence sentences quoted in an extractive answer.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = Field(default=64, ge=1)
     device: str = ""
@@ -78,6 +80,8 @@ class AnswerSettings(BaseModel):
             sentence of a model's answer; below it the extractive answer is given instead.
         max_new_tokens: most tokens a language model may write per answer.
         model_passages: the best passages a language model sees for a local question.
+        strict: a model-backed generator that gives no verified answer (server down, answer
+            rejected) is an error instead of an extractive answer given in its place.
         local_precision: the `local` model's precision on the CPU: `float32`, `bfloat16`, or
             `int8` (dynamic quantisation of every linear layer but the output head); see the
             measured speed and answer agreement in bench/RESULTS.md.
@@ -87,10 +91,13 @@ class AnswerSettings(BaseModel):
             the generator is a language model (one model call each on every rebuild).
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     mode: Literal["auto", "local", "global"] = "auto"
     support_threshold: float = Field(default=0.5, ge=0, le=1)
     max_new_tokens: int = Field(default=256, ge=1)
     model_passages: int = Field(default=3, ge=1)
+    strict: bool = False
     local_precision: LocalPrecision = "float32"
     temperature: float = Field(default=0.0, ge=0)
     communities: int = Field(default=3, ge=1)
@@ -111,6 +118,8 @@ class OpenAISettings(BaseModel):
         retry_backoff: seconds before the first retry, doubling each time (a `Retry-After`
             header wins, up to 30 s).
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     base_url: str = "http://127.0.0.1:8000/v1"
     model: str = ""

@@ -6,6 +6,7 @@ graph has and the index lacks and drops what the graph no longer has, so a crash
 graph write and an index write is repaired by the next sync.
 """
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,6 @@ from groundgraph.retrieval.settings import RetrievalSettings
 
 CHUNK_INDEX_FILE = "chunks.npz"
 ENTITY_INDEX_FILE = "entities.npz"
-# Texts embedded per progress step; large enough to keep the embedder's batches full.
-_EMBED_STEP = 2048
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,28 @@ class VectorConsistency:
         )
 
 
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Delete temporary index files whose writing process is gone; the ones removed."""
+    removed = []
+    for tmp in directory.glob(".*.tmp") if directory.is_dir() else ():
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def chunk_text(title: str, text: str) -> str:
     """What is embedded for a chunk: its document's title gives it context."""
     return f"{title}\n{text}"
@@ -84,12 +105,17 @@ def _open(path: Path, embedder: Embedder, kind: IndexKind, hnsw_m: int) -> Vecto
 
 
 class VectorIndexes:
-    """The chunk and entity-name indexes of one store directory, opened on first use."""
+    """The chunk and entity-name indexes of one store directory, opened on first use.
+
+    Temporary files that a killed writer left behind (`.chunks.npz.PID.tmp`) are removed when
+    the indexes are opened.
+    """
 
     def __init__(self, directory: Path, embedder: Embedder, settings: RetrievalSettings) -> None:
         self.directory = directory
         self.embedder = embedder
         self.settings = settings
+        remove_leftovers(directory)
 
     @cached_property
     def chunks(self) -> VectorIndex:
@@ -169,8 +195,8 @@ class VectorIndexes:
             self.save()
         return report
 
-    @staticmethod
     def _update(
+        self,
         index: VectorIndex,
         wanted: dict[str, str],
         labels: dict[str, str],
@@ -182,8 +208,9 @@ class VectorIndexes:
         stale = sorted(have - wanted.keys())
         index.remove(stale)
         missing = sorted(wanted.keys() - have)
-        for start in range(0, len(missing), _EMBED_STEP):
-            keys = missing[start : start + _EMBED_STEP]
+        step = self.settings.embedding_batch_size  # progress after every forward pass
+        for start in range(0, len(missing), step):
+            keys = missing[start : start + step]
             vectors = embed([wanted[k] for k in keys])
             index.add(keys, vectors, [labels[k] for k in keys])
             progress(stage, start + len(keys), len(missing))

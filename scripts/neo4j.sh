@@ -40,7 +40,9 @@ require_tools() {
 }
 
 fetch() {
-    [ -f "$lib/neo4j-$version.jar" ] && return
+    if [ -f "$lib/neo4j-$version.jar" ] && compgen -G "$lib/neo4j-browser-*.jar" >/dev/null; then
+        return
+    fi
     echo "fetching Neo4j $version from Maven Central into $lib ..." >&2
     local work
     work=$(mktemp -d)
@@ -70,6 +72,7 @@ configure() {
 server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
 server.bolt.listen_address=127.0.0.1:$bolt_port
+server.bolt.advertised_address=127.0.0.1:$bolt_port
 server.http.listen_address=127.0.0.1:$http_port
 server.https.enabled=false
 dbms.security.auth_enabled=true
@@ -83,8 +86,10 @@ dbms.usage_report.enabled=false
 CONF
     if [ ! -f "$instance/password" ]; then
         (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$instance/password")
+        # The password goes in through an argument file (picocli's @file), so it never
+        # appears on a command line that `ps` shows.
         NEO4J_HOME="$instance" NEO4J_CONF="$instance/conf" java -cp "$lib/*" org.neo4j.cli.AdminTool \
-            dbms set-initial-password "$(cat "$instance/password")" >/dev/null \
+            dbms set-initial-password "@$instance/password" >/dev/null \
             || die "could not set the initial password (see above)"
     fi
 }

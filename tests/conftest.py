@@ -64,14 +64,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+NEO4J_HTTP: dict[str, str] = {}  # the bundled server's HTTP address, once it is started
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSettings]:
     """A real Neo4j Community server for the whole session, started by `scripts/neo4j.sh`.
 
-    Set GROUNDGRAPH_TEST_NEO4J_URI (with ..._USER and ..._PASSWORD) to use a running server
-    instead; its database is wiped by the tests.
+    Set GROUNDGRAPH_TEST_NEO4J_URI (with ..._USER, ..._PASSWORD and ..._HTTP, the HTTP
+    address that serves Neo4j Browser) to use a running server instead; its database is
+    wiped by the tests.
     """
     if uri := os.environ.get("GROUNDGRAPH_TEST_NEO4J_URI"):
+        NEO4J_HTTP["url"] = os.environ.get("GROUNDGRAPH_TEST_NEO4J_HTTP", "")
         yield Neo4jSettings(
             uri=uri,
             user=os.environ.get("GROUNDGRAPH_TEST_NEO4J_USER", "neo4j"),
@@ -87,6 +92,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSett
     }
     script = [str(REPO / "scripts" / "neo4j.sh")]
     subprocess.run([*script, "start"], env=env, check=True, timeout=600)
+    NEO4J_HTTP["url"] = f"http://127.0.0.1:{env['GROUNDGRAPH_NEO4J_HTTP_PORT']}"
     try:
         yield Neo4jSettings(
             uri=f"bolt://127.0.0.1:{env['GROUNDGRAPH_NEO4J_BOLT_PORT']}",

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from click.testing import CliRunner
 from peft import get_peft_model
-from typer.testing import CliRunner
 
 from groundgraph import GroundGraph, Settings
 from groundgraph.cli import app

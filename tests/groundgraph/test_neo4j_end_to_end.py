@@ -1,13 +1,22 @@
 """The whole path on Neo4j: the demo corpus gives the same graph as the embedded store."""
 
+import json
+import logging
+import os
 import re
+import shutil
+import subprocess
+import urllib.request
 from pathlib import Path
 
+import pytest
 from neo4j import GraphDatabase
 
 from groundgraph import GroundGraph, Settings
 from groundgraph.graph.settings import Neo4jSettings
-from tests.conftest import REPO, wipe_neo4j
+from tests.conftest import NEO4J_HTTP, REPO, wipe_neo4j
+
+OUTPUT = Path(os.environ.get("GROUNDGRAPH_TEST_OUTPUT", REPO / "test-output"))
 
 
 def readme_cypher() -> list[str]:
@@ -19,14 +28,22 @@ def readme_cypher() -> list[str]:
 
 
 def test_demo_corpus_on_neo4j_matches_the_embedded_store_and_answers(
-    tmp_path: Path, neo4j_server: Neo4jSettings, demo_store: GroundGraph, demo_corpus: Path
+    tmp_path: Path,
+    neo4j_server: Neo4jSettings,
+    demo_store: GroundGraph,
+    demo_corpus: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     wipe_neo4j(neo4j_server)
     settings = Settings.load(
         store=tmp_path / "kg", graph={"backend": "neo4j"}, neo4j=neo4j_server.model_dump()
     )
     with GroundGraph.open(settings) as gg:
-        report = gg.ingest([demo_corpus])
+        with caplog.at_level(logging.INFO, logger="neo4j"):
+            report = gg.ingest([demo_corpus])
+        # The server's informational notifications (an index that exists already) are not
+        # printed at the user.
+        assert not [r for r in caplog.records if r.name.startswith("neo4j.notifications")]
         assert report.ok and len(report.added) == 38
         on_neo4j, embedded = gg.stats(), demo_store.stats()
         assert on_neo4j.graph == embedded.graph
@@ -48,3 +65,42 @@ def test_demo_corpus_on_neo4j_matches_the_embedded_store_and_answers(
         assert gg.delete(polonium)
         assert gg.stats().graph.documents == 37
         assert gg.stats().chunk_vectors == gg.stats().graph.chunks
+
+
+def test_the_bundled_server_serves_neo4j_browser_in_chromium(
+    tmp_path: Path, neo4j_server: Neo4jSettings, demo_corpus: Path
+) -> None:
+    wipe_neo4j(neo4j_server)
+    settings = Settings.load(
+        store=tmp_path / "kg", graph={"backend": "neo4j"}, neo4j=neo4j_server.model_dump()
+    )
+    with GroundGraph.open(settings) as gg:
+        assert gg.ingest([demo_corpus]).ok
+    http = NEO4J_HTTP["url"]
+    assert http, "set GROUNDGRAPH_TEST_NEO4J_HTTP to the server's HTTP address"
+    with urllib.request.urlopen(f"{http}/", timeout=30) as response:
+        discovery = json.load(response)
+    assert discovery["bolt_direct"] == neo4j_server.uri  # what the Browser connects to
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is missing: scripts/chromium.sh installs it from Debian"
+    browser = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--window-size=1400,900",
+        "--virtual-time-budget=15000",
+    ]
+    page = f"{http}/browser/"
+    dom = subprocess.run(
+        [*browser, "--dump-dom", page], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert "Neo4j Browser" in dom or "neo4j" in dom.lower(), dom[:2000]
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    screenshot = OUTPUT / "neo4j-browser.png"
+    subprocess.run([*browser, f"--screenshot={screenshot}", page], capture_output=True, timeout=120)
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > 20_000

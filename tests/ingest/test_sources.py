@@ -51,10 +51,10 @@ def test_jsonl_records_become_documents_and_bad_records_are_reported(tmp_path: P
     )
     docs, errors = read(path)
     assert [d.uri.rsplit("#", 1)[1] for d in docs] == ["a"]
-    reasons = {e.path: e.reason for e in errors}
-    assert "malformed JSON" in reasons[f"{path}:2"]
-    assert "no text in field 'text'" in reasons[f"{path} (line 3)"]
-    assert "duplicate id 'a'" in reasons[f"{path} (line 4)"]
+    lines = [str(e) for e in errors]
+    assert lines[0].startswith(f"{path}:2: malformed JSON")
+    assert lines[1] == f"{path}:3: no text in field 'text' (ingest.json_text_field)"
+    assert lines[2] == f"{path}:4: duplicate id 'a'"
 
 
 def test_json_text_and_id_fields_are_configurable(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Definitions load, schedules follow settings, and the file sensor fires once per change."""
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_a_new_sensor_requests_nothing_when_the_last_refresh_saw_the_same_source
 ) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
-    settings = PipelineSettings(sources=[str(corpus)])
+    settings = PipelineSettings(sources=[str(corpus)], start_date=date(2026, 1, 1))
     resources = {
         "groundgraph": GroundGraphResource(store=str(tmp_path / "store")),
         "source_location": SourceLocation(paths=[str(corpus)]),

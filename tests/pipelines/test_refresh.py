@@ -2,6 +2,7 @@
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from dagster import (
     DagsterInstance,
     Definitions,
     ExecuteInProcessResult,
+    TableMetadataValue,
 )
 
 from groundgraph import GroundGraph
@@ -48,6 +50,7 @@ class Pipeline:
 
 def make_pipeline(tmp: Path, corpus: Path, max_entity_drop: float = 0.2) -> Pipeline:
     settings = PipelineSettings(
+        start_date=date(2026, 1, 1),
         sources=[str(corpus)],
         canary_file=REPO / "demo" / "canary.jsonl",
         canary_min_recall=0.8,
@@ -81,6 +84,16 @@ def metadata(result: ExecuteInProcessResult, asset: str) -> dict[str, object]:
     return {k: v.value for k, v in event.metadata.items()}
 
 
+def rows(table: object) -> list[dict]:
+    """The records of a table metadata value."""
+    assert isinstance(table, TableMetadataValue), table
+    return [record.data for record in table.records]
+
+
+def column(table: object, name: str) -> list:
+    return [row[name] for row in rows(table)]
+
+
 def checks(result: ExecuteInProcessResult) -> dict[str, bool]:
     return {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
 
@@ -92,12 +105,22 @@ def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipel
     assert changes["added"] == 38 and changes["failed"] == 0
     stats = metadata(result, "graph_statistics")
     assert stats["documents"] == 38 and stats["chunk_vectors"] == stats["chunks"] > 38
-    assert "Marie Curie" in stats["most_connected_entities"]
-    assert "PERSON" in stats["top_entity_types"]
-    assert "extract" in stats["stage_seconds"] and "embed_chunks" in stats["stage_seconds"]
+    assert "Marie Curie" in column(stats["most_connected_entities"], "entity")
+    assert "PERSON" in column(stats["top_entity_types"], "type")
+    assert {"extract", "embed_chunks", "communities"} <= set(
+        column(stats["stage_seconds"], "stage")
+    )
+    predicates = column(stats["top_predicates"], "predicate")
+    assert "co_occurs_with" in predicates and len(predicates) > 3
+    changed = rows(metadata(result, "source_changes")["changed_documents"])
+    assert len(changed) == 38 and {r["change"] for r in changed} == {"added"}
+    assert any(r["document"].endswith("marie_curie.md") for r in changed)
     found = metadata(result, "communities")
     assert found["communities"] >= 3 and found["graph_version"] == pipeline.version()
-    assert found["rebuilt"] is True and "Marie Curie" in found["largest"]
+    assert found["rebuilt"] is True
+    largest = rows(found["largest"])
+    assert any("Marie Curie" in r["community"] for r in largest)
+    assert all(r["summary"].startswith("Key entities") for r in largest)
     assert checks(result) == {
         "vectors_match_chunks": True,
         "graph_references_resolve": True,

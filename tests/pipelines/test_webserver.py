@@ -51,14 +51,48 @@ def _wait_until_loaded(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"Dagster UI not up after {_STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
+def _bin(name: str) -> str:
+    local = REPO / ".venv" / "bin" / name
+    return str(local) if local.exists() else shutil.which(name) or name
+
+
+def _refresh_once(tmp: Path) -> None:
+    """A daily refresh of three demo documents, run as the daemon runs one, into the
+    instance `groundgraph ui` will show."""
+    sources = tmp / "sources"
+    for name in ("marie_curie.md", "polonium.md", "pierre_curie.md"):
+        shutil.copy(REPO / "demo" / "corpus" / "science" / name, sources / name)
+    home = tmp / "store" / "dagster"
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")},
+        "DAGSTER_HOME": str(home),
+        "GROUNDGRAPH_STORE": str(tmp / "store"),
+        "GROUNDGRAPH_PIPELINE_SOURCES": json.dumps([str(sources)]),
+        "GROUNDGRAPH_PIPELINE_START_DATE": "2026-01-01",
+    }
+    tags = json.dumps({"dagster/partition": "2026-03-01"})
+    command = [_bin("dagster"), "job", "execute", "-m", "groundgraph.pipelines"]
+    done = subprocess.run(
+        [*command, "-j", "daily_refresh", "--tags", tags],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("ui")
     (tmp / "sources").mkdir()
+    _refresh_once(tmp)
     port = _free_port()
     log = tmp / "ui.log"
     command = [
-        str(REPO / ".venv" / "bin" / "groundgraph"),
+        _bin("groundgraph"),
         "ui",
         "--store",
         str(tmp / "store"),
@@ -67,11 +101,10 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--port",
         str(port),
     ]
-    if not Path(command[0]).exists():
-        command[0] = shutil.which("groundgraph") or "groundgraph"
+    env = {**os.environ, "GROUNDGRAPH_PIPELINE_START_DATE": "2026-01-01"}
     with log.open("w") as out:
         server = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -136,17 +169,61 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
     assert sensors == [{"name": "source_files_changed", "sensorState": {"status": "RUNNING"}}]
 
 
-def test_chromium_renders_the_asset_graph(dagster_ui: str) -> None:
+_TABLES = """
+query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
+  assetMaterializations(limit: 1) { partition metadataEntries { label __typename
+    ... on TableMetadataEntry { table { records schema { columns { name } } } } } } } } }
+"""
+
+
+def _tables(url: str, asset: str) -> tuple[str, dict[str, list[dict]]]:
+    found = _graphql(url, _TABLES, {"key": {"path": [asset]}})["assetOrError"]
+    [materialization] = found["assetMaterializations"]
+    tables = {
+        e["label"]: [json.loads(r) for r in e["table"]["records"]]
+        for e in materialization["metadataEntries"]
+        if e["__typename"] == "TableMetadataEntry"
+    }
+    return materialization["partition"], tables
+
+
+def test_the_refresh_metadata_are_native_tables_an_analyst_can_read(dagster_ui: str) -> None:
+    partition, changes = _tables(dagster_ui, "source_changes")
+    assert partition == "2026-03-01"
+    changed = changes["changed_documents"]
+    assert sorted(Path(r["document"]).name for r in changed) == [
+        "marie_curie.md",
+        "pierre_curie.md",
+        "polonium.md",
+    ]
+    assert {r["change"] for r in changed} == {"added"}
+    _, stats = _tables(dagster_ui, "graph_statistics")
+    assert {"top_entity_types", "most_connected_entities", "top_predicates", "stage_seconds"} <= (
+        stats.keys()
+    )
+    assert any(r["entity"] == "Marie Curie" for r in stats["most_connected_entities"])
+    assert all({"predicate", "relations", "example"} <= r.keys() for r in stats["top_predicates"])
+    _, communities = _tables(dagster_ui, "communities")
+    assert all(r["summary"] for r in communities["largest"])
+
+
+def test_the_graph_asset_shows_the_configured_backend_and_partitions_start_as_set(
+    dagster_ui: str,
+) -> None:
+    nodes = _graphql(
+        dagster_ui,
+        "{ assetNodes { assetKey { path } kinds partitionKeysByDimension { partitionKeys } } }",
+    )["assetNodes"]
+    graph = next(n for n in nodes if n["assetKey"]["path"] == ["knowledge_graph"])
+    assert graph["kinds"] == ["sqlite"]
+    keys = graph["partitionKeysByDimension"][0]["partitionKeys"]
+    assert keys[0] == "2026-01-01"
+
+
+def _chromium() -> list[str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed (scripts/chromium.sh could not install it)")
-    # The first visit from localhost opens a newsletter dialog over the graph; the UI's own
-    # mutation marks it seen.
-    _graphql(dagster_ui, "mutation { setNuxSeen }")
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    screenshot = OUTPUT / "dagster-asset-graph.png"
-    screenshot.unlink(missing_ok=True)
-    browser = [
+    assert chromium, "chromium is missing: scripts/chromium.sh installs it from Debian"
+    return [
         chromium,
         "--headless",
         "--no-sandbox",
@@ -158,6 +235,33 @@ def test_chromium_renders_the_asset_graph(dagster_ui: str) -> None:
         "--window-size=1600,1000",
         "--virtual-time-budget=20000",
     ]
+
+
+def test_chromium_renders_the_materialised_asset_page(dagster_ui: str) -> None:
+    _graphql(dagster_ui, "mutation { setNuxSeen }")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    screenshot = OUTPUT / "dagster-source-changes.png"
+    screenshot.unlink(missing_ok=True)
+    page = f"{dagster_ui}/assets/source_changes?view=events"
+    dom = subprocess.run(
+        [*_chromium(), "--dump-dom", page], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert "changed_documents" in dom and "polonium.md" in dom, dom[-2000:]
+    subprocess.run(
+        [*_chromium(), f"--screenshot={screenshot}", page], capture_output=True, timeout=120
+    )
+    assert screenshot.stat().st_size > 20_000
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chromium_renders_the_asset_graph(dagster_ui: str) -> None:
+    # The first visit from localhost opens a newsletter dialog over the graph; the UI's own
+    # mutation marks it seen.
+    _graphql(dagster_ui, "mutation { setNuxSeen }")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    screenshot = OUTPUT / "dagster-asset-graph.png"
+    screenshot.unlink(missing_ok=True)
+    browser = _chromium()
     page = f"{dagster_ui}/locations/groundgraph.pipelines/asset-groups/refresh"
     dom = subprocess.run(
         [*browser, "--dump-dom", page], capture_output=True, text=True, timeout=120
