@@ -1,5 +1,6 @@
 """Definitions load, schedules follow settings, and the file sensor fires once per change."""
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -79,6 +80,8 @@ def test_sensor_requests_one_refresh_per_file_change(tmp_path: Path) -> None:
     (corpus / "oslo.md").write_text("# Oslo\n\nOslo is the capital of Norway.\n")
     second = _evaluate(sensor, first.cursor, resources)
     assert second.run_requests[0].tags["groundgraph/changed_files"] == "1"
+    assert second.run_requests[0].tags["groundgraph/changed"] == "oslo.md"
+    assert (corpus / "oslo.md").resolve().as_uri() in json.loads(second.cursor)  # readable
     assert second.run_requests[0].run_key != request.run_key
     assert isinstance(_evaluate(sensor, second.cursor, resources), SkipReason)
 
