@@ -80,11 +80,14 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The base model, the new adapter and (if any) the current adapter, on one test set."""
+    """The base model, the new adapter and (if any) the current adapter, on one test set;
+    the base model and the new adapter also on users' past corrections (None without any)."""
 
     base: Metrics
     adapter: Metrics
     current: Metrics | None = None
+    corrections_base: Metrics | None = None
+    corrections_adapter: Metrics | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ class FinetuneResult:
             "adapter_metrics": self.evaluation.adapter.to_dict(),
             "current_adapter": (
                 self.evaluation.current.to_dict() if self.evaluation.current else None
+            ),
+            "corrections": (
+                self.evaluation.corrections_adapter.to_dict()
+                if self.evaluation.corrections_adapter
+                else None
             ),
             "test_examples": self.decision.test_examples,
             "promoted": self.decision.promoted,

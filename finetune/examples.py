@@ -24,6 +24,9 @@ from groundgraph.retrieval.base import Retriever
 from groundgraph.retrieval.prompts import grounded_messages
 
 SPLITS = ("train", "validation", "test")
+# Examples from users' corrections (`corrections.py`): trained on, never tested on.
+CORRECTIONS = "corrections"
+FILES = (*SPLITS, CORRECTIONS)
 _SKIPPED_PREDICATES = {"co_occurs_with"}
 
 
@@ -66,44 +69,68 @@ class Example:
 
 @dataclass
 class ExampleSet:
-    """The three splits and the graph snapshot they came from."""
+    """The three splits, the examples from users' corrections, and the graph snapshot they
+    came from.
+
+    Attributes:
+        corrections: trained on with `train`, never in `test`; scored apart.
+        refused: corrections that did not become examples, with the reason (as manifest
+            entries: feedback id, question, reason).
+    """
 
     train: list[Example]
     validation: list[Example]
     test: list[Example]
     snapshot: dict = field(default_factory=dict)
+    corrections: list[Example] = field(default_factory=list)
+    refused: list[dict] = field(default_factory=list)
+
+    @property
+    def training(self) -> list[Example]:
+        """What the adapter trains on: the train split and the corrections."""
+        return [*self.train, *self.corrections]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in FILES}
 
     @property
     def fingerprint(self) -> str:
         """Hash of the examples themselves: what an adapter was trained and judged on."""
         digest = hashlib.sha256()
-        for split in SPLITS:
+        for split in FILES:
             for example in getattr(self, split):
                 digest.update(f"{split}\x1f{example.id}\n".encode())
         return digest.hexdigest()
 
     def write(self, directory: Path) -> None:
-        """`train.jsonl`, `validation.jsonl`, `test.jsonl` (chat format, read by `datasets`
-        and TRL) and `manifest.json` (snapshot, counts, fingerprint)."""
+        """`train.jsonl`, `validation.jsonl`, `test.jsonl`, `corrections.jsonl` (chat
+        format, read by `datasets` and TRL) and `manifest.json` (snapshot, counts,
+        fingerprint, refused corrections)."""
         directory.mkdir(parents=True, exist_ok=True)
-        for split in SPLITS:
+        for split in FILES:
             lines = (json.dumps(e.to_record(), ensure_ascii=False) for e in getattr(self, split))
             (directory / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         manifest = {
             "snapshot": self.snapshot,
             "fingerprint": self.fingerprint,
-            "counts": {split: len(getattr(self, split)) for split in SPLITS},
+            "counts": self.counts(),
+            "refused_corrections": self.refused,
         }
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
     @classmethod
     def read(cls, directory: Path) -> "ExampleSet":
         splits = {}
-        for split in SPLITS:
-            lines = (directory / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+        for split in FILES:
+            path = directory / f"{split}.jsonl"
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
             splits[split] = [Example.from_record(json.loads(line)) for line in lines if line]
         manifest = json.loads((directory / "manifest.json").read_text())
-        return cls(**splits, snapshot=manifest["snapshot"])
+        return cls(
+            **splits,
+            snapshot=manifest["snapshot"],
+            refused=manifest.get("refused_corrections", []),
+        )
 
 
 def graph_snapshot(store: GraphReader) -> dict:

@@ -6,10 +6,14 @@ The stages are separate functions so the Dagster assets can run them one by one;
 Dagster definitions, which every daily run's process loads, import none of them.
 """
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 from groundgraph.finetune.base import Evaluation, FinetuneResult, GateDecision, Metrics, TrainResult
+from groundgraph.finetune.corrections import correction_examples
 from groundgraph.finetune.examples import ExampleSet, build_examples
+from groundgraph.finetune.feedback import Feedback
 from groundgraph.finetune.gate import decide
 from groundgraph.finetune.registry import AdapterRegistry, RunRecord
 from groundgraph.finetune.settings import FinetuneSettings
@@ -26,8 +30,11 @@ def prepare_examples(
     retriever: Retriever,
     settings: FinetuneSettings,
     run: Path,
+    corrections: Sequence[Feedback] = (),
     progress: Progress = no_progress,
 ) -> ExampleSet:
+    """Examples from the graph, plus those from users' corrections whose evidence, retrieved
+    again now, states them."""
     examples = build_examples(
         store,
         retriever,
@@ -38,6 +45,9 @@ def prepare_examples(
         settings.seed,
         progress,
     )
+    fixed = correction_examples(list(corrections), retriever, settings.distractors + 1)
+    examples.corrections = fixed.examples
+    examples.refused = [vars(r) for r in fixed.refused]
     examples.write(run / EXAMPLES_DIR)
     return examples
 
@@ -52,7 +62,7 @@ def train_adapter(
     from groundgraph.finetune.train import LoraTrainer
 
     trainer = LoraTrainer(settings, progress, cache)
-    return trainer.train(examples.train, examples.validation, run)
+    return trainer.train(examples.training, examples.validation, run)
 
 
 def evaluate_adapter(
@@ -65,20 +75,26 @@ def evaluate_adapter(
     cache: Path | None = None,
 ) -> Evaluation:
     """The base model, the new adapter and the current adapter (when it was trained on the
-    same base model) on the same test examples and prompts."""
+    same base model) on the same test examples and prompts; the base model and the new
+    adapter also on the corrections, when there are any."""
     from groundgraph.finetune.evaluate import evaluate
     from groundgraph.retrieval.hf_model import apply_adapter, load_causal_lm
 
-    def metrics(with_adapter: str | None) -> Metrics:
+    def metrics(with_adapter: str | None, on_corrections: bool) -> tuple[Metrics, Metrics | None]:
         loaded = load_causal_lm(settings.base_model, cache=cache)
         if with_adapter is not None:
             loaded = apply_adapter(loaded, with_adapter)
-        return evaluate(loaded, examples.test, settings.max_new_tokens, verifier, progress)
+        test = evaluate(loaded, examples.test, settings.max_new_tokens, verifier, progress)
+        if not (on_corrections and examples.corrections):
+            return test, None
+        fixed = evaluate(loaded, examples.corrections, settings.max_new_tokens, verifier)
+        return test, fixed
 
     comparable = current is not None and current.base_model == settings.base_model
-    return Evaluation(
-        metrics(None), metrics(adapter), metrics(str(current.adapter)) if comparable else None
-    )
+    base, base_fixed = metrics(None, True)
+    new, new_fixed = metrics(adapter, True)
+    previous = metrics(str(current.adapter), False)[0] if current and comparable else None
+    return Evaluation(base, new, previous, base_fixed, new_fixed)
 
 
 def gate_and_promote(
@@ -98,6 +114,8 @@ def gate_and_promote(
             "base": evaluation.base.to_dict(),
             "adapter": evaluation.adapter.to_dict(),
             "current": evaluation.current.to_dict() if evaluation.current else None,
+            "corrections_base": _dict(evaluation.corrections_base),
+            "corrections_adapter": _dict(evaluation.corrections_adapter),
             "settings": settings.model_dump(mode="json"),
             "snapshot": examples.snapshot,
         },
@@ -109,9 +127,20 @@ def gate_and_promote(
     decision = decide(
         evaluation.adapter, bar, against, settings.promote_margin, settings.min_test_examples
     )
+    if evaluation.corrections_adapter is not None and evaluation.corrections_base is not None:
+        fixed, was = evaluation.corrections_adapter, evaluation.corrections_base
+        decision = dataclasses.replace(
+            decision,
+            reason=f"{decision.reason}; on {fixed.examples} past corrections (trained on, not "
+            f"decided on): score {fixed.score:.4f} against the base model's {was.score:.4f}",
+        )
     if decision.promoted:
         registry.promote(record)
     return record, decision
+
+
+def _dict(metrics: Metrics | None) -> dict | None:
+    return metrics.to_dict() if metrics is not None else None
 
 
 def run_finetune(
@@ -122,14 +151,15 @@ def run_finetune(
     registry: AdapterRegistry,
     progress: Progress = no_progress,
     cache: Path | None = None,
+    corrections: Sequence[Feedback] = (),
 ) -> FinetuneResult:
+    """Every stage; `corrections` are users' corrected answers (`FeedbackStore.corrections`)."""
     run = registry.new_run()
     current = registry.current()
-    examples = prepare_examples(store, retriever, settings, run, progress)
+    examples = prepare_examples(store, retriever, settings, run, corrections, progress)
     training = train_adapter(examples, settings, run, progress, cache)
     evaluation = evaluate_adapter(
         examples, settings, training.adapter, verifier, current, progress, cache
     )
     record, decision = gate_and_promote(registry, run, examples, settings, evaluation, current)
-    counts = {s: len(getattr(examples, s)) for s in ("train", "validation", "test")}
-    return FinetuneResult(record, counts, training, evaluation, decision)
+    return FinetuneResult(record, examples.counts(), training, evaluation, decision)

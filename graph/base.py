@@ -7,6 +7,7 @@ seen) from what remains. Deleting is therefore the same cascade as replacing wit
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from groundgraph.graph.errors import GroundGraphError
@@ -82,6 +83,12 @@ class GraphReader(Protocol):
 
     def communities(self) -> CommunitySet:
         """The stored communities and the graph version they were computed from."""
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside see one committed version of the store (where the backend can)."""
+
+    def check(self) -> list[str]:
+        """A full integrity check of the stored data: the problems found (none when sound)."""
 
 
 @runtime_checkable

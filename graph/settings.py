@@ -14,6 +14,8 @@ class GraphSettings(BaseModel):
         batch_size: documents written per transaction.
         community_resolution: Leiden resolution; higher gives more, smaller communities.
         community_min_size: fewest entities a community needs to get a report.
+        lock_wait: seconds a write waits for another process's write to the same store to
+            finish before it is refused.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -22,6 +24,7 @@ class GraphSettings(BaseModel):
     batch_size: int = Field(default=64, ge=1)
     community_resolution: float = Field(default=1.0, gt=0)
     community_min_size: int = Field(default=3, ge=2)
+    lock_wait: float = Field(default=300.0, ge=0)
 
 
 class Neo4jSettings(BaseModel):

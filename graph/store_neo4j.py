@@ -212,6 +212,18 @@ class Neo4jGraphStore:
         orphans = sorted(entity_ids - rows.keys())
         self._run_rows(tx, cypher.DELETE_UNSUPPORTED_ENTITIES, "entity_ids", orphans)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Neo4j reads are each their own transaction: a read sees the latest committed
+        write (the embedded store holds one snapshot per request instead)."""
+        yield
+
+    def check(self) -> list[str]:
+        """The server keeps its own store consistent; here: that it answers."""
+        with self._errors("check"):
+            self._driver.verify_connectivity()
+        return []
+
     def close(self) -> None:
         self._driver.close()
 

@@ -5,13 +5,16 @@ every write recomputes the ones it touched, inside the same transaction, so a re
 sees a half-applied document.
 """
 
+import functools
 import json
 import sqlite3
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from groundgraph.graph import sql
 from groundgraph.graph.base import StoreError
@@ -28,6 +31,8 @@ from groundgraph.graph.model import (
     Mention,
     Relation,
 )
+
+T = TypeVar("T")
 
 # SQLite allows 32,766 host parameters per statement; 900 keeps every IN list far below it.
 _IN_BATCH = 900
@@ -47,6 +52,39 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# Stores up to this size are checked at every open (about 0.1 s per 100 MB); larger ones when
+# `groundgraph check` runs.
+QUICK_CHECK_BYTES = 256 * 2**20
+# How long a write waits for another connection's write to finish before failing.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _damaged(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    """The one-line error for a database that cannot be used, with what to do."""
+    text = " ".join(str(error).split())  # integrity reports span lines
+    if "full" in text:
+        return StoreError(f"{path}: the disk is full ({text}); free space and run the write again")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path}: another process holds the database ({text}); try again")
+    return StoreError(
+        f"{path} is damaged ({text}); restore it from a backup, or delete the store directory "
+        "and ingest the sources again (the vector indexes are rebuilt from the graph)"
+    )
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """A store method whose SQLite errors become one-line `StoreError`s."""
+
+    @functools.wraps(method)
+    def guarded(self: "SqliteGraphStore", *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise _damaged(self.path, e) from e
+
+    return guarded
+
+
 class SqliteGraphStore:
     """The embedded `GraphStore`: a single SQLite database file, no server.
 
@@ -57,16 +95,62 @@ class SqliteGraphStore:
     """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+            existed = path.exists()
+            if existed and path.stat().st_size <= QUICK_CHECK_BYTES:
+                self._check()
             self._conn.executescript(sql.SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise _damaged(path, e) from e
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open graph database {path}: {e}") from e
-        self.path = path
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads, so
+        readers of a server run side by side, each on its own snapshot)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
+        return conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the store as one committed version (a read transaction),
+        so an answer never cites a chunk that a concurrent write replaced meanwhile."""
+        conn = self._conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
+    @_guarded
+    def check(self) -> list[str]:
+        """SQLite's full `integrity_check`: every page, index and constraint."""
+        problems = [row[0] for row in self._conn.execute("PRAGMA integrity_check(20)")]
+        return [] if problems == ["ok"] else problems
+
+    def _check(self) -> None:
+        """SQLite's quick integrity check: a garbled page is found now, not at the next write."""
+        problems = [row[0] for row in self._conn.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError("; ".join(problems))
 
     @contextmanager
     def _transaction(self, bump_version: bool = True) -> Iterator[sqlite3.Connection]:
@@ -91,6 +175,7 @@ class SqliteGraphStore:
 
     # -- writes ---------------------------------------------------------------------------
 
+    @_guarded
     def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
         now = _now()
         with self._transaction() as conn:
@@ -105,6 +190,7 @@ class SqliteGraphStore:
             self._refresh_relations(conn, relation_ids)
             self._refresh_entities(conn, entity_ids)
 
+    @_guarded
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         deleted = 0
         with self._transaction() as conn:
@@ -118,7 +204,11 @@ class SqliteGraphStore:
         return deleted
 
     def close(self) -> None:
-        self._conn.close()
+        with self._opened_lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+        self._local = threading.local()
 
     @staticmethod
     def _write_document(conn: sqlite3.Connection, doc: Document, now: str) -> None:
@@ -234,9 +324,11 @@ class SqliteGraphStore:
         rows = self._select(base + " WHERE id IN ({marks})", dict.fromkeys(ids))
         return sorted(rows, key=lambda r: r[0])
 
+    @_guarded
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
         return [Document(*row) for row in self._rows("documents", ids)]
 
+    @_guarded
     def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
         if doc_id is not None:
             rows = self._conn.execute(
@@ -245,12 +337,14 @@ class SqliteGraphStore:
             return [Chunk(*row) for row in rows]
         return [Chunk(*row) for row in self._rows("chunks", ids)]
 
+    @_guarded
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
         return [
             Entity(id_, name, type_, tuple(json.loads(aliases)), count, first, last)
             for id_, name, type_, aliases, count, first, last in self._rows("entities", ids)
         ]
 
+    @_guarded
     def mentions(
         self, chunk_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
     ) -> list[Mention]:
@@ -268,6 +362,7 @@ class SqliteGraphStore:
             {Mention(*row) for row in rows}, key=lambda m: (m.chunk_id, m.entity_id, m.surface)
         )
 
+    @_guarded
     def relations(self, entity_ids: Iterable[str] | None = None) -> list[Relation]:
         if entity_ids is None:
             rows = list(self._conn.execute("SELECT * FROM relations"))
@@ -290,6 +385,7 @@ class SqliteGraphStore:
             relations.append(Relation(rid, src, dst, pred, weight, chunks, first, last, weights))
         return relations
 
+    @_guarded
     def stats(self) -> GraphStats:
         def count(table: str) -> int:
             return self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -308,6 +404,7 @@ class SqliteGraphStore:
             entity_types=types,
         )
 
+    @_guarded
     def adjacency(self) -> Adjacency:
         mentions = self._conn.execute(
             "SELECT chunk_id, entity_id, SUM(count) FROM mentions GROUP BY chunk_id, entity_id"
@@ -315,9 +412,11 @@ class SqliteGraphStore:
         relations = self._conn.execute("SELECT source_id, target_id, weight FROM relations")
         return Adjacency(tuple(mentions), tuple(relations))
 
+    @_guarded
     def version(self) -> int:
         return self._conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
 
+    @_guarded
     def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
         with self._transaction(bump_version=False) as db:
             db.execute("DELETE FROM communities")
@@ -343,6 +442,7 @@ class SqliteGraphStore:
                 "INSERT OR REPLACE INTO meta VALUES ('communities_version', ?)", (graph_version,)
             )
 
+    @_guarded
     def communities(self) -> CommunitySet:
         row = self._conn.execute(
             "SELECT value FROM meta WHERE key = 'communities_version'"

@@ -10,14 +10,18 @@ loaded (the local chat model's module, which imports torch, is imported by its p
 so importing this module, and running a verb that needs no model, stays fast.
 """
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from groundgraph.finetune.feedback import FeedbackStore
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore, StoreError, StoreNotFoundError
 from groundgraph.graph.errors import ConfigError
+from groundgraph.graph.lock import write_lock
+from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.stores import open_graph_store, store_exists
 from groundgraph.ingest.base import Extractor
 from groundgraph.ingest.extract_spacy import SpacyExtractor
@@ -74,6 +78,10 @@ class Components:
             )
         self.directory.mkdir(parents=True, exist_ok=True)
         return open_graph_store(self.settings.graph, self.settings.neo4j, self.directory)
+
+    def write_lock(self, progress: Progress = no_progress) -> AbstractContextManager[float]:
+        """The store's write lock (`graph.lock_wait`); yields the seconds waited for it."""
+        return write_lock(self.directory, self.settings.graph.lock_wait, progress)
 
     def require_existing(self) -> None:
         """Refuse a store that was never made: a read on a typo'd path would otherwise
@@ -199,6 +207,11 @@ class Components:
     def failure_log(self) -> FailureLog:
         """The files the last write could not use (`failures.json` in the store)."""
         return FailureLog(self.directory)
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        """Users' ratings and corrections of answers (`feedback.sqlite` in the store)."""
+        return FeedbackStore(self.directory)
 
     @cached_property
     def registry(self) -> AdapterRegistry:

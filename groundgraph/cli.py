@@ -1,5 +1,5 @@
-"""The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, delete,
-finetune, ui.
+"""The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, check,
+delete, finetune, ui.
 
 Every error prints as one `error:` line: exit status 2 for a command used wrongly (a missing
 argument, an empty question), 1 for anything that failed; `--debug` shows the traceback
@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any, get_args
 import click
 from rich.markup import escape
 
-from groundgraph.cli_output import err, out, print_report, progress_bars, report_json
+from groundgraph.cli_output import err, out, print_report, progress_bars
 from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
 
 if TYPE_CHECKING:
     from groundgraph.facade import GroundGraph
+    from groundgraph.settings import Settings
 
 _STORE_HELP = "Store directory (default: GROUNDGRAPH_STORE, else .groundgraph/store)."
 
@@ -194,7 +195,7 @@ def import_rdf(
 
 def _show(report: Any, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(report_json(report), ensure_ascii=False))
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(report, timings=sys.stderr.isatty())
 
@@ -355,6 +356,30 @@ def stats(store: Path | None, as_json: bool) -> None:
 
 
 @app.command()
+@_store_option
+@click.option("--repair", is_flag=True, help="Rebuild damaged or out-of-step vector indexes.")
+@_json_option
+def check(store: Path | None, repair: bool, as_json: bool) -> None:
+    """Check the store: database integrity, graph references, vector indexes.
+
+    Exits 1 when a problem remains (after --repair, the ones it could not repair).
+    """
+    with _opened(store, create=False) as gg:
+        report = gg.check(repair=repair)
+    if as_json:
+        print(json.dumps(vars(report) | {"ok": report.ok}))
+    else:
+        for kind in ("database", "references", "vectors"):
+            for problem in getattr(report, kind):
+                err.print(f"[red]{kind}:[/red] {escape(problem)}", highlight=False)
+        for done in report.repaired:
+            out.print(f"repaired: {done}", markup=False, highlight=False)
+        out.print("the store is sound" if report.ok else "problems found", highlight=False)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@app.command()
 @click.argument("document", metavar="URI_OR_PATH")
 @_store_option
 def delete(document: str, store: Path | None) -> None:
@@ -364,6 +389,77 @@ def delete(document: str, store: Path | None) -> None:
     if not deleted:
         _fail(f"no document {document} in the store", 1)
     out.print(f"deleted {document}", highlight=False, markup=False)
+
+
+@app.command()
+@_store_option
+@click.option("--host", metavar="ADDRESS", help="Address to bind (default: serve.host, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: serve.port, 8080).")
+@click.option("--read-only", is_flag=True, help="Refuse every write (ingest, refresh, delete).")
+def serve(store: Path | None, host: str | None, port: int | None, read_only: bool) -> None:
+    """Serve the store over HTTP: REST API, OpenAI-compatible chat, MCP at /mcp.
+
+    Binding an address other than loopback needs GROUNDGRAPH_SERVE_TOKEN.
+    """
+    from groundgraph.serve.app import run_server
+
+    settings = _server_settings(store, host, port)
+    err.print(
+        f"serving {settings.store} on http://{settings.serve.host}:{settings.serve.port} "
+        "(API docs at /docs, MCP at /mcp)",
+        highlight=False,
+        markup=False,
+    )
+    run_server(settings, _version(), read_only)
+
+
+@app.command()
+@_store_option
+@click.option("--read-only", is_flag=True, help="Offer no ingest or feedback tool.")
+def mcp(store: Path | None, read_only: bool) -> None:
+    """Serve the store to an MCP client over stdin/stdout."""
+    from groundgraph.serve.app import run_mcp_stdio
+
+    run_mcp_stdio(_server_settings(store, None, None), _version(), read_only)
+
+
+def _server_settings(store: Path | None, host: str | None, port: int | None) -> "Settings":
+    """The settings a server runs on; the store must exist (a typo would serve nothing)."""
+    from groundgraph.assembly import build_components
+    from groundgraph.settings import Settings
+
+    settings = Settings.load(**({"store": store} if store is not None else {}))
+    updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update={"serve": settings.serve.model_copy(update=updates)})
+    build_components(settings).require_existing()
+    return settings
+
+
+@app.command()
+@click.argument("question")
+@click.option(
+    "--rating", type=click.Choice(["good", "bad"]), required=True, help="What the answer was."
+)
+@click.option("--answer", "answer_text", default="", help="The answer that was shown.")
+@click.option("--correction", help="The right answer, when the shown one was wrong.")
+@_store_option
+@_json_option
+def feedback(
+    question: str,
+    rating: str,
+    answer_text: str,
+    correction: str | None,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Rate an answer to QUESTION; a correction trains the next monthly fine-tune."""
+    with _opened(store, create=False) as gg:
+        record = gg.feedback(question, answer_text, rating, correction)
+    if as_json:
+        print(json.dumps(record.to_dict(), ensure_ascii=False))
+        return
+    kept = " with a correction" if record.correction else ""
+    out.print(f"recorded {record.rating} feedback{kept} ({record.id})", highlight=False)
 
 
 _DAGSTER_YAML = """\

@@ -70,22 +70,6 @@ def failure_line(failure: "FileError") -> str:
     return str(failure)
 
 
-def report_json(report: "IngestReport") -> dict:
-    return {
-        **report.summary(),
-        "errors": [
-            {
-                "path": f.path,
-                "line": f.line,
-                "reason": f.reason,
-                "known": f in report.known_failures,
-            }
-            for f in report.failed
-        ],
-        "seconds": {k: round(v, 3) for k, v in report.stage_seconds().items()},
-    }
-
-
 def print_report(report: "IngestReport", timings: bool) -> None:
     """The counts on stdout; each failure (known ones marked) and, on a terminal, the time
     each stage took, on stderr."""

@@ -11,18 +11,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from groundgraph.assembly import Components, build_components
+from groundgraph.finetune.feedback import Feedback, Rating
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore
+from groundgraph.graph.browse import DocumentView, EntityView, document_view, entity_view
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.retrieval.base import Answer, Context, Embedder, Retriever, TokenSink
+from groundgraph.retrieval.entity_search import EntityMatch, search_entities
 from groundgraph.retrieval.routing import Mode, route
 from groundgraph.retrieval.vectors import VectorIndexes
 from groundgraph.settings import GeneratorName, Settings
 from groundgraph.write_path import (
+    CheckReport,
     IngestReport,
+    check_store,
     delete_document,
     import_rdf_paths,
     ingest_paths,
@@ -179,8 +184,10 @@ class GroundGraph:
         return counts
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
-        """The chunks, facts and entities that bear on the question."""
-        return self.parts.retriever.retrieve(question, k)
+        """The chunks, facts and entities that bear on the question, read from one version
+        of the store."""
+        with self.store.snapshot():
+            return self.parts.retriever.retrieve(question, k)
 
     def ask(
         self,
@@ -189,6 +196,7 @@ class GroundGraph:
         generator: GeneratorName | None = None,
         stream: TokenSink | None = None,
         strict: bool | None = None,
+        k: int | None = None,
     ) -> Answer:
         """Answer from the indexed documents, citing the source text. Only reads.
 
@@ -201,6 +209,7 @@ class GroundGraph:
                 the returned answer is the verified one, or the extractive fallback).
             strict: raise `GenerationError` when the model gives no verified answer instead
                 of answering extractively; `answer.strict` if None.
+            k: passages retrieved (`retrieval.top_k` if None; local mode).
 
         Raises:
             UsageError: the question is empty.
@@ -208,14 +217,66 @@ class GroundGraph:
         if not question.strip():
             raise UsageError("the question is empty; ask something")
         chosen = route(question, mode or self.settings.answer.mode)
-        if chosen == "global":
-            context = self.parts.global_retriever.retrieve(
-                question, self.settings.answer.communities
-            )
-        else:
-            context = self.parts.retriever.retrieve(question)
-        answer = self.parts.generator(generator, strict).generate(question, context, stream)
+        with self.store.snapshot():
+            if chosen == "global":
+                context = self.parts.global_retriever.retrieve(
+                    question, self.settings.answer.communities
+                )
+            else:
+                context = self.parts.retriever.retrieve(question, k)
+            answer = self.parts.generator(generator, strict).generate(question, context, stream)
         return dataclasses.replace(answer, mode=chosen)
+
+    def check(self, repair: bool = False) -> CheckReport:
+        """Check the store end to end: the database's own integrity, that every reference in
+        the graph resolves, and that the vector indexes can be read and match the graph.
+
+        Args:
+            repair: rebuild damaged or out-of-step vector indexes from the graph (under the
+                write lock); the graph itself is never modified.
+        """
+        return check_store(self.parts, repair)
+
+    def feedback(
+        self,
+        question: str,
+        answer: Answer | str,
+        rating: Rating,
+        correction: str | None = None,
+    ) -> Feedback:
+        """Record what a user thought of an answer; a correction (the right answer) becomes a
+        training example of the next monthly fine-tune if the documents state it.
+
+        Args:
+            answer: the `Answer` shown (its citations are kept), or its text.
+            rating: `good` or `bad`.
+
+        Raises:
+            UsageError: an empty question or correction, or an unknown rating.
+        """
+        text, citations = (answer, []) if isinstance(answer, str) else _shown(answer)
+        return self.parts.feedback.add(
+            question, text, citations, rating, correction, self.store.version()
+        )
+
+    def document(self, doc_id: str) -> DocumentView | None:
+        """A document by id, with its chunks; None if there is none."""
+        with self.store.snapshot():
+            return document_view(self.store, doc_id)
+
+    def entity(self, entity_id: str) -> EntityView | None:
+        """An entity by id with its neighbours and the chunks that are evidence for it."""
+        with self.store.snapshot():
+            return entity_view(self.store, entity_id)
+
+    def search_entities(self, query: str, limit: int = 10) -> list[EntityMatch]:
+        """Entities whose names are nearest `query` (the exact name first)."""
+        if not query.strip():
+            raise UsageError("the entity query is empty; give a name")
+        with self.store.snapshot():
+            return search_entities(
+                self.store, self.parts.vectors.entities, self.embedder, query, limit
+            )
 
     def communities(self) -> CommunitySet:
         """The stored Leiden communities with their reports (rebuilt by every write)."""
@@ -255,4 +316,9 @@ class GroundGraph:
             parts.registry,
             progress,
             self.settings.model_cache,
+            parts.feedback.corrections(),
         )
+
+
+def _shown(answer: Answer) -> tuple[str, list[dict]]:
+    return answer.text, answer.to_dict()["citations"]

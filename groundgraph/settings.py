@@ -26,6 +26,7 @@ from groundgraph.graph.errors import ConfigError
 from groundgraph.graph.settings import GraphSettings, Neo4jSettings
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.settings import AnswerSettings, OpenAISettings, RetrievalSettings
+from groundgraph.serve.settings import ServeSettings
 
 CONFIG_FILE_NAME = "groundgraph.toml"
 
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
             `_API_KEY`, ...).
         answer: how answers are routed, written and verified (`GROUNDGRAPH_ANSWER_*`).
         finetune: the monthly fine-tune (`groundgraph finetune`).
+        serve: the HTTP and MCP servers (`GROUNDGRAPH_SERVE_*`; the token is
+            `GROUNDGRAPH_SERVE_TOKEN`).
     """
 
     model_config = SettingsConfigDict(
@@ -72,6 +75,7 @@ class Settings(BaseSettings):
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     finetune: FinetuneSettings = Field(default_factory=FinetuneSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from groundgraph.assembly import Components
 from groundgraph.graph.ids import document_id
+from groundgraph.graph.integrity import check_integrity
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources
 from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.retrieval.community_reports import CommunityReport
+from groundgraph.retrieval.index_faiss import DamagedIndexError
 from groundgraph.retrieval.vectors import VectorReport
 
 
@@ -38,12 +40,14 @@ class IngestReport:
         follow: the vector sync and the community rebuild after it.
         known_failures: the failures that the store's previous write reported too (a bad
             file still in a source folder), so a daily refresh can tell old from new.
+        waited_seconds: how long the write waited for another process's write to finish.
     """
 
     changes: SourceChanges
     write: WriteReport
     follow: FollowReport
     known_failures: frozenset[FileError] = frozenset()
+    waited_seconds: float = 0.0
 
     @property
     def added(self) -> list[str]:
@@ -87,6 +91,27 @@ class IngestReport:
             "failed": len(self.failed),
         }
 
+    def to_dict(self) -> dict:
+        """Counts, the changed documents by URI, each failure with its reason (and whether
+        the previous write reported it too), and the seconds per stage: `--json` and the
+        server print this."""
+        return {
+            **self.summary(),
+            "added_documents": self.added,
+            "updated_documents": self.updated,
+            "deleted_documents": self.deleted,
+            "errors": [
+                {
+                    "path": f.path,
+                    "line": f.line,
+                    "reason": f.reason,
+                    "known": f in self.known_failures,
+                }
+                for f in self.failed
+            ],
+            "seconds": {k: round(v, 3) for k, v in self.stage_seconds().items()},
+        }
+
     def stage_seconds(self) -> dict[str, float]:
         """Wall time per stage, in the order they ran (for tables and `--json`)."""
         vectors = self.follow.vectors
@@ -118,12 +143,14 @@ def write_sources(
     communities at the end).
     """
     parts.summary_chat()
-    changes = parts.ingestor.scan(sources, progress)
-    written = parts.ingestor.write(parts.ingestor.build(changes), changes, progress)
-    follow = follow_graph(parts, progress)
-    failed = [*changes.failed, *written.failed]
-    known = parts.failure_log.replace(failed)
-    return IngestReport(changes, written, follow, frozenset(f for f in failed if f in known))
+    with parts.write_lock(progress) as waited:
+        changes = parts.ingestor.scan(sources, progress)
+        written = parts.ingestor.write(parts.ingestor.build(changes), changes, progress)
+        follow = follow_graph(parts, progress)
+        failed = [*changes.failed, *written.failed]
+        known = parts.failure_log.replace(failed)
+    known_failures = frozenset(f for f in failed if f in known)
+    return IngestReport(changes, written, follow, known_failures, waited)
 
 
 def ingest_paths(
@@ -159,5 +186,58 @@ def delete_document(parts: Components, uri: str) -> DeleteReport:
     """Delete a document by URI (or file path) and everything only it supported."""
     candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
     parts.summary_chat()
-    deleted = parts.store.delete_documents(document_id(u) for u in candidates)
-    return DeleteReport(deleted, follow_graph(parts))
+    with parts.write_lock():
+        deleted = parts.store.delete_documents(document_id(u) for u in candidates)
+        return DeleteReport(deleted, follow_graph(parts))
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` found, and what it repaired.
+
+    Attributes:
+        database: problems the store's own integrity check reported.
+        references: mentions and relations pointing at missing nodes (`graph/integrity.py`).
+        vectors: vector index problems: unreadable files, chunks without a vector, vectors
+            without a chunk.
+        repaired: what a repair rebuilt (index files, vectors added or removed).
+    """
+
+    database: list[str]
+    references: list[str]
+    vectors: list[str]
+    repaired: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.database or self.references or self.vectors)
+
+
+def check_store(parts: Components, repair: bool = False) -> CheckReport:
+    """The store checked end to end; with `repair`, vector indexes rebuilt from the graph."""
+    database = parts.store.check()
+    integrity = check_integrity(parts.store)
+    references = [] if integrity.ok else list(integrity.examples) or ["graph references"]
+    vectors: list[str] = []
+    try:
+        found = parts.vectors.consistency(parts.store)
+        if not found.ok:
+            vectors.append(
+                f"{found.chunks_without_vector} chunks without a vector, "
+                f"{found.vectors_without_chunk} vectors without a chunk, "
+                f"{found.duplicate_vectors} duplicates"
+            )
+        parts.vectors.entities  # noqa: B018 - opening it is the check
+    except DamagedIndexError as e:
+        vectors.append(str(e))
+    repaired: list[str] = []
+    if repair and vectors:
+        with parts.write_lock():
+            report = parts.vectors.sync(parts.store, repair=True)
+        repaired = [f"rebuilt {name}" for name in report.rebuilt]
+        repaired.append(
+            f"{report.chunks_added} chunk vectors added, {report.chunks_removed} removed; "
+            f"{report.entities_added} entity vectors added, {report.entities_removed} removed"
+        )
+        vectors = []
+    return CheckReport(database, references, vectors, repaired)

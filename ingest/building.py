@@ -10,11 +10,22 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 
 from groundgraph.graph.model import DocumentGraph
-from groundgraph.ingest.base import Extractor, FileError, IngestError, SourceDocument
+from groundgraph.ingest.base import (
+    EntitySpan,
+    Extraction,
+    Extractor,
+    FileError,
+    IngestError,
+    ParsedText,
+    RelationSpan,
+    SourceDocument,
+)
+from groundgraph.ingest.chunking import Unit, sentence_units
 from groundgraph.ingest.graph_builder import build_document_graph
-from groundgraph.ingest.nlp import load_spacy, parse_texts
+from groundgraph.ingest.nlp import load_spacy, parse_blocks
 from groundgraph.ingest.settings import IngestSettings
 
 # Documents per task sent to a worker: small enough to keep both cores busy to the end.
@@ -25,19 +36,49 @@ _TASKS_AHEAD = 2
 _worker: tuple[IngestSettings, Extractor] | None = None
 
 
+@dataclass
+class _Found:
+    """What the blocks of one document parsed so far yielded: only spans and units, so a
+    long document never holds more than one block's parse."""
+
+    units: list[Unit] = field(default_factory=list)
+    entities: list[EntitySpan] = field(default_factory=list)
+    relations: list[RelationSpan] = field(default_factory=list)
+    error: str = ""
+
+    def add(self, parsed: ParsedText, extractor: Extractor, size: int) -> None:
+        extraction = extractor.extract(parsed)
+        shift = len(self.entities)
+        self.entities.extend(extraction.entities)
+        self.relations.extend(
+            replace(r, source=r.source + shift, target=r.target + shift)
+            for r in extraction.relations
+        )
+        self.units.extend(sentence_units(parsed, size))
+
+
 def build_graphs(
     documents: Sequence[SourceDocument], settings: IngestSettings, extractor: Extractor
 ) -> Iterator[DocumentGraph | FileError]:
-    """Parse and extract documents in order, streaming; a document that fails becomes a
-    `FileError` in its place."""
+    """Parse and extract documents in order, streaming, block by block; a document that
+    fails becomes a `FileError` in its place."""
     nlp = load_spacy(settings.spacy_model)
-    parsed_texts = parse_texts(nlp, (d.text for d in documents))
-    for doc, parsed in zip(documents, parsed_texts, strict=True):
-        try:
-            extraction = extractor.extract(parsed)
-            yield build_document_graph(doc, parsed, extraction, settings)
-        except (ValueError, IndexError) as e:
-            yield FileError(doc.uri, f"extraction failed: {e}")
+    found = _Found()
+    for i, block, last in parse_blocks(nlp, (d.text for d in documents)):
+        doc = documents[i]
+        if not found.error:
+            try:
+                found.add(ParsedText(doc.text, (block,)), extractor, settings.chunk_size)
+            except (ValueError, IndexError) as e:
+                found.error = f"extraction failed: {e}"
+        if not last:
+            continue
+        if found.error:
+            yield FileError(doc.uri, found.error)
+        else:
+            extraction = Extraction(tuple(found.entities), tuple(found.relations))
+            yield build_document_graph(doc, found.units, extraction, settings)
+        found = _Found()
 
 
 def _start_worker(settings: IngestSettings, extractor: Extractor) -> None:

@@ -124,8 +124,9 @@ def scan(
         if p.exists() or not (str(p.resolve()) in roots and str(p.resolve()) in known)
     ]
     rdf = {p.resolve() for p in sources.rdf}
-    files, failed = discover(p for p in wanted if p.resolve() not in rdf)
-    rdf_files, rdf_missing = discover(p for p in wanted if p.resolve() in rdf)
+    follow = settings.follow_external_symlinks
+    files, failed = discover((p for p in wanted if p.resolve() not in rdf), follow)
+    rdf_files, rdf_missing = discover((p for p in wanted if p.resolve() in rdf), follow)
     failed += rdf_missing
     documents: list[SourceDocument] = []
     graphs: list[DocumentGraph] = []
@@ -134,7 +135,7 @@ def scan(
     for done, (path, source) in enumerate([*files, *rdf_files], start=1):
         try:
             if path.resolve() in rdf:
-                graphs.extend(read_rdf(path, sources.rdf_format))
+                graphs.extend(read_rdf(path, settings, sources.rdf_format))
             else:
                 docs, errors = read_source(path, settings, source)
                 documents.extend(docs)
@@ -144,6 +145,8 @@ def scan(
             read_paths.add(path.resolve().as_uri())
         except SourceError as e:
             failed.append(FileError(e.path, e.reason, e.line))
+        except Exception as e:  # one file's failure, whatever it is, is that file's error
+            failed.append(FileError(str(path), f"cannot read file: {type(e).__name__}: {e}"))
         progress("read", done, total)
     return Scan(documents, graphs, failed, frozenset(read_paths), frozenset(roots))
 

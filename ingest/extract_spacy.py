@@ -28,6 +28,9 @@ DEPENDENCY_WEIGHT = 1.0
 # A sentence naming n entities yields n(n-1)/2 co-occurrence pairs; 0.5 / (n-1) per pair keeps
 # each entity's co-occurrence weight per sentence at 0.5, below one stated relation.
 CO_OCCURRENCE_BUDGET = 0.5
+# Each entity co-occurs with the next few of its sentence only: a run-on "sentence" naming
+# thousands of entities (a text without full stops) gave millions of pairs.
+CO_OCCURRENCE_WINDOW = 8
 
 _SUBJECT = {"nsubj", "csubj"}
 _PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
@@ -116,9 +119,9 @@ class SpacyExtractor:
         stated = self._dependency_relations(doc, ents)
         linked = {frozenset((s, d)) for s, _, d in stated}
         found = [(s, p, d, DEPENDENCY_WEIGHT) for s, p, d in stated]
-        weight = CO_OCCURRENCE_BUDGET / (len(ents) - 1)
+        weight = CO_OCCURRENCE_BUDGET / min(len(ents) - 1, CO_OCCURRENCE_WINDOW)
         for i in range(len(ents)):
-            for j in range(i + 1, len(ents)):
+            for j in range(i + 1, min(i + 1 + CO_OCCURRENCE_WINDOW, len(ents))):
                 if frozenset((i, j)) not in linked:
                     found.append((i, CO_OCCURRENCE, j, weight))
         return found

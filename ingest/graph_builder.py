@@ -10,10 +10,9 @@ from groundgraph.ingest.base import (
     CO_OCCURRENCE,
     EntitySpan,
     Extraction,
-    ParsedText,
     SourceDocument,
 )
-from groundgraph.ingest.chunking import chunk_spans, sentence_units
+from groundgraph.ingest.chunking import Unit, chunk_spans
 from groundgraph.ingest.resolution import normalise, resolve
 from groundgraph.ingest.settings import IngestSettings
 
@@ -41,18 +40,18 @@ def document_record(source: SourceDocument) -> Document:
     )
 
 
-def make_chunks(doc_id: str, parsed: ParsedText, settings: IngestSettings) -> list[Chunk]:
-    units = list(sentence_units(parsed, settings.chunk_size))
+def make_chunks(doc_id: str, text: str, units: list[Unit], settings: IngestSettings) -> list[Chunk]:
+    """Chunks of runs of whole sentence units, with ids from their text."""
     chunks: list[Chunk] = []
     seen: Counter[str] = Counter()
     for ordinal, (start, end) in enumerate(
         chunk_spans(units, settings.chunk_size, settings.chunk_overlap)
     ):
-        text = parsed.text[start:end]
-        text_hash = ids.content_hash(text)
+        piece = text[start:end]
+        text_hash = ids.content_hash(piece)
         chunk_id = ids.chunk_id(doc_id, text_hash, seen[text_hash])
         seen[text_hash] += 1
-        chunks.append(Chunk(chunk_id, doc_id, ordinal, text, start, end, text_hash))
+        chunks.append(Chunk(chunk_id, doc_id, ordinal, piece, start, end, text_hash))
     return chunks
 
 
@@ -69,11 +68,12 @@ class _ChunkLocator:
 
 
 def build_document_graph(
-    source: SourceDocument, parsed: ParsedText, extraction: Extraction, settings: IngestSettings
+    source: SourceDocument, units: list[Unit], extraction: Extraction, settings: IngestSettings
 ) -> DocumentGraph:
-    """Chunks, resolved mentions and relation evidence of one document."""
+    """Chunks, resolved mentions and relation evidence of one document, from its sentence
+    units and what the extractor found in it."""
     document = document_record(source)
-    chunks = make_chunks(document.id, parsed, settings)
+    chunks = make_chunks(document.id, source.text, units, settings)
     locate = _ChunkLocator(chunks)
     subject_name = title_subject(source.title)
     subject = settings.title_entities and source.named_title and bool(normalise(subject_name))

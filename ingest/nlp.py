@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-# spaCy refuses texts over nlp.max_length (1,000,000 characters) and its parser needs about
-# 1 GB per 100,000 characters, so long documents are parsed in paragraph-aligned blocks.
-BLOCK_CHARS = 100_000
+# spaCy refuses texts over nlp.max_length (1,000,000 characters) and a parse holds memory in
+# proportion to its length, so a text is parsed in paragraph-aligned blocks of at most this
+# many characters, PIPE_BLOCKS of them in flight: a 20 MB document costs what 16 blocks cost.
+BLOCK_CHARS = 20_000
+PIPE_BLOCKS = 16
 
 
 PARAGRAPHS_COMPONENT = "groundgraph_paragraphs"
@@ -86,23 +88,28 @@ def split_blocks(text: str, limit: int = BLOCK_CHARS) -> list[tuple[int, str]]:
     return blocks
 
 
-def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[ParsedText]:
-    """Parse texts with spaCy, in order, streaming: the blocks of many texts are piped
-    together for throughput."""
+def parse_blocks(nlp: Language, texts: Iterable[str]) -> Iterator[tuple[int, ParsedBlock, bool]]:
+    """Parse texts in blocks, in order, streaming: (text index, block, last block of its
+    text). The blocks of many texts are piped together for throughput, and a caller that
+    keeps only what it needs of each block holds one block's parse at a time."""
 
-    def blocks() -> Iterator[tuple[str, tuple[int, int, str]]]:
+    def blocks() -> Iterator[tuple[str, tuple[int, int, bool]]]:
         for i, text in enumerate(texts):
-            for offset, block in split_blocks(text):
-                yield block, (i, offset, text)
+            pieces = split_blocks(text)
+            for k, (offset, block) in enumerate(pieces):
+                yield block, (i, offset, k == len(pieces) - 1)
 
-    current: tuple[int, str] | None = None
+    for doc, (i, offset, last) in nlp.pipe(blocks(), as_tuples=True, batch_size=PIPE_BLOCKS):
+        yield i, ParsedBlock(offset, doc), last
+
+
+def parse_texts(nlp: Language, texts: Iterable[str]) -> Iterator[ParsedText]:
+    """Each text parsed whole (all its blocks at once), in order; for short texts and tests:
+    building document graphs streams block by block instead (`building.py`)."""
+    items = list(texts)
     pieces: list[ParsedBlock] = []
-    parsed = nlp.pipe(blocks(), as_tuples=True, batch_size=batch_size)
-    for doc, (i, offset, text) in parsed:
-        if current is not None and i != current[0]:
-            yield ParsedText(current[1], tuple(pieces))
+    for i, block, last in parse_blocks(nlp, items):
+        pieces.append(block)
+        if last:
+            yield ParsedText(items[i], tuple(pieces))
             pieces = []
-        current = (i, text)
-        pieces.append(ParsedBlock(offset, doc))
-    if current is not None:
-        yield ParsedText(current[1], tuple(pieces))

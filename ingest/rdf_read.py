@@ -24,7 +24,9 @@ from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
 from groundgraph.graph.rdf_vocab import GG, SCHEMA, node_id, predicate_label
 from groundgraph.ingest.base import SourceError
+from groundgraph.ingest.rdf_safety import safe_rdf_data
 from groundgraph.ingest.resolution import normalise
+from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.sources import file_title
 
 # Extension → rdflib parser name.
@@ -76,14 +78,16 @@ def rdf_format(path: Path, fmt: str | None = None) -> str:
     return RDF_EXTENSIONS[path.suffix.lower()]
 
 
-def parse_rdf(path: Path, fmt: str | None = None) -> Graph:
-    """Parse a whole file; a syntax error names the file and, where known, the line."""
+def parse_rdf(path: Path, settings: IngestSettings, fmt: str | None = None) -> Graph:
+    """Parse a whole file, which may make the parser read nothing else (`rdf_safety.py`); a
+    syntax error names the file and, where known, the line."""
     parser = rdf_format(path, fmt)
     if not path.is_file():
         raise SourceError(str(path), "no such file")
+    data = safe_rdf_data(path, parser, settings)
     graph = Graph()
     try:
-        graph.parse(path, format=parser)
+        graph.parse(data=data, format=parser, publicID=path.resolve().as_uri())
     except BadSyntax as e:
         line = _LINE.search(str(e))
         said = _BAD_SYNTAX.search(e.message)
@@ -102,9 +106,9 @@ def parse_rdf(path: Path, fmt: str | None = None) -> Graph:
     return graph
 
 
-def read_rdf(path: Path, fmt: str | None = None) -> list[DocumentGraph]:
+def read_rdf(path: Path, settings: IngestSettings, fmt: str | None = None) -> list[DocumentGraph]:
     """The document graphs a file holds; raises `SourceError` when it cannot be used."""
-    graph = parse_rdf(path, fmt)
+    graph = parse_rdf(path, settings, fmt)
     source = str(path.resolve())
     if (None, RDF.type, GG.Document) in graph:
         return _restore(graph, path, source)

@@ -36,6 +36,11 @@ class IngestSettings(BaseModel):
         json_id_field: field of a record that identifies it within its file.
         json_title_field: field of a record used as its title, when present.
         max_file_bytes: larger files are refused with an error rather than read.
+        follow_external_symlinks: read a symbolic link found in a source folder that points
+            outside it (off by default: a link must not pull in files from elsewhere).
+        rdf_trusted_contexts: JSON-LD context URLs that may be fetched (http(s) only, once
+            per process); any other context a file names by URL or path is refused.
+        rdf_context_timeout: seconds to wait for a trusted context.
         spacy_processes: processes that parse, extract and build document graphs in
             parallel, 16 documents at a time; more than 1 pays off for batches of hundreds of
             documents (2 processes on 2 cores: 14.8 s for 1,500 2Wiki passages, 29.2 s in one).
@@ -54,6 +59,9 @@ class IngestSettings(BaseModel):
     json_id_field: str = "id"
     json_title_field: str = "title"
     max_file_bytes: int = Field(default=50_000_000, ge=1)
+    follow_external_symlinks: bool = False
+    rdf_trusted_contexts: tuple[str, ...] = ()
+    rdf_context_timeout: float = Field(default=10.0, gt=0)
     spacy_processes: int = Field(default=1, ge=1)
     title_entities: bool = True
 

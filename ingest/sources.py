@@ -5,9 +5,14 @@ reason, so one bad file never stops a batch. JSON readers report bad records one
 keep the good ones.
 """
 
+import codecs
+import errno
 import io
 import json
+import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
@@ -40,14 +45,27 @@ def read_bytes(path: Path, settings: IngestSettings) -> bytes:
         raise SourceError(str(path), f"cannot read file: {e.strerror or e}") from e
 
 
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_text(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+    """Text of a file: the encoding its byte-order mark names, else UTF-8."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:_BINARY_SNIFF_BYTES]:
         raise SourceError(str(path), "binary file (contains NUL bytes), not text")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as e:
         raise SourceError(
-            str(path), f"not valid UTF-8: byte 0x{data[e.start]:02x} at offset {e.start}"
+            str(path),
+            f"not valid {encoding or 'UTF-8'}: byte 0x{data[e.start]:02x} at offset {e.start}",
         ) from e
     if not text.strip():
         raise SourceError(str(path), "empty file (no text)")
@@ -88,16 +106,42 @@ def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceD
 
 def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     data = read_bytes(path, settings)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as e:
-        raise SourceError(str(path), f"cannot read PDF: {e}") from e
+    with _pdf_warnings() as warned:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise SourceError(str(path), "PDF is encrypted; decrypt it first")
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise SourceError(str(path), f"cannot read PDF (damaged file?): {e}") from e
     text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text and warned:
+        raise SourceError(str(path), f"cannot read PDF (damaged file?): {warned[0]}")
     if not text:
         raise SourceError(str(path), "PDF has no extractable text (scanned images?)")
     title = (reader.metadata.title if reader.metadata else None) or ""
     return [_document(path, str(title), text, source)]
+
+
+@contextmanager
+def _pdf_warnings() -> Iterator[list[str]]:
+    """What pypdf logged while reading: a damaged stream shows as warnings, not errors."""
+    found: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(record.getMessage())
+
+    handler = _Collect(level=logging.WARNING)
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield found
+    finally:
+        logger.removeHandler(handler)
+
+
+_TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
 
 
 def _records(path: Path, text: str) -> Iterator[tuple[int, object]]:
@@ -115,6 +159,8 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, object]]:
                         str(path), f"malformed JSON at column {e.colno}: {e.msg}", line=number
                     ),
                 )
+            except RecursionError:
+                yield number, SourceError(str(path), _TOO_DEEP, line=number)
         return
     try:
         data = json.loads(text)
@@ -122,6 +168,9 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, object]]:
         raise SourceError(
             str(path), f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from e
+    except RecursionError:
+        # Python's parser recurses per nesting level: thousands of `[` exhaust the stack.
+        raise SourceError(str(path), _TOO_DEEP) from None
     items = data if isinstance(data, list) else [data]
     yield from enumerate(items)
 
@@ -197,27 +246,72 @@ def read_source(
     return reader(path, settings, source), []
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[FileError]]:
+def discover(
+    paths: Iterable[Path], follow_external_symlinks: bool = False
+) -> tuple[list[tuple[Path, str]], list[FileError]]:
     """Expand files and directory trees into (file, source root) pairs, sorted.
 
-    Hidden files and folders (a leading dot) are left out of directory walks.
+    Hidden files and folders (a leading dot) are left out of directory walks, and linked
+    folders are not walked. A symbolic link to a file outside the folder being walked is
+    reported and not followed unless `follow_external_symlinks`; a link that loops or points
+    at nothing is reported. A path given by name is read wherever it points.
     """
     found: dict[Path, str] = {}
     errors: list[FileError] = []
     for raw in paths:
         root = Path(raw)
-        source = str(root.resolve())
+        try:
+            resolved = root.resolve(strict=root.is_symlink())
+        except (OSError, RuntimeError) as e:
+            errors.append(FileError(str(root), _link_problem(e)))
+            continue
         if root.is_dir():
-            for file in sorted(root.rglob("*")):
-                relative = file.relative_to(root).parts
-                if any(part.startswith(".") for part in relative) or file.is_dir():
-                    continue
-                found.setdefault(file, source)
+            for file in _walk(root):
+                problem = _external_link(file, resolved, follow_external_symlinks)
+                if problem:
+                    errors.append(FileError(str(file), problem))
+                else:
+                    found.setdefault(file, str(resolved))
         elif root.exists() or root.is_symlink():
-            found.setdefault(root, source)
+            found.setdefault(root, str(resolved))
         else:
             errors.append(FileError(str(root), "no such file or directory"))
     return sorted(found.items()), errors
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under `root`, without hidden names and without entering linked folders."""
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def _external_link(file: Path, root: Path, allowed: bool) -> str:
+    """Why a symbolic link found in a folder walk is not followed, or "" to read it."""
+    if not file.is_symlink():
+        return ""
+    try:
+        target = file.resolve(strict=True)
+    except (OSError, RuntimeError) as e:
+        return _link_problem(e)
+    if target.is_dir():
+        return ""  # reached through os.walk's listing of files only when it is a file
+    if allowed or target.is_relative_to(root):
+        return ""
+    return (
+        f"symbolic link to {target}, outside the source folder {root}: not followed "
+        "(set ingest.follow_external_symlinks = true to read it)"
+    )
+
+
+def _link_problem(error: Exception) -> str:
+    if isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP:
+        return "symbolic link loop: the link points back at itself"
+    if isinstance(error, FileNotFoundError):
+        return "cannot read file: broken symbolic link (its target does not exist)"
+    return f"cannot resolve path: {getattr(error, 'strerror', None) or error}"
 
 
 def fingerprints(paths: Iterable[Path]) -> dict[str, str]:

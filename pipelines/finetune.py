@@ -28,7 +28,7 @@ from groundgraph.finetune.run import (
     prepare_examples,
     train_adapter,
 )
-from groundgraph.pipelines.reporting import markdown_table
+from groundgraph.pipelines.reporting import feedback_table, markdown_table
 from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
 
@@ -54,17 +54,28 @@ def finetune_assets(settings: PipelineSettings, start: date) -> list[AssetsDefin
         context: AssetExecutionContext, groundgraph: GroundGraphResource
     ) -> Output[PreparedExamples]:
         """Grounded question–answer examples from the graph's relations (single-hop and
-        bridge), with gold evidence, retrieved distractors and leak-free splits."""
+        bridge), with gold evidence, retrieved distractors and leak-free splits, plus users'
+        corrections that the documents state (trained on, never tested on)."""
         began = time.perf_counter()
         parts = groundgraph.parts
         run = parts.registry.new_run()
-        examples = prepare_examples(parts.store, parts.retriever, parts.settings.finetune, run)
-        counts = {s: len(getattr(examples, s)) for s in ("train", "validation", "test")}
+        examples = prepare_examples(
+            parts.store,
+            parts.retriever,
+            parts.settings.finetune,
+            run,
+            parts.feedback.corrections(),
+        )
+        counts = examples.counts()
         context.log.info(f"examples {counts} in {run}")
+        for refused in examples.refused:
+            context.log.warning(f"correction {refused['feedback_id']}: {refused['reason']}")
         return Output(
             PreparedExamples(examples, str(run)),
             metadata={
                 **counts,
+                "refused_corrections": len(examples.refused),
+                "feedback_per_month": feedback_table(parts.feedback.months()),
                 "fingerprint": examples.fingerprint,
                 "graph_fingerprint": examples.snapshot["fingerprint"],
                 "run": str(run),
@@ -128,10 +139,17 @@ def finetune_assets(settings: PipelineSettings, start: date) -> list[AssetsDefin
         record, decision = gate_and_promote(
             parts.registry, Path(training_examples.run), examples, finetune, evaluation, current
         )
+        keys = ("exact_match", "token_f1", "citation_accuracy", "verified", "score")
         rows = [
             (key, f"{getattr(evaluation.base, key):.3f}", f"{getattr(evaluation.adapter, key):.3f}")
-            for key in ("exact_match", "token_f1", "citation_accuracy", "verified", "score")
+            for key in keys
         ]
+        fixed, was = evaluation.corrections_adapter, evaluation.corrections_base
+        if fixed is not None and was is not None:
+            rows += [
+                (f"{key}, corrections", f"{getattr(was, key):.3f}", f"{getattr(fixed, key):.3f}")
+                for key in ("token_f1", "citation_accuracy", "score")
+            ]
         yield Output(
             {"run": record.name, "promoted": decision.promoted},
             metadata={
@@ -142,6 +160,7 @@ def finetune_assets(settings: PipelineSettings, start: date) -> list[AssetsDefin
                 "base_score": evaluation.base.score,
                 "adapter_verified": evaluation.adapter.verified,
                 "test_examples": decision.test_examples,
+                "corrections_score": fixed.score if fixed is not None else None,
                 "promoted": decision.promoted,
                 "reason": decision.reason,
             },

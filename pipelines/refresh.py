@@ -153,7 +153,9 @@ def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> lis
         """Upsert the changed documents' graphs and delete the gone documents, a batch per
         transaction; entities and relations only those documents supported go with them."""
         items = [*document_graphs.graphs, *document_graphs.failed]
-        report = groundgraph.parts.ingestor.write(items, source_changes)
+        parts = groundgraph.parts
+        with parts.write_lock():
+            report = parts.ingestor.write(items, source_changes)
         context.log.info(
             f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.deleted)} deleted"
@@ -179,7 +181,8 @@ def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> lis
         """Embed chunks and entity names the index lacks, drop those the graph lost, and
         publish both indexes atomically (a crash leaves the previous ones whole)."""
         parts = groundgraph.parts
-        report = parts.vectors.sync(parts.store)
+        with parts.write_lock():
+            report = parts.vectors.sync(parts.store)
         return Output(
             report,
             metadata={
@@ -197,7 +200,9 @@ def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> lis
     ) -> Output[CommunityReport]:
         """Leiden communities of the entity graph with their reports (what global questions
         are answered from), rebuilt when the graph changed since they were computed."""
-        report = groundgraph.parts.refresh_communities()
+        parts = groundgraph.parts
+        with parts.write_lock():
+            report = parts.refresh_communities()
         found = report.found
         return Output(
             report,

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from dagster import MetadataValue, TableColumn, TableMetadataValue, TableRecord, TableSchema
 
+from groundgraph.finetune.feedback import MonthCounts
 from groundgraph.graph.model import Community
 from groundgraph.graph.summary import ConnectedEntity, PredicateCount
 from groundgraph.ingest.base import FileError
@@ -70,6 +71,14 @@ def communities_table(communities: Sequence[Community]) -> TableMetadataValue:
     return table(
         [("community", "string"), ("entities", "int"), ("summary", "string")],
         [(c.title, c.size, _clip(c.summary)) for c in communities],
+    )
+
+
+def feedback_table(months: Sequence[MonthCounts]) -> TableMetadataValue:
+    """Ratings and corrections per month, oldest first."""
+    return table(
+        [("month", "string"), ("good", "int"), ("bad", "int"), ("corrections", "int")],
+        [(m.month, m.good, m.bad, m.corrections) for m in months],
     )
 
 

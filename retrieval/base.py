@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from groundgraph.graph.errors import GroundGraphError
+from groundgraph.graph.ids import document_id
 from groundgraph.graph.model import Chunk, Community, Entity, Relation
 
 
@@ -20,14 +21,15 @@ class RetrievalError(GroundGraphError):
     """An embedder, index, retriever or generator failed."""
 
 
-class ModelUnavailableError(RetrievalError):
-    """A language model server could not be reached, or stayed overloaded, after the allowed
-    retries; generators answer extractively instead and say so."""
-
-
 class GenerationError(RetrievalError):
     """The requested generator gave no verified answer and falling back was not allowed
     (`answer.strict`, `ask --strict`)."""
+
+
+class ModelUnavailableError(GenerationError):
+    """A language model server could not be reached, or stayed overloaded, after the allowed
+    retries; generators answer extractively instead and say so (or, when strict, raise it:
+    the server answers 503)."""
 
 
 class ModelError(RetrievalError):
@@ -46,6 +48,8 @@ class ScoredChunk:
         score: the fused score that ranked it.
         dense: cosine similarity of the chunk to the question.
         graph: the graph score, 0–1, from entities linked in the question.
+        instructions: the chunk holds text that reads like an instruction to the assistant
+            (a prompt injection); it is quoted as data and never supports an answer.
     """
 
     chunk: Chunk
@@ -54,6 +58,7 @@ class ScoredChunk:
     score: float
     dense: float
     graph: float
+    instructions: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,7 @@ class Answer:
                 {
                     "chunk_id": c.chunk_id,
                     "document": c.document,
+                    "document_id": document_id(c.document),
                     "start": c.start,
                     "end": c.end,
                     "text": c.text,

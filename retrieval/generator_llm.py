@@ -65,18 +65,24 @@ class GroundedLLMGenerator:
             if context.communities
             else replace(context, chunks=context.chunks[: self.passages])
         )
-        messages = grounded_messages(question, _passages(shown), _themes(shown))
+        flagged = [n for n, c in enumerate(shown.chunks, start=1) if c.instructions]
+        messages = grounded_messages(question, _passages(shown), _themes(shown), flagged)
         try:
             raw = self.chat.complete(messages, self.max_new_tokens, stream)
         except ModelUnavailableError as e:
             if self.strict:
-                raise GenerationError(f"the {self.name} model is unavailable: {e}") from e
+                raise ModelUnavailableError(f"the {self.name} model is unavailable: {e}") from e
             return self._fallback(question, context, [f"{self.name} model unavailable: {e}"])
         draft, trimmed = finished_part(raw)
         check = self.verifier.verify(question, draft, shown)
         written = f"draft by {self.chat.description}"
         if trimmed:
             written += "; its unfinished last sentence was dropped"
+        if flagged:
+            written += (
+                f"; passages {flagged} hold text addressed to an assistant (a prompt "
+                "injection?): it was quoted as data and supports nothing"
+            )
         if check.grounded:
             return Answer(
                 question,

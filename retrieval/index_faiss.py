@@ -6,8 +6,11 @@ dimension) are written to a temporary file and renamed over the old one: a crash
 previous index whole.
 """
 
+import errno
+import hashlib
 import json
 import os
+import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
@@ -29,6 +32,25 @@ def _int_id(key: str) -> int:
         return int(key[:_ID_HEX], 16)
     except ValueError as e:
         raise RetrievalError(f"vector key {key!r} is not a hex id") from e
+
+
+# What numpy, zipfile and json raise on a truncated or garbled file.
+_UNREADABLE = (OSError, ValueError, KeyError, RuntimeError, EOFError, zipfile.BadZipFile, TypeError)
+
+
+class DamagedIndexError(RetrievalError):
+    """An index file cannot be read; the store's write path rebuilds it from the graph."""
+
+    def __init__(self, path: Path, cause: Exception) -> None:
+        super().__init__(
+            f"vector index {path} is unreadable ({type(cause).__name__}: {cause}); run "
+            "`groundgraph refresh` (or `groundgraph check --repair`) to rebuild it from the graph"
+        )
+        self.path = path
+
+
+def _full(error: OSError) -> bool:
+    return error.errno == errno.ENOSPC
 
 
 class FaissIndex:
@@ -139,48 +161,68 @@ class FaissIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         keys = list(self._labels)
+        serialized = faiss.serialize_index(self._index)
         meta = {
             "embedder": self.embedder,
             "dimension": self.dimension,
             "kind": self.kind,
             "hnsw_m": self.hnsw_m,
             "count": len(keys),
+            "sha256": hashlib.sha256(serialized.tobytes()).hexdigest(),
         }
         try:
             with open(tmp, "wb") as f:
                 np.savez(
                     f,
-                    index=faiss.serialize_index(self._index),
+                    index=serialized,
                     keys=np.array(keys, dtype=str),
                     labels=np.array([self._labels[k] for k in keys], dtype=str),
                     meta=np.array(json.dumps(meta)),
                 )
                 f.flush()
                 os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise RetrievalError(
+                f"cannot write vector index {path}: {e.strerror or e}"
+                + ("; free some disk space and run `groundgraph refresh`" if _full(e) else "")
+            ) from e
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        os.replace(tmp, path)
 
     @staticmethod
     def count(path: Path) -> int:
         """How many vectors the index file at `path` holds, without loading it."""
-        with np.load(path) as data:
-            return int(json.loads(str(data["meta"]))["count"])
+        try:
+            with np.load(path) as data:
+                return int(json.loads(str(data["meta"]))["count"])
+        except _UNREADABLE as e:
+            raise DamagedIndexError(path, e) from e
 
     @classmethod
     def load(cls, path: Path) -> "FaissIndex":
+        """Read an index file, checking it before FAISS sees it: FAISS aborts the whole
+        process on some garbled input, so the bytes must match the checksum saved with them.
+
+        Raises:
+            DamagedIndexError: the file is truncated, garbled or not an index.
+        """
         try:
             with np.load(path) as data:
                 meta = json.loads(str(data["meta"]))
-                index = cls(meta["dimension"], meta["embedder"], meta["kind"], meta["hnsw_m"])
-                index._index = faiss.deserialize_index(data["index"])
+                serialized = data["index"]
                 keys, labels = data["keys"].tolist(), data["labels"].tolist()
-        except (OSError, ValueError, KeyError, RuntimeError) as e:
-            raise RetrievalError(
-                f"vector index {path} is unreadable ({e}); delete it and run "
-                "`groundgraph refresh` to rebuild it from the graph"
-            ) from e
+            digest = hashlib.sha256(serialized.tobytes()).hexdigest()
+            if meta.get("sha256", digest) != digest:
+                raise ValueError("its content does not match the checksum saved with it")
+            if len(keys) != meta["count"] or len(labels) != len(keys):
+                raise ValueError("its keys do not match its count")
+            index = cls(meta["dimension"], meta["embedder"], meta["kind"], meta["hnsw_m"])
+            index._index = faiss.deserialize_index(serialized)
+        except _UNREADABLE as e:
+            raise DamagedIndexError(path, e) from e
         index._labels = dict(zip(keys, labels, strict=True))
         index._by_int = {_int_id(k): k for k in keys}
         return index

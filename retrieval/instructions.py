@@ -14,8 +14,8 @@ _PATTERNS = (
     r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(previous|prior|above|earlier|"
     r"all|any|the|your|these|those|system)\b[^.!?\n]{0,30}\b(instructions?|prompts?|rules|"
     r"directions|guidelines|context|messages?)\b",
-    # role markers and chat-template tokens
-    r"(^|\n|\s)(system|assistant|user|developer)\s*(prompt)?\s*:",
+    # role markers and chat-template tokens, bare or in markdown emphasis ("**SYSTEM**:")
+    r"(^|\n|\s|[*_#>])(system|assistant|user|developer)\s*(prompt)?\s*[*_]*\s*:",
     r"<\|?(im_start|im_end|system|assistant|user|endoftext)\|?>",
     r"\[/?(INST|SYS)\]|<</?SYS>>|###\s*(system|instruction|assistant)\b",
     # orders addressed to the model

@@ -10,6 +10,7 @@ import numpy as np
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.model import CommunitySet
 from groundgraph.retrieval.base import Context, Embedder, RankedCommunity, ScoredChunk
+from groundgraph.retrieval.instructions import looks_like_instruction
 
 SIZE_PRIOR = 0.2
 
@@ -59,6 +60,7 @@ class CommunityRetriever:
                 float(scores[i]),
                 float(similarity[i]),
                 0.0,
+                looks_like_instruction(chunks[cid].text),
             )
             for cid, i in owner.items()
         )

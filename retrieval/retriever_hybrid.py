@@ -13,6 +13,7 @@ from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
 from groundgraph.retrieval.base import Context, Embedder, LinkedEntity, ScoredChunk
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
+from groundgraph.retrieval.instructions import looks_like_instruction
 from groundgraph.retrieval.linking import EntityLinker, question_phrases
 from groundgraph.retrieval.settings import RetrievalSettings
 from groundgraph.retrieval.vectors import VectorIndexes
@@ -128,6 +129,7 @@ class HybridRetriever:
                 fused[c],
                 dense[c],
                 graph.get(c, 0.0),
+                looks_like_instruction(chunks[c].text),
             )
             for c in top
             if c in chunks

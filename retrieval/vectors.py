@@ -20,7 +20,7 @@ from groundgraph.graph.ids import stable_hash
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Embedder, RetrievalError, VectorIndex
-from groundgraph.retrieval.index_faiss import FaissIndex, IndexKind
+from groundgraph.retrieval.index_faiss import DamagedIndexError, FaissIndex, IndexKind
 from groundgraph.retrieval.settings import RetrievalSettings
 
 CHUNK_INDEX_FILE = "chunks.npz"
@@ -38,6 +38,7 @@ class VectorReport:
     entities_removed: int = 0
     chunk_seconds: float = 0.0
     entity_seconds: float = 0.0
+    rebuilt: tuple[str, ...] = ()  # index files found damaged and rebuilt from the graph
 
     @property
     def changed(self) -> bool:
@@ -136,8 +137,15 @@ class VectorIndexes:
         return chunks, entities
 
     def save(self) -> None:
-        self.chunks.save(self.directory / CHUNK_INDEX_FILE)
-        self.entities.save(self.directory / ENTITY_INDEX_FILE)
+        """Publish both indexes. If either cannot be written, the in-memory ones are dropped:
+        they hold what the files lack, so the next sync must start again from the files."""
+        try:
+            self.chunks.save(self.directory / CHUNK_INDEX_FILE)
+            self.entities.save(self.directory / ENTITY_INDEX_FILE)
+        except Exception:
+            for name in ("chunks", "entities"):
+                self.__dict__.pop(name, None)
+            raise
 
     def consistency(self, store: GraphReader) -> VectorConsistency:
         """Compare the published chunk index with the chunks the graph holds."""
@@ -153,8 +161,30 @@ class VectorIndexes:
             duplicate_vectors=len(index) - len(keys),
         )
 
-    def sync(self, store: GraphReader, progress: Progress = no_progress) -> VectorReport:
-        """Bring both indexes in line with the graph and publish them: the vector stage."""
+    def repair(self) -> tuple[str, ...]:
+        """Set aside index files that cannot be read (as `NAME.damaged`), so that the next
+        sync rebuilds them from the graph; the names of those set aside."""
+        damaged = []
+        for name, attribute in ((CHUNK_INDEX_FILE, "chunks"), (ENTITY_INDEX_FILE, "entities")):
+            path = self.directory / name
+            if not path.exists():
+                continue
+            try:
+                FaissIndex.count(path)
+                if attribute not in self.__dict__:
+                    getattr(self, attribute)
+            except DamagedIndexError:
+                path.replace(path.with_name(f"{name}.damaged"))
+                self.__dict__.pop(attribute, None)
+                damaged.append(name)
+        return tuple(damaged)
+
+    def sync(
+        self, store: GraphReader, progress: Progress = no_progress, repair: bool = True
+    ) -> VectorReport:
+        """Bring both indexes in line with the graph and publish them: the vector stage. With
+        `repair`, an index file that cannot be read is rebuilt from the graph."""
+        rebuilt = self.repair() if repair else ()
         began = time.perf_counter()
         titles = {d.id: d.title for d in store.documents()}
         wanted = {c.id: chunk_text(titles[c.doc_id], c.text) for c in store.chunks()}
@@ -190,8 +220,9 @@ class VectorIndexes:
             entities_removed,
             chunk_seconds,
             time.perf_counter() - began,
+            rebuilt,
         )
-        if report.changed:
+        if report.changed or rebuilt:
             self.save()
         return report
 

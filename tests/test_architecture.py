@@ -35,7 +35,7 @@ ALLOWED = {("graph/stores.py", "SqliteGraphStore"), ("graph/stores.py", "Neo4jGr
 
 
 def _product_files() -> list[Path]:
-    folders = ["groundgraph", "pipelines", *LIBRARY]
+    folders = ["groundgraph", "pipelines", "serve", *LIBRARY]
     return sorted(p for folder in folders for p in (REPO / folder).rglob("*.py"))
 
 
@@ -77,6 +77,17 @@ def test_neither_the_library_nor_the_pipelines_import_the_facade() -> None:
         for folder in (*LIBRARY, "pipelines")
         for path in (REPO / folder).rglob("*.py")
         if "groundgraph.facade" in _imports(path) or any(m == "groundgraph" for m in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_nothing_below_the_server_imports_it() -> None:
+    offenders = [
+        f"{path.relative_to(REPO)} imports {module}"
+        for folder in (*LIBRARY, "pipelines")
+        for path in (REPO / folder).rglob("*.py")
+        for module in _imports(path)
+        if module.startswith(("groundgraph.serve", "fastapi", "uvicorn", "mcp"))
     ]
     assert offenders == []
 

@@ -15,7 +15,21 @@ from tests.chat_server import ChatServer
 from tests.groundgraph.test_cli import groundgraph
 
 BIN = [sys.executable, "-m", "groundgraph"]
-COMMANDS = ["ingest", "refresh", "import-rdf", "export", "finetune", "ask", "stats", "delete", "ui"]
+COMMANDS = [
+    "ingest",
+    "refresh",
+    "import-rdf",
+    "export",
+    "finetune",
+    "ask",
+    "stats",
+    "check",
+    "delete",
+    "ui",
+    "serve",
+    "mcp",
+    "feedback",
+]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

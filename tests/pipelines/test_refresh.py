@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from dagster import (
     AssetCheckKey,
@@ -16,6 +17,8 @@ from dagster import (
 )
 
 from groundgraph import GroundGraph
+from groundgraph.finetune.examples import ExampleSet
+from groundgraph.finetune.run import EXAMPLES_DIR
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.pipelines import build_definitions
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
@@ -23,6 +26,7 @@ from groundgraph.pipelines.settings import PipelineSettings
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.index_faiss import FaissIndex
 from groundgraph.settings import Settings
+from tests.uvicorn_server import running_server
 
 REPO = Path(__file__).resolve().parents[2]
 PARTITION = "2026-03-01"
@@ -207,6 +211,8 @@ def test_monthly_finetune_materialises_and_gates(
         "MAX_EXAMPLES": "120",
     }.items():
         monkeypatch.setenv(f"GROUNDGRAPH_FINETUNE_{key}", value)
+    with GroundGraph.open(refreshed.store) as gg:
+        gg.feedback("Who discovered polonium?", "Einstein", "bad", "Marie Curie and Pierre Curie")
     job = refreshed.defs.resolve_job_def("monthly_finetune")
     result = job.execute_in_process(partition_key="2026-03-01", instance=refreshed.instance)
     assert result.success
@@ -220,6 +226,8 @@ def test_monthly_finetune_materialises_and_gates(
     [check] = result.get_asset_check_evaluations()
     assert not check.passed and evaluation["promoted"] is False
     assert f"judged on {tested} test examples" in check.description
+    assert "on 1 past corrections (trained on, not decided on)" in check.description
+    assert "token_f1, corrections" in evaluation["metrics"]
     assert check.metadata["min_test_examples"].value == 20
 
 
@@ -250,3 +258,40 @@ def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: P
     result = pipeline.run("2026-03-02")
     assert metadata(result, "source_changes")["deleted"] == 10
     assert checks(result)["entity_count_stable"] is False
+
+
+def test_a_correction_given_through_the_api_becomes_a_training_example(
+    refreshed: Pipeline,
+) -> None:
+    question = "Who discovered polonium?"
+    with running_server(refreshed.store) as server:
+        shown = httpx.post(f"{server.url}/ask", json={"question": question}, timeout=60).json()
+        for correction in ("Marie Curie and Pierre Curie", "Albert Einstein"):
+            given = httpx.post(
+                f"{server.url}/feedback",
+                json={
+                    "question": question,
+                    "answer": shown["answer"],
+                    "citations": shown["citations"],
+                    "rating": "bad",
+                    "correction": correction,
+                },
+            )
+            assert given.status_code == 200, given.text
+    job = refreshed.defs.resolve_job_def("monthly_finetune").get_subset(
+        asset_selection={AssetKey("training_examples")}
+    )
+    result = job.execute_in_process(partition_key="2026-03-01", instance=refreshed.instance)
+    found = metadata(result, "training_examples")
+    assert found["corrections"] == 1 and found["refused_corrections"] == 1
+    [month] = rows(found["feedback_per_month"])
+    assert month["bad"] == 2 and month["corrections"] == 2
+    examples = ExampleSet.read(Path(str(found["run"])) / EXAMPLES_DIR)
+    [example] = examples.corrections
+    assert example.question == question and example.answer == "Marie Curie and Pierre Curie"
+    assert example.gold_markers and example.kind == "correction"
+    assert all(e.question != question for e in examples.test)
+    gold = example.passages[example.gold_markers[0] - 1][1]
+    assert "Marie" in gold and "Pierre" in gold and "polonium" in gold.casefold()
+    [refused] = examples.refused
+    assert "Albert Einstein" in refused["reason"]

@@ -48,7 +48,7 @@ def test_a_crash_while_saving_leaves_the_previous_index_whole(
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "savez", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RetrievalError, match=r"cannot write vector index.*disk full"):
         index.save(path)
     monkeypatch.undo()
     assert FaissIndex.load(path).keys() == set(KEYS[:2])

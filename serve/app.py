@@ -1,0 +1,101 @@
+"""The server's composition root: the FastAPI app, its guard, and how it is run.
+
+`groundgraph serve` binds loopback unless given a token: a store of an organisation's
+documents must not be readable by anyone who can reach the port.
+"""
+
+import contextlib
+import ipaddress
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+
+from groundgraph.graph.errors import ConfigError, GroundGraphError
+from groundgraph.serve.errors import groundgraph_error, validation_error
+from groundgraph.serve.guard import Guard
+from groundgraph.serve.mcp_tools import mcp_server
+from groundgraph.serve.routes_api import api_router
+from groundgraph.serve.routes_openai import openai_router
+from groundgraph.serve.state import ServedStore
+from groundgraph.settings import Settings
+
+MCP_PATH = "/mcp"
+WORKER_THREADS = 64  # requests computed at once (FastAPI runs plain routes on these threads)
+
+
+def create_app(served: ServedStore, version: str) -> Guard:
+    """The ASGI app: REST and OpenAI-compatible routes, the MCP endpoint at `/mcp`, behind
+    the token and size guard."""
+    serve = served.settings.serve
+    mcp = mcp_server(served, version)
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path=MCP_PATH, stateless_http=True, json_response=True, host=serve.host
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        async with mcp.session_manager.run():
+            yield
+        served.close()
+
+    api = FastAPI(
+        title="groundgraph",
+        version=version,
+        description="Answers grounded in your documents, with citations.",
+        lifespan=lifespan,
+    )
+    api.add_exception_handler(GroundGraphError, groundgraph_error)
+    api.add_exception_handler(RequestValidationError, validation_error)
+    api.include_router(api_router(served, version))
+    api.include_router(openai_router(served))
+    # Last: everything the API does not route (`/mcp`) goes to the MCP app.
+    api.mount("/", mcp_app)
+    token = serve.token.get_secret_value() if serve.token else None
+    return Guard(api, token, serve.max_request_bytes)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_binding(settings: Settings) -> None:
+    """Refuse to bind a non-loopback address without a token.
+
+    Raises:
+        ConfigError: `serve.host` is not loopback and `serve.token` is unset.
+    """
+    serve = settings.serve
+    if not is_loopback(serve.host) and serve.token is None:
+        raise ConfigError(
+            f"refusing to serve on {serve.host} without a token: anyone who reaches the port "
+            "could read the store; set GROUNDGRAPH_SERVE_TOKEN (clients send it as "
+            "'Authorization: Bearer <token>') or bind 127.0.0.1"
+        )
+
+
+def run_server(settings: Settings, version: str, read_only: bool = False) -> None:
+    """Serve until interrupted (uvicorn on `serve.host`:`serve.port`)."""
+    import uvicorn
+
+    check_binding(settings)
+    served = ServedStore(settings, read_only)
+    app = create_app(served, version)
+    serve = settings.serve
+    uvicorn.run(app, host=serve.host, port=serve.port, log_level="info", access_log=False)
+
+
+def run_mcp_stdio(settings: Settings, version: str, read_only: bool = False) -> None:
+    """The MCP server over stdin/stdout, until the client closes it."""
+    served = ServedStore(settings, read_only)
+    try:
+        anyio.run(mcp_server(served, version).run_stdio_async)
+    finally:
+        served.close()

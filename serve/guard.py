@@ -1,0 +1,101 @@
+"""What every request passes before a route sees it: the bearer token and the size limit.
+
+A pure ASGI middleware, so streamed answers and the MCP endpoint pass through it unbuffered.
+The token is compared with `hmac.compare_digest`, in constant time: how long a wrong token
+takes to refuse says nothing about how much of it was right.
+"""
+
+import hmac
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from groundgraph.serve.errors import TooLargeError, error_body
+
+# Reachable without the token: a load balancer's health probe must not need a secret.
+OPEN_PATHS = frozenset({"/health"})
+
+
+class Guard:
+    """Refuses requests without the token (401) and bodies over `max_bytes` (413).
+
+    Args:
+        token: the bearer token every request must carry; None lets every request in (the
+            server then only binds loopback addresses).
+        max_bytes: the largest request body accepted.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, max_bytes: int) -> None:
+        self.app = app
+        self.token = token.encode() if token else None
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        needs_token = self.token is not None and scope["path"] not in OPEN_PATHS
+        if needs_token and not self._authorised(scope):
+            await _refuse(
+                send,
+                401,
+                "missing or wrong bearer token: send 'Authorization: Bearer <token>' "
+                "(the server's GROUNDGRAPH_SERVE_TOKEN)",
+                "Unauthorized",
+                {b"www-authenticate": b"Bearer"},
+            )
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await _refuse(send, 413, self._too_large(declared), "TooLargeError")
+            return
+        await self.app(scope, self._counting(receive, send), send)
+
+    def _authorised(self, scope: Scope) -> bool:
+        header = dict(scope["headers"]).get(b"authorization", b"")
+        scheme, _, given = header.partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token)
+
+    def _too_large(self, size: int) -> str:
+        return (
+            f"the request body is {size} bytes; this server accepts at most {self.max_bytes} "
+            "(serve.max_request_bytes)"
+        )
+
+    def _counting(self, receive: Receive, send: Send) -> Receive:
+        """`receive` that stops a body without a declared length once it passes the limit."""
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise TooLargeError(self._too_large(seen))
+            return message
+
+        return counted
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = dict(scope["headers"]).get(b"content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def _refuse(
+    send: Send, status: int, message: str, kind: str, headers: dict[bytes, bytes] | None = None
+) -> None:
+    body = json.dumps(error_body(message, kind, status)).encode()
+    extra = list((headers or {}).items())
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *extra],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,233 @@
+"""The REST API: ask, retrieve, browse, write and rate, each one facade verb.
+
+Routes that compute are plain functions, which FastAPI runs on its worker threads, so many
+questions are answered at once; `POST /ask` with `stream: true` runs the answer on a thread
+and sends its draft and then the verified answer as server-sent events.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile
+
+from groundgraph.graph.errors import UsageError
+from groundgraph.serve.errors import NotFoundError, TooLargeError, error_response
+from groundgraph.serve.payloads import (
+    AskRequest,
+    FeedbackRequest,
+    IngestRequest,
+    RetrieveRequest,
+    checked_question,
+    context_dict,
+)
+from groundgraph.serve.state import ServedStore
+
+_INGEST_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": IngestRequest.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
+        }
+    }
+}
+
+
+def api_router(served: ServedStore, version: str) -> APIRouter:
+    """The REST routes over `served`."""
+    router = APIRouter()
+    serve = served.settings.serve
+
+    @router.get("/health", tags=["status"])
+    def health() -> dict:
+        """Whether the server is up, and which store it serves (no token needed)."""
+        return {"status": "ok", "version": version, "read_only": served.read_only}
+
+    @router.get("/stats", tags=["status"])
+    def stats() -> dict:
+        """What the store holds, the store version answers are read from, and how many
+        embedder passes concurrent requests shared (`embedding`: passes, texts, calls)."""
+        with served.reading() as gg:
+            figures = {**gg.stats().to_dict(), "store_version": gg.store.version()}
+        return {**figures, "embedding": served.sharing()}
+
+    @router.post("/ask", tags=["answers"])
+    async def ask(body: AskRequest) -> object:
+        """Answer a question with citations (character spans into the cited documents).
+        With `stream: true`: server-sent events, `draft` pieces while a language model
+        writes, then `answer` with the verified answer."""
+        checked_question(body.question, body.k, serve)
+        if body.stream:
+            return StreamingResponse(_answer_events(served, body), media_type="text/event-stream")
+        return await asyncio.to_thread(_answer, served, body, None)
+
+    @router.post("/retrieve", tags=["answers"])
+    def retrieve(body: RetrieveRequest) -> dict:
+        """The passages, facts and entities that bear on a question, without an answer."""
+        checked_question(body.question, body.k, serve)
+        with served.reading() as gg:
+            return context_dict(gg.retrieve(body.question, body.k))
+
+    @router.get("/documents/{doc_id}", tags=["browse"])
+    def document(doc_id: str) -> dict:
+        """A document with its chunks and their character spans."""
+        with served.reading() as gg:
+            view = gg.document(doc_id)
+        if view is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        return view.to_dict()
+
+    @router.get("/entities", tags=["browse"])
+    def entities(q: str, limit: int = 10) -> dict:
+        """Entities whose name or an alias is nearest `q`."""
+        if not 1 <= limit <= serve.max_k:
+            raise UsageError(f"limit must be between 1 and {serve.max_k}")
+        with served.reading() as gg:
+            matches = gg.search_entities(q, limit)
+        return {
+            "query": q,
+            "entities": [
+                {
+                    "id": m.entity.id,
+                    "name": m.entity.name,
+                    "type": m.entity.type,
+                    "aliases": list(m.entity.aliases),
+                    "mentions": m.entity.mention_count,
+                    "score": m.score,
+                }
+                for m in matches
+            ],
+        }
+
+    @router.get("/entities/{entity_id}", tags=["browse"])
+    def entity(entity_id: str) -> dict:
+        """An entity with its neighbours and the chunks that are evidence for it."""
+        with served.reading() as gg:
+            view = gg.entity(entity_id)
+        if view is None:
+            raise NotFoundError(f"no entity with id {entity_id!r}")
+        return view.to_dict()
+
+    @router.post("/ingest", tags=["writes"], openapi_extra=_INGEST_BODY)
+    async def ingest(request: Request) -> dict:
+        """Ingest files: JSON `{"paths": [...]}` (under `serve.source_roots`) or uploaded
+        files (multipart field `files`). Each file gets the checks of `groundgraph ingest`;
+        the report lists every file that could not be used, with the reason."""
+        served.refuse_if_read_only()
+        kind = request.headers.get("content-type", "")
+        if kind.startswith("multipart/form-data"):
+            paths = await _uploaded(served, request)
+        else:
+            try:
+                body = IngestRequest.model_validate(await request.json())
+            except json.JSONDecodeError as e:
+                raise UsageError(f"the body is not JSON ({e}); send {{'paths': [...]}}") from e
+            paths = [served.allowed_path(p) for p in body.paths]
+        return await asyncio.to_thread(_ingest, served, paths)
+
+    @router.post("/refresh", tags=["writes"])
+    def refresh() -> dict:
+        """Re-read every source ingested before: changed documents update, gone ones go."""
+        with served.writing() as gg:
+            return gg.refresh().to_dict()
+
+    @router.delete("/documents", tags=["writes"])
+    def delete(uri: str) -> dict:
+        """Delete a document by URI (and its upload, if it was uploaded)."""
+        with served.writing() as gg:
+            deleted = gg.delete(uri)
+        if not deleted:
+            raise NotFoundError(f"no document with URI {uri!r}")
+        path = Path(unquote(urlparse(uri).path))
+        if uri.startswith("file://") and served.is_upload(path):
+            path.unlink(missing_ok=True)
+        return {"deleted": uri}
+
+    @router.post("/feedback", tags=["feedback"])
+    def feedback(body: FeedbackRequest) -> dict:
+        """Rate an answer; a correction becomes a training example of the next monthly
+        fine-tune if the documents state it."""
+        served.refuse_if_read_only()
+        with served.reading() as gg:
+            record = gg.parts.feedback.add(
+                body.question,
+                body.answer,
+                body.citations,
+                body.rating,
+                body.correction,
+                gg.store.version(),
+            )
+        return record.to_dict()
+
+    return router
+
+
+def _answer(served: ServedStore, body: AskRequest, sink: object) -> dict:
+    with served.reading() as gg:
+        answer = gg.ask(body.question, body.mode, body.generator, sink, body.strict, body.k)
+        return {**answer.to_dict(), "store_version": gg.store.version()}
+
+
+async def _answer_events(served: ServedStore, body: AskRequest) -> AsyncIterator[str]:
+    """`draft` events while the answer is written, then `answer` (or `error`)."""
+    loop = asyncio.get_running_loop()
+    pieces: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def sink(piece: str) -> None:
+        loop.call_soon_threadsafe(pieces.put_nowait, piece)
+
+    async def answer() -> dict:
+        try:
+            return await asyncio.to_thread(_answer, served, body, sink)
+        finally:
+            pieces.put_nowait(None)
+
+    task = asyncio.create_task(answer())
+    while (piece := await pieces.get()) is not None:
+        yield _event("draft", {"text": piece})
+    try:
+        yield _event("answer", await task)
+    except Exception as e:  # the status line is sent; the error goes in the stream
+        yield _event("error", json.loads(error_response(e).body))
+
+
+def _event(name: str, data: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _uploaded(served: ServedStore, request: Request) -> list[Path]:
+    limit = served.settings.serve.max_upload_bytes
+    form = await request.form(max_part_size=limit)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    if not files:
+        raise UsageError("no files uploaded: send them in the multipart field 'files'")
+    paths = []
+    for upload in files:
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise TooLargeError(
+                f"upload {upload.filename!r} is over {limit} bytes (serve.max_upload_bytes)"
+            )
+        paths.append(served.upload_path(upload.filename or "", data))
+    return paths
+
+
+def _ingest(served: ServedStore, paths: list[Path]) -> dict:
+    with served.writing() as gg:
+        report = gg.ingest(paths)
+    for failure in report.failed:
+        failed = Path(failure.path)
+        if served.is_upload(failed):
+            failed.unlink(missing_ok=True)
+    return report.to_dict()

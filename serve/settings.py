@@ -1,0 +1,42 @@
+"""Settings of `groundgraph serve` and `groundgraph mcp` (`GROUNDGRAPH_SERVE_*`)."""
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ServeSettings(BaseModel):
+    """Where the server listens, who may call it, and how much one request may ask.
+
+    Attributes:
+        host, port: the address to bind; anything but a loopback address needs `token`.
+        token: the bearer token every request must carry (`GROUNDGRAPH_SERVE_TOKEN`); unset,
+            only loopback addresses may be bound.
+        read_only: refuse every write (ingest, refresh, delete, feedback).
+        source_roots: folders whose files `POST /ingest` may read by path; empty, only
+            uploads can be ingested. Nothing outside them is read, symlinks included.
+        max_question_chars, max_k: the largest question and retrieval depth accepted.
+        max_upload_bytes: the largest uploaded file; `max_request_bytes` the largest body.
+        write_wait: seconds a write waits for a write already running before it is refused
+            with 409; 0 refuses at once.
+        batch_window_ms: how long the embedder waits for concurrent questions to share a
+            forward pass; 0 turns batching off.
+        max_batch: texts per shared forward pass.
+        stream_chunk_chars: characters per event when a finished answer is streamed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    token: SecretStr | None = None
+    read_only: bool = False
+    source_roots: list[Path] = Field(default_factory=list)
+    max_question_chars: int = Field(default=2000, ge=1)
+    max_k: int = Field(default=50, ge=1)
+    max_upload_bytes: int = Field(default=50_000_000, ge=1)
+    max_request_bytes: int = Field(default=60_000_000, ge=1)
+    write_wait: float = Field(default=0.0, ge=0)
+    batch_window_ms: float = Field(default=5.0, ge=0)
+    max_batch: int = Field(default=64, ge=1)
+    stream_chunk_chars: int = Field(default=24, ge=1)

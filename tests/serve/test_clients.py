@@ -1,0 +1,93 @@
+"""The OpenAI-compatible endpoint with the `openai` package, and the MCP server with the `mcp`
+SDK's client over streamable HTTP and over stdio."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+from mcp import Client, StdioServerParameters
+
+QUESTION = "Who discovered polonium?"
+
+
+def test_the_openai_package_gets_a_cited_answer(server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    assert [m.id for m in client.models.list()] == ["groundgraph"]
+    messages = [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": QUESTION},
+    ]
+    reply = client.chat.completions.create(model="groundgraph", messages=messages)
+    content = reply.choices[0].message.content
+    assert "Curie" in content and "Sources:\n[1] file://" in content
+    citations = reply.model_extra["citations"]
+    assert citations and all(c["end"] > c["start"] for c in citations)
+    streamed = client.chat.completions.create(model="groundgraph", messages=messages, stream=True)
+    pieces = [c.choices[0].delta.content or "" for c in streamed]
+    assert len(pieces) > 3 and "".join(pieces) == content
+
+
+def test_the_openai_package_sees_errors(server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0)
+    with pytest.raises(openai.NotFoundError, match="model 'gpt-4' does not exist"):
+        client.chat.completions.create(
+            model="gpt-4", messages=[{"role": "user", "content": QUESTION}]
+        )
+    with pytest.raises(openai.BadRequestError, match="no user message"):
+        client.chat.completions.create(
+            model="groundgraph", messages=[{"role": "system", "content": "hello"}]
+        )
+
+
+async def _use(client: Client) -> tuple[set[str], dict, dict]:
+    async with client:
+        tools = {t.name for t in (await client.list_tools()).tools}
+        answer = await client.call_tool("ask", {"question": QUESTION})
+        entities = await client.call_tool("search_entities", {"query": "Polonium"})
+        assert not answer.is_error and not entities.is_error
+        found = entities.structured_content["entities"][0]
+        neighbours = await client.call_tool("entity_neighbours", {"entity_id": found["id"]})
+        assert neighbours.structured_content["evidence"]
+        return tools, answer.structured_content, found
+
+
+def _check_answer(answer: dict) -> None:
+    assert "Curie" in answer["answer"]
+    for citation in answer["citations"]:
+        assert citation["document"].startswith("file://")
+        assert citation["end"] > citation["start"] >= 0 and citation["text"]
+
+
+def test_mcp_over_streamable_http(server) -> None:
+    tools, answer, found = asyncio.run(_use(Client(f"{server.url}/mcp")))
+    expected = {"ask", "retrieve", "search_entities", "entity_neighbours", "stats"}
+    assert tools == expected | {"ingest", "feedback"}
+    _check_answer(answer)
+    assert found["name"] == "Polonium"
+
+
+def test_mcp_over_stdio_read_only(served_store: tuple[Path, Path]) -> None:
+    store, _ = served_store
+    command = Path(sys.executable).with_name("groundgraph")
+    params = StdioServerParameters(
+        command=str(command), args=["mcp", "--store", str(store), "--read-only"]
+    )
+    tools, answer, _ = asyncio.run(_use(Client(params)))
+    assert tools == {"ask", "retrieve", "search_entities", "entity_neighbours", "stats"}
+    _check_answer(answer)
+
+
+def test_mcp_documents_are_resources(server) -> None:
+    async def read() -> tuple[dict, dict]:
+        async with Client(f"{server.url}/mcp") as client:
+            listed = await client.read_resource("groundgraph://documents")
+            first = json.loads(listed.contents[0].text)["documents"][0]
+            one = await client.read_resource(f"groundgraph://documents/{first['id']}")
+            return first, json.loads(one.contents[0].text)
+
+    first, document = asyncio.run(read())
+    assert httpx.get(f"{server.url}/documents/{first['id']}").json() == document

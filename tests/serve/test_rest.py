@@ -1,0 +1,242 @@
+"""The REST API over a real uvicorn server, called with httpx."""
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from groundgraph.graph.errors import ConfigError
+from groundgraph.graph.lock import write_lock
+from groundgraph.serve.app import check_binding
+from groundgraph.serve.settings import ServeSettings
+from groundgraph.settings import Settings
+
+QUESTION = "Who discovered polonium?"
+NEW_DOCUMENT = (
+    "# Hevesy\n\nGeorge de Hevesy discovered hafnium in Copenhagen in 1923. "
+    "Hevesy later received the Nobel Prize in Chemistry.\n"
+)
+
+
+def error_of(response: httpx.Response) -> str:
+    return response.json()["error"]["message"]
+
+
+def test_health_stats_and_openapi_docs(server) -> None:
+    assert httpx.get(f"{server.url}/health").json()["status"] == "ok"
+    stats = httpx.get(f"{server.url}/stats").json()
+    assert stats["documents"] == 5 and stats["chunk_vectors"] == stats["chunks"] > 0
+    schema = httpx.get(f"{server.url}/openapi.json").json()
+    assert {"/ask", "/retrieve", "/ingest", "/v1/chat/completions"} <= set(schema["paths"])
+    assert httpx.get(f"{server.url}/docs").status_code == 200
+
+
+def test_an_answer_cites_spans_of_stored_chunks(server) -> None:
+    answer = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).json()
+    assert "Curie" in answer["answer"] and answer["grounded"]
+    assert answer["citations"]
+    for citation in answer["citations"]:
+        document = httpx.get(f"{server.url}/documents/{citation['document_id']}").json()
+        assert document["uri"] == citation["document"]
+        [chunk] = [c for c in document["chunks"] if c["id"] == citation["chunk_id"]]
+        assert chunk["start"] <= citation["start"] < citation["end"] <= chunk["end"]
+        offset = citation["start"] - chunk["start"]
+        assert chunk["text"][offset : offset + len(citation["text"])] == citation["text"]
+
+
+def test_a_streamed_answer_ends_with_the_verified_answer(server) -> None:
+    events = []
+    with httpx.stream(
+        "POST", f"{server.url}/ask", json={"question": QUESTION, "stream": True}, timeout=60
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line.removeprefix("data: "))))
+    assert events[-1][0] == "answer"
+    plain = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).json()
+    assert events[-1][1]["answer"] == plain["answer"]
+
+
+def test_retrieve_and_browse_entities(server) -> None:
+    context = httpx.post(f"{server.url}/retrieve", json={"question": QUESTION, "k": 3}).json()
+    assert len(context["chunks"]) == 3 and context["chunks"][0]["document"].startswith("file://")
+    found = httpx.get(f"{server.url}/entities", params={"q": "Marie Curie"}).json()["entities"]
+    assert found[0]["name"] == "Marie Curie" and found[0]["score"] == 1.0
+    entity = httpx.get(f"{server.url}/entities/{found[0]['id']}").json()
+    assert entity["neighbours"] and entity["evidence"]
+    assert all("Curie" in e["text"] for e in entity["evidence"])
+
+
+def test_upload_then_ask_then_delete(server) -> None:
+    files = {"files": ("hevesy.md", NEW_DOCUMENT.encode(), "text/markdown")}
+    report = httpx.post(f"{server.url}/ingest", files=files, timeout=120).json()
+    assert report["added"] == 1 and report["failed"] == 0
+    [uri] = report["added_documents"]
+    try:
+        answer = httpx.post(
+            f"{server.url}/ask", json={"question": "Who discovered hafnium?"}, timeout=60
+        ).json()
+        assert "Hevesy" in answer["answer"]
+        assert any(c["document"] == uri for c in answer["citations"])
+        assert httpx.get(f"{server.url}/stats").json()["documents"] == 6
+    finally:
+        deleted = httpx.request("DELETE", f"{server.url}/documents", params={"uri": uri})
+    assert deleted.status_code == 200
+    assert httpx.get(f"{server.url}/stats").json()["documents"] == 5
+    again = httpx.request("DELETE", f"{server.url}/documents", params={"uri": uri})
+    assert again.status_code == 404 and uri in error_of(again)
+
+
+def test_an_upload_gets_the_checks_of_ingest(server) -> None:
+    files = [
+        ("files", ("broken.json", b'{"title": "x", ', "application/json")),
+        ("files", ("notes.xyz", b"plain", "application/octet-stream")),
+    ]
+    report = httpx.post(f"{server.url}/ingest", files=files, timeout=120).json()
+    reasons = {e["path"].rsplit("/", 1)[-1]: e["reason"] for e in report["errors"]}
+    assert report["added"] == 0 and set(reasons) == {"broken.json", "notes.xyz"}
+    assert "JSON" in reasons["broken.json"]
+
+
+def test_ingest_reads_only_under_the_source_roots(server, tmp_path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\n\nThe vault code is 1234.\n")
+    refused = httpx.post(f"{server.url}/ingest", json={"paths": [str(outside)]})
+    assert refused.status_code == 403 and "outside the server's source roots" in error_of(refused)
+    escape = server.sources / "more" / "link.md"
+    escape.symlink_to(outside)
+    try:
+        refused = httpx.post(f"{server.url}/ingest", json={"paths": [str(escape)]})
+        assert refused.status_code == 403
+    finally:
+        escape.unlink()
+    unchanged = httpx.post(f"{server.url}/ingest", json={"paths": ["warsaw.md"]}, timeout=60)
+    assert unchanged.status_code == 200 and unchanged.json()["unchanged"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"question": "  "}, 400, "the question is empty"),
+        ({"question": "x" * 3000}, 413, "serve.max_question_chars"),
+        ({"question": QUESTION, "k": 500}, 400, "serve.max_k"),
+        ({"question": QUESTION, "mode": "sideways"}, 400, "mode"),
+        ({}, 400, "question: Field required"),
+    ],
+)
+def test_bad_questions_get_clear_4xx_errors(server, body, status, words) -> None:
+    response = httpx.post(f"{server.url}/ask", json=body)
+    assert response.status_code == status and words in error_of(response)
+
+
+def test_unknown_documents_and_entities_are_404(server) -> None:
+    assert httpx.get(f"{server.url}/documents/nope").status_code == 404
+    response = httpx.get(f"{server.url}/entities/nope")
+    assert response.status_code == 404 and "no entity with id 'nope'" in error_of(response)
+
+
+def test_a_second_write_gets_409_while_one_runs(server) -> None:
+    with write_lock(server.store, wait=0):
+        response = httpx.post(f"{server.url}/refresh", timeout=60)
+    assert response.status_code == 409 and "another groundgraph write holds" in error_of(response)
+    assert httpx.post(f"{server.url}/refresh", timeout=120).status_code == 200
+
+
+def test_a_model_backend_that_is_down_is_503(start_server, monkeypatch) -> None:
+    monkeypatch.setenv("GROUNDGRAPH_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("GROUNDGRAPH_OPENAI_MAX_RETRIES", "0")
+    monkeypatch.setenv("GROUNDGRAPH_OPENAI_MODEL", "any")
+    server = start_server()
+    body = {"question": QUESTION, "generator": "openai", "strict": True}
+    response = httpx.post(f"{server.url}/ask", json=body, timeout=60)
+    assert response.status_code == 503 and "model is unavailable" in error_of(response)
+    lenient = httpx.post(f"{server.url}/ask", json={**body, "strict": False}, timeout=60).json()
+    assert lenient["generator"] == "extractive"
+
+
+def test_an_upload_over_the_limit_is_413(start_server) -> None:
+    server = start_server(max_upload_bytes=1000)
+    files = {"files": ("big.md", b"# Big\n\n" + b"word " * 500, "text/markdown")}
+    response = httpx.post(f"{server.url}/ingest", files=files)
+    assert response.status_code == 413 and "serve.max_upload_bytes" in error_of(response)
+    server = start_server(max_request_bytes=1000)
+    response = httpx.post(f"{server.url}/ask", json={"question": "y" * 2000})
+    assert response.status_code == 413 and "serve.max_request_bytes" in error_of(response)
+
+
+def test_a_read_only_server_refuses_every_write(start_server) -> None:
+    server = start_server(read_only=True)
+    writes = [
+        ("POST", "/ingest", {"json": {"paths": ["warsaw.md"]}}),
+        ("POST", "/refresh", {}),
+        ("DELETE", "/documents", {"params": {"uri": "file:///x"}}),
+        ("POST", "/feedback", {"json": {"question": QUESTION, "rating": "good"}}),
+    ]
+    for method, path, options in writes:
+        response = httpx.request(method, f"{server.url}{path}", **options)
+        assert response.status_code == 403, path
+        assert "read-only" in error_of(response)
+    assert httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).is_success
+
+
+def test_a_token_is_required_and_compared(start_server) -> None:
+    server = start_server(token="s3cret-token")
+    assert httpx.get(f"{server.url}/health").status_code == 200
+    assert httpx.get(f"{server.url}/stats").status_code == 401
+    wrong = httpx.get(f"{server.url}/stats", headers={"Authorization": "Bearer s3cret"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    right = httpx.get(f"{server.url}/stats", headers={"Authorization": "Bearer s3cret-token"})
+    assert right.status_code == 200
+
+
+def test_binding_beyond_loopback_needs_a_token(tmp_path) -> None:
+    exposed = Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0"))
+    with pytest.raises(ConfigError, match="GROUNDGRAPH_SERVE_TOKEN"):
+        check_binding(exposed)
+    check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0", token="t")))
+    check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="::1")))
+
+
+def test_concurrent_readers_during_a_write_see_whole_versions(server) -> None:
+    """Questions asked while a document is added and removed all succeed, and every cited
+    chunk exists in the version the answer was read from (it is in `/documents` now, or it
+    belonged to the document the write removed)."""
+    files = {"files": ("hevesy.md", NEW_DOCUMENT.encode(), "text/markdown")}
+    done = threading.Event()
+
+    def writes() -> str:
+        report = httpx.post(f"{server.url}/ingest", files=files, timeout=120).json()
+        [uri] = report["added_documents"]
+        httpx.request("DELETE", f"{server.url}/documents", params={"uri": uri}, timeout=120)
+        done.set()
+        return uri
+
+    def asks() -> list[dict]:
+        answers = []
+        with httpx.Client(timeout=120) as client:
+            while not done.is_set() or not answers:
+                for question in (QUESTION, "Who discovered hafnium?"):
+                    response = client.post(f"{server.url}/ask", json={"question": question})
+                    assert response.status_code == 200, response.text
+                    answers.append(response.json())
+        return answers
+
+    with ThreadPoolExecutor(5) as pool:
+        writer = pool.submit(writes)
+        readers = [pool.submit(asks) for _ in range(4)]
+        uri = writer.result()
+        answers = [a for r in readers for a in r.result()]
+    known = set()
+    for doc in {c["document_id"] for a in answers for c in a["citations"]}:
+        page = httpx.get(f"{server.url}/documents/{doc}")
+        if page.status_code == 200:
+            known |= {c["id"] for c in page.json()["chunks"]}
+    for answer in answers:
+        for citation in answer["citations"]:
+            assert citation["chunk_id"] in known or citation["document"] == uri
