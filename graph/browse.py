@@ -4,7 +4,7 @@
 they are plain reads of the store, so they see what `ask` sees.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.model import Chunk, Document, Entity
@@ -18,19 +18,10 @@ class DocumentView:
     chunks: list[Chunk]
 
     def to_dict(self) -> dict:
-        d = self.document
+        chunk_fields = ("id", "ordinal", "start", "end", "section", "location", "text")
         return {
-            "id": d.id,
-            "uri": d.uri,
-            "title": d.title,
-            "source": d.source,
-            "content_hash": d.content_hash,
-            "ingested_at": d.ingested_at,
-            "updated_at": d.updated_at,
-            "chunks": [
-                {"id": c.id, "ordinal": c.ordinal, "start": c.start, "end": c.end, "text": c.text}
-                for c in self.chunks
-            ],
+            **asdict(self.document),
+            "chunks": [{name: getattr(c, name) for name in chunk_fields} for c in self.chunks],
         }
 
 

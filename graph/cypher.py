@@ -31,7 +31,8 @@ MERGE (d:Document {id: row.id})
 SET d.updated_at = CASE WHEN d.content_hash = row.content_hash THEN d.updated_at
                         ELSE row.now END,
     d.uri = row.uri, d.title = row.title, d.source = row.source,
-    d.content_hash = row.content_hash
+    d.content_hash = row.content_hash, d.author = row.author, d.created = row.created,
+    d.modified = row.modified, d.encoding = row.encoding
 """
 
 # What a document's chunks touch, before they go: their entities and stated relations.
@@ -69,7 +70,8 @@ CREATE_CHUNKS = """
 UNWIND $rows AS row
 MATCH (d:Document {id: row.doc_id})
 CREATE (c:Chunk {id: row.id, doc_id: row.doc_id, ordinal: row.ordinal, text: row.text,
-                 start: row.start, end: row.end, content_hash: row.content_hash})
+                 start: row.start, end: row.end, content_hash: row.content_hash,
+                 section: row.section, location: row.location})
 CREATE (d)-[:HAS_CHUNK]->(c)
 """
 
@@ -184,7 +186,10 @@ ORDER BY size DESC, id
 
 _DOCUMENT_FIELDS = (
     "d.id AS id, d.uri AS uri, d.title AS title, d.source AS source, "
-    "d.content_hash AS content_hash, d.ingested_at AS ingested_at, d.updated_at AS updated_at"
+    "d.content_hash AS content_hash, d.ingested_at AS ingested_at, d.updated_at AS updated_at, "
+    # Documents written before these properties existed have none: "" as in the records.
+    "coalesce(d.author, '') AS author, coalesce(d.created, '') AS created, "
+    "coalesce(d.modified, '') AS modified, coalesce(d.encoding, '') AS encoding"
 )
 ALL_DOCUMENTS = "MATCH (d:Document) RETURN " + _DOCUMENT_FIELDS + " ORDER BY d.id"
 DOCUMENTS_BY_ID = (
@@ -193,7 +198,8 @@ DOCUMENTS_BY_ID = (
 
 _CHUNK_FIELDS = (
     "c.id AS id, c.doc_id AS doc_id, c.ordinal AS ordinal, c.text AS text, c.start AS start, "
-    "c.end AS end, c.content_hash AS content_hash"
+    "c.end AS end, c.content_hash AS content_hash, coalesce(c.section, '') AS section, "
+    "coalesce(c.location, '') AS location"
 )
 ALL_CHUNKS = "MATCH (c:Chunk) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
 CHUNKS_BY_ID = (

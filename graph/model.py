@@ -19,6 +19,9 @@ class Document:
         content_hash: sha256 of the parsed text; a changed hash means a changed document.
         ingested_at: ISO-8601 time the document was first stored.
         updated_at: ISO-8601 time its content last changed.
+        author, created, modified: the file's own metadata (Office core properties, PDF
+            document information, a web page's meta tags), "" where it has none.
+        encoding: the encoding a text file was decoded from, "" for other formats.
     """
 
     id: str
@@ -28,11 +31,20 @@ class Document:
     content_hash: str
     ingested_at: str = ""
     updated_at: str = ""
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    encoding: str = ""
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of a document, with character offsets into the document's text."""
+    """A passage of a document, with character offsets into the document's text.
+
+    Attributes:
+        section: the headings above it ("Annual Report > Finance"), "" when there are none.
+        location: where it is in the original file ("page 12", "slide 4", "sheet Sales").
+    """
 
     id: str
     doc_id: str
@@ -41,6 +53,8 @@ class Chunk:
     start: int
     end: int
     content_hash: str
+    section: str = ""
+    location: str = ""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS community_members (
     entity_id TEXT NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (community_id, entity_id));
 """
 
+# Columns added after the first release, appended to stores made before them when they open
+# (`ALTER TABLE ... ADD COLUMN`, instant in SQLite), so old and new stores have one layout.
+ADDED_COLUMNS = (
+    ("documents", "author"),
+    ("documents", "created"),
+    ("documents", "modified"),
+    ("documents", "encoding"),
+    ("chunks", "section"),
+    ("chunks", "location"),
+)
+
 MENTIONS_WITH_TIMES = """
 SELECT m.entity_id, m.surface, m.name, m.type, m.count, d.ingested_at, d.updated_at
 FROM mentions m JOIN chunks c ON c.id = m.chunk_id JOIN documents d ON d.id = c.doc_id

@@ -129,6 +129,10 @@ class Neo4jGraphStore:
                 "content_hash": g.document.content_hash,
                 "now": g.document.updated_at or now,
                 "ingested_at": g.document.ingested_at or g.document.updated_at or now,
+                "author": g.document.author,
+                "created": g.document.created,
+                "modified": g.document.modified,
+                "encoding": g.document.encoding,
             }
             for g in graphs
         ]

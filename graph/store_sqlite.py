@@ -105,10 +105,19 @@ class SqliteGraphStore:
             if existed and path.stat().st_size <= QUICK_CHECK_BYTES:
                 self._check()
             self._conn.executescript(sql.SCHEMA)
+            self._add_columns()
         except sqlite3.DatabaseError as e:
             raise _damaged(path, e) from e
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open graph database {path}: {e}") from e
+
+    def _add_columns(self) -> None:
+        for table, column in sql.ADDED_COLUMNS:
+            present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._conn.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+                )
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -219,10 +228,24 @@ class SqliteGraphStore:
         unchanged = row is not None and row[0] == doc.content_hash
         updated_at = row[2] if unchanged else doc.updated_at or now
         conn.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
             "uri=excluded.uri, title=excluded.title, source=excluded.source, "
-            "content_hash=excluded.content_hash, updated_at=excluded.updated_at",
-            (doc.id, doc.uri, doc.title, doc.source, doc.content_hash, ingested_at, updated_at),
+            "content_hash=excluded.content_hash, updated_at=excluded.updated_at, "
+            "author=excluded.author, created=excluded.created, modified=excluded.modified, "
+            "encoding=excluded.encoding",
+            (
+                doc.id,
+                doc.uri,
+                doc.title,
+                doc.source,
+                doc.content_hash,
+                ingested_at,
+                updated_at,
+                doc.author,
+                doc.created,
+                doc.modified,
+                doc.encoding,
+            ),
         )
 
     @staticmethod
@@ -248,9 +271,19 @@ class SqliteGraphStore:
     @staticmethod
     def _write_chunks(conn: sqlite3.Connection, graph: DocumentGraph) -> None:
         conn.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
             [
-                (c.id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.content_hash)
+                (
+                    c.id,
+                    c.doc_id,
+                    c.ordinal,
+                    c.text,
+                    c.start,
+                    c.end,
+                    c.content_hash,
+                    c.section,
+                    c.location,
+                )
                 for c in graph.chunks
             ],
         )

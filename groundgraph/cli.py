@@ -325,7 +325,8 @@ def ask(
     out.print(answer.text, highlight=False, markup=False)
     for c in answer.citations:
         out.print(
-            f"  [{c.marker}] {c.document} [{c.start}:{c.end}]",
+            f"  [{c.marker}] {c.document} [{c.start}:{c.end}]"
+            + (f" ({c.where})" if c.where else ""),
             style="dim",
             highlight=False,
             markup=False,

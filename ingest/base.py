@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from groundgraph.graph.errors import GroundGraphError
+from groundgraph.ingest.structure import Region
 
 # The predicate of entity pairs that share a sentence but no stated relation.
 CO_OCCURRENCE = "co_occurs_with"
@@ -54,6 +55,11 @@ class SourceDocument:
         source: the path the user asked to ingest (a file or directory), for `refresh`.
         named_title: the title came from the document itself (a heading, `<title>`, a title
             field) and so names its subject; a title made from a file name does not.
+        regions: where its sections, tables, pages, slides and sheets start in `text`;
+            chunks never straddle one. Empty for plain text.
+        author, created, modified: from the file's own metadata, "" where it has none;
+            dates in ISO-8601.
+        encoding: the text encoding a text file was read in ("utf-8", "cp1252").
     """
 
     uri: str
@@ -61,6 +67,11 @@ class SourceDocument:
     text: str
     source: str
     named_title: bool = False
+    regions: tuple[Region, ...] = ()
+    author: str = ""
+    created: str = ""
+    modified: str = ""
+    encoding: str = ""
 
 
 @dataclass(frozen=True)

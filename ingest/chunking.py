@@ -2,9 +2,12 @@
 
 A chunk is a run of whole sentences of about `size` spaCy tokens; the next chunk repeats
 the last sentences of up to `overlap` tokens, so a fact that straddles a boundary is whole
-in one of them. A sentence longer than `size` is cut at token boundaries.
+in one of them. A sentence longer than `size` is cut at token boundaries. A chunk never
+straddles a region of the document (a section, a table, a page, a slide, a sheet): each
+region is chunked on its own.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -54,6 +57,28 @@ def chunk_spans(units: list[Unit], size: int, overlap: int) -> list[tuple[int, i
         if last + 1 >= len(units):
             break
         first = _overlap_start(units, first, last, overlap)
+    return spans
+
+
+def region_chunk_spans(
+    units: list[Unit], region_starts: list[int], size: int, overlap: int
+) -> list[tuple[int, int, int]]:
+    """`chunk_spans` region by region: (start, end, region index), the index -1 for text
+    before the first region. With `size` 0 the document stays one chunk."""
+    if size == 0 or not region_starts:
+        first = bisect_right(region_starts, units[0].start) - 1 if units else -1
+        return [(start, end, first) for start, end in chunk_spans(units, size, overlap)]
+    spans: list[tuple[int, int, int]] = []
+    group: list[Unit] = []
+    region = -1
+    for unit in units:
+        here = bisect_right(region_starts, unit.start) - 1
+        if here != region and group:
+            spans += [(s, e, region) for s, e in chunk_spans(group, size, overlap)]
+            group = []
+        region = here
+        group.append(unit)
+    spans += [(s, e, region) for s, e in chunk_spans(group, size, overlap)]
     return spans
 
 

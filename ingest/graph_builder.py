@@ -12,9 +12,10 @@ from groundgraph.ingest.base import (
     Extraction,
     SourceDocument,
 )
-from groundgraph.ingest.chunking import Unit, chunk_spans
+from groundgraph.ingest.chunking import Unit, region_chunk_spans
 from groundgraph.ingest.resolution import normalise, resolve
 from groundgraph.ingest.settings import IngestSettings
+from groundgraph.ingest.structure import Region
 
 # The label of a title entity that no named-entity mention in the document types otherwise.
 TITLE_LABEL = "TOPIC"
@@ -30,28 +31,58 @@ def title_subject(title: str) -> str:
 
 
 def document_record(source: SourceDocument) -> Document:
-    """The document's identity: an id from its URI and a hash of its title and text."""
+    """The document's identity: an id from its URI and a hash of its title, text and
+    metadata (none for plain text, so their hashes stay what they were before metadata)."""
+    metadata = (source.author, source.created, source.modified, source.encoding)
+    hashed = f"{source.title}\n{source.text}"
+    if any(metadata):
+        hashed += "\n" + "\n".join(metadata)
     return Document(
         id=ids.document_id(source.uri),
         uri=source.uri,
         title=source.title,
         source=source.source,
-        content_hash=ids.content_hash(f"{source.title}\n{source.text}"),
+        content_hash=ids.content_hash(hashed),
+        author=source.author,
+        created=source.created,
+        modified=source.modified,
+        encoding=source.encoding,
     )
 
 
-def make_chunks(doc_id: str, text: str, units: list[Unit], settings: IngestSettings) -> list[Chunk]:
-    """Chunks of runs of whole sentence units, with ids from their text."""
+def make_chunks(
+    doc_id: str,
+    text: str,
+    units: list[Unit],
+    settings: IngestSettings,
+    regions: tuple[Region, ...] = (),
+) -> list[Chunk]:
+    """Chunks of runs of whole sentence units within each region, with ids from their text
+    and the region's section and location."""
     chunks: list[Chunk] = []
     seen: Counter[str] = Counter()
-    for ordinal, (start, end) in enumerate(
-        chunk_spans(units, settings.chunk_size, settings.chunk_overlap)
-    ):
+    spans = region_chunk_spans(
+        units, [r.start for r in regions], settings.chunk_size, settings.chunk_overlap
+    )
+    for ordinal, (start, end, region) in enumerate(spans):
         piece = text[start:end]
         text_hash = ids.content_hash(piece)
         chunk_id = ids.chunk_id(doc_id, text_hash, seen[text_hash])
         seen[text_hash] += 1
-        chunks.append(Chunk(chunk_id, doc_id, ordinal, piece, start, end, text_hash))
+        place = regions[region] if region >= 0 else Region(0)
+        chunks.append(
+            Chunk(
+                chunk_id,
+                doc_id,
+                ordinal,
+                piece,
+                start,
+                end,
+                text_hash,
+                place.section,
+                place.location,
+            )
+        )
     return chunks
 
 
@@ -73,7 +104,7 @@ def build_document_graph(
     """Chunks, resolved mentions and relation evidence of one document, from its sentence
     units and what the extractor found in it."""
     document = document_record(source)
-    chunks = make_chunks(document.id, source.text, units, settings)
+    chunks = make_chunks(document.id, source.text, units, settings, source.regions)
     locate = _ChunkLocator(chunks)
     subject_name = title_subject(source.title)
     subject = settings.title_entities and source.named_title and bool(normalise(subject_name))

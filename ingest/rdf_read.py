@@ -25,9 +25,9 @@ from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Me
 from groundgraph.graph.rdf_vocab import GG, SCHEMA, node_id, predicate_label
 from groundgraph.ingest.base import SourceError
 from groundgraph.ingest.rdf_safety import safe_rdf_data
+from groundgraph.ingest.reading import file_title
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.ingest.sources import file_title
 
 # Extension → rdflib parser name.
 RDF_EXTENSIONS = {

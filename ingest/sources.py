@@ -1,80 +1,33 @@
-"""Reading files into `SourceDocument`s: text, Markdown, HTML, JSON/JSONL records and PDF.
+"""Reading files into `SourceDocument`s: the reader for each file type, JSON/JSONL records,
+and finding the files under the paths a user gives.
 
 Each reader either returns documents or raises `SourceError` naming the file and the
 reason, so one bad file never stops a batch. JSON readers report bad records one by one and
-keep the good ones.
+keep the good ones. Structured formats have readers of their own (`read_office.py`,
+`read_csv.py`, `read_web.py`, `read_pdf.py`).
 """
 
-import codecs
 import errno
-import io
 import json
-import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from groundgraph.ingest.base import FileError, SourceDocument, SourceError
-from groundgraph.ingest.html import html_to_text
+from groundgraph.ingest.encoding import decode_text
+from groundgraph.ingest.read_csv import read_csv
+from groundgraph.ingest.read_office import read_docx, read_pptx, read_xlsx
+from groundgraph.ingest.read_pdf import read_pdf
+from groundgraph.ingest.read_web import read_html
+from groundgraph.ingest.reading import file_document, read_bytes
 from groundgraph.ingest.settings import IngestSettings
-
-# A NUL byte in the first 8 KiB is how git and grep tell binary from text.
-_BINARY_SNIFF_BYTES = 8192
+from groundgraph.ingest.structure import markdown_regions
 
 
 def uri_path(uri: str) -> Path:
     """The file a `file://` document URI points at (any `#record` part dropped)."""
     return Path(unquote(urlparse(uri.split("#", 1)[0]).path))
-
-
-def read_bytes(path: Path, settings: IngestSettings) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise SourceError(
-                str(path),
-                f"file is {size} bytes, over ingest.max_file_bytes ({settings.max_file_bytes})",
-            )
-        return path.read_bytes()
-    except OSError as e:
-        raise SourceError(str(path), f"cannot read file: {e.strerror or e}") from e
-
-
-# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def decode_text(path: Path, data: bytes) -> str:
-    """Text of a file: the encoding its byte-order mark names, else UTF-8."""
-    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
-    if encoding is None and b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        raise SourceError(str(path), "binary file (contains NUL bytes), not text")
-    try:
-        text = data.decode(encoding or "utf-8")
-    except UnicodeDecodeError as e:
-        raise SourceError(
-            str(path),
-            f"not valid {encoding or 'UTF-8'}: byte 0x{data[e.start]:02x} at offset {e.start}",
-        ) from e
-    if not text.strip():
-        raise SourceError(str(path), "empty file (no text)")
-    return text
-
-
-def file_title(path: Path) -> str:
-    """A readable title from a file name: `marie_curie.txt` is "marie curie"."""
-    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()) or path.name
 
 
 def _markdown_title(text: str) -> str:
@@ -84,61 +37,20 @@ def _markdown_title(text: str) -> str:
     return ""
 
 
-def _document(path: Path, title: str, text: str, source: str) -> SourceDocument:
-    """A whole-file document; without a title of its own it is named after the file."""
-    return SourceDocument(
-        path.resolve().as_uri(), title or file_title(path), text, source, named_title=bool(title)
-    )
-
-
 def read_text(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
-    text = decode_text(path, read_bytes(path, settings))
-    markdown = path.suffix.lower() in (".md", ".markdown")
-    return [_document(path, _markdown_title(text) if markdown else "", text, source)]
-
-
-def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
-    title, text = html_to_text(decode_text(path, read_bytes(path, settings)))
-    if not text.strip():
-        raise SourceError(str(path), "HTML page has no text outside scripts and styles")
-    return [_document(path, title, text, source)]
-
-
-def read_pdf(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
-    data = read_bytes(path, settings)
-    with _pdf_warnings() as warned:
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                raise SourceError(str(path), "PDF is encrypted; decrypt it first")
-            pages = [page.extract_text() or "" for page in reader.pages]
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as e:
-            raise SourceError(str(path), f"cannot read PDF (damaged file?): {e}") from e
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text and warned:
-        raise SourceError(str(path), f"cannot read PDF (damaged file?): {warned[0]}")
-    if not text:
-        raise SourceError(str(path), "PDF has no extractable text (scanned images?)")
-    title = (reader.metadata.title if reader.metadata else None) or ""
-    return [_document(path, str(title), text, source)]
-
-
-@contextmanager
-def _pdf_warnings() -> Iterator[list[str]]:
-    """What pypdf logged while reading: a damaged stream shows as warnings, not errors."""
-    found: list[str] = []
-
-    class _Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            found.append(record.getMessage())
-
-    handler = _Collect(level=logging.WARNING)
-    logger = logging.getLogger("pypdf")
-    logger.addHandler(handler)
-    try:
-        yield found
-    finally:
-        logger.removeHandler(handler)
+    text, encoding = decode_text(path, read_bytes(path, settings))
+    if path.suffix.lower() not in (".md", ".markdown"):
+        return [file_document(path, "", text, source, encoding=encoding)]
+    return [
+        file_document(
+            path,
+            _markdown_title(text),
+            text,
+            source,
+            regions=markdown_regions(text),
+            encoding=encoding,
+        )
+    ]
 
 
 _TOO_DEEP = "JSON nested too deeply to read (thousands of levels)"
@@ -178,7 +90,7 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, object]]:
 def read_json(
     path: Path, settings: IngestSettings, source: str
 ) -> tuple[list[SourceDocument], list[FileError]]:
-    text = decode_text(path, read_bytes(path, settings))
+    text, _ = decode_text(path, read_bytes(path, settings))
     base_uri = path.resolve().as_uri()
     docs: dict[str, SourceDocument] = {}
     errors: list[FileError] = []
@@ -225,6 +137,10 @@ _READERS: dict[str, _Reader] = {
     ".html": read_html,
     ".htm": read_html,
     ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".pptx": read_pptx,
+    ".xlsx": read_xlsx,
+    ".csv": read_csv,
 }
 SUPPORTED_SUFFIXES = (*_READERS, ".json", ".jsonl")
 

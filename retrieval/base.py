@@ -100,7 +100,8 @@ class Context:
 class Citation:
     """A quoted span of a source document that supports an answer.
 
-    `start` and `end` are character offsets into the document's parsed text.
+    `start` and `end` are character offsets into the document's parsed text; `section` and
+    `location` are those of the quoted chunk ("Report > Finance", "page 12").
     """
 
     marker: int
@@ -110,6 +111,31 @@ class Citation:
     end: int
     text: str
     support: float
+    section: str = ""
+    location: str = ""
+
+    @classmethod
+    def quoting(
+        cls, marker: int, scored: ScoredChunk, start: int, end: int, text: str, support: float
+    ) -> "Citation":
+        """A citation of `text` at `start`-`end` of the document of a retrieved chunk."""
+        chunk = scored.chunk
+        return cls(
+            marker,
+            chunk.id,
+            scored.document_uri,
+            start,
+            end,
+            text,
+            support,
+            chunk.section,
+            chunk.location,
+        )
+
+    @property
+    def where(self) -> str:
+        """Where the quote is, for people: "slide 4, Staffing", "" for plain text."""
+        return ", ".join(part for part in (self.location, self.section) if part)
 
 
 @dataclass(frozen=True)
@@ -150,6 +176,8 @@ class Answer:
                     "text": c.text,
                     "marker": c.marker,
                     "support": c.support,
+                    "section": c.section,
+                    "location": c.location,
                 }
                 for c in self.citations
             ],

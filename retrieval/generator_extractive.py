@@ -223,10 +223,9 @@ class ExtractiveGenerator:
 
     def _quote(self, question: str, chosen: list[_Scored], short: list[str]) -> Answer:
         citations = tuple(
-            Citation(
+            Citation.quoting(
                 n,
-                s.sentence.chunk.chunk.id,
-                s.sentence.chunk.document_uri,
+                s.sentence.chunk,
                 s.sentence.start,
                 s.sentence.end,
                 s.sentence.text,
@@ -253,9 +252,7 @@ class ExtractiveGenerator:
             chunk = scored.chunk
             text = chunk.text[start - chunk.start : end - chunk.start]
             n = len(citations) + 1
-            citations.append(
-                Citation(n, chunk.id, scored.document_uri, start, end, text, ranked.score)
-            )
+            citations.append(Citation.quoting(n, scored, start, end, text, ranked.score))
             parts.append(f"({n}) {ranked.community.title}: {text} [{n}]")
         if not citations:
             return self._none(question)

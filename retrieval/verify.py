@@ -327,10 +327,9 @@ def _claims(nlp: Language, text: str) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def _citation(sentence: EvidenceSentence, support: float) -> Citation:
-    return Citation(
+    return Citation.quoting(
         sentence.marker,
-        sentence.chunk.chunk.id,
-        sentence.chunk.document_uri,
+        sentence.chunk,
         sentence.start,
         sentence.end,
         sentence.text,

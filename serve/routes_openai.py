@@ -1,7 +1,8 @@
 """An OpenAI-compatible chat endpoint, so any chat client can ask groundgraph.
 
 `POST /v1/chat/completions` takes the last user message as the question and replies with the
-grounded answer followed by its sources (`[n] document, characters start–end: "quote"`); the
+grounded answer followed by its sources (`[n] document, page 2, characters start–end:
+"quote"`, the page, slide or section where the document has them); the
 citations also travel as structured data in the response's `citations` field. A streamed
 reply sends the verified answer, never the unverified draft: a chat client cannot take back
 text it has shown.
@@ -111,7 +112,8 @@ def reply_text(answer: Answer) -> str:
         return answer.text
     lines = [answer.text, "", "Sources:"]
     lines += [
-        f'[{c.marker}] {c.document}, characters {c.start}–{c.end}: "{c.text}"'
+        f"[{c.marker}] {c.document}, {c.where + ', ' if c.where else ''}"
+        f'characters {c.start}–{c.end}: "{c.text}"'
         for c in answer.citations
     ]
     return "\n".join(lines)

@@ -1,11 +1,13 @@
 """The `GraphStore` contract, run against every backend."""
 
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from groundgraph.graph import ids
+from groundgraph.graph import ids, sql
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.model import (
     Chunk,
@@ -249,3 +251,45 @@ def test_communities_round_trip_without_changing_the_graph_version(store: GraphS
     assert store.communities() == CommunitySet(version, (first, second))
     store.replace_communities([second], version)
     assert store.communities().communities == (second,)
+
+
+def test_document_metadata_and_chunk_places_round_trip(store: GraphStore) -> None:
+    doc = replace(
+        WARSAW.document,
+        author="Mira Holt",
+        created="2024-03-05T09:30:00",
+        modified="2024-04-01T10:00:00",
+        encoding="cp1252",
+    )
+    chunk = replace(WARSAW.chunks[0], section="Cities > Capitals", location="page 12")
+    store.upsert([replace(WARSAW, document=doc, chunks=(chunk,))])
+    [stored] = store.documents()
+    assert (stored.author, stored.created, stored.modified, stored.encoding) == (
+        "Mira Holt",
+        "2024-03-05T09:30:00",
+        "2024-04-01T10:00:00",
+        "cp1252",
+    )
+    [found] = store.chunks([chunk.id])
+    assert (found.section, found.location) == ("Cities > Capitals", "page 12")
+    assert store.chunks(doc_id=doc.id) == [found]
+
+
+def test_a_store_made_before_metadata_columns_gains_them_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(sql.SCHEMA)  # the tables as first released, without added columns
+    conn.execute(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+        ("d1", "file:///old.txt", "Old", "/src", "h", "2024-01-01", "2024-01-01"),
+    )
+    conn.commit()
+    conn.close()
+    store = SqliteGraphStore(path)
+    try:
+        [doc] = store.documents()
+        assert doc.title == "Old" and doc.author == "" and doc.encoding == ""
+        store.upsert([CURIE])
+        assert {d.uri for d in store.documents()} == {"file:///old.txt", "file:///curie.md"}
+    finally:
+        store.close()

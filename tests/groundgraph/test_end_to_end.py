@@ -1,5 +1,6 @@
 """Documents in, grounded answers with citations out, on the embedded store and real models."""
 
+import random
 import shutil
 from pathlib import Path
 
@@ -168,16 +169,18 @@ def write_bad_inputs(corpus: Path) -> dict[str, str]:
     """Bad files beside good ones; returns file name → expected reason."""
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (corpus / "empty.txt").write_text("   \n")
-    (corpus / "latin1.txt").write_bytes("Marie Curie, née à Varsovie".encode("latin-1"))
+    (corpus / "noise.txt").write_bytes(bytes(random.Random(1).choices(range(1, 256), k=4000)))
     (corpus / "broken.json").write_text('[{"id": 1, "text": "Ada"')
     (corpus / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (corpus / "scan.png").write_bytes(b"\x89PNG")
     (corpus / "unreadable.txt").symlink_to(corpus / "does-not-exist.txt")
     return {
         "binary.txt": "binary file",
         "empty.txt": "empty file",
-        "latin1.txt": "not valid UTF-8",
+        "noise.txt": "no other text encoding fits its bytes",
         "broken.json": "malformed JSON",
-        "slides.pptx": "unsupported file type '.pptx'",
+        "slides.pptx": "not a .pptx file (damaged?)",
+        "scan.png": "unsupported file type '.png'",
         "unreadable.txt": "cannot read file",
     }
 

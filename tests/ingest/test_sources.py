@@ -1,6 +1,7 @@
 """Reading files: every supported format, and a specific error for every kind of bad input."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,11 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
     [
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         ("empty.md", b"  \n\n ", "empty file"),
-        ("latin1.txt", "café au lait".encode("latin-1"), "not valid UTF-8: byte 0xe9 at offset 3"),
+        (
+            "noise.txt",
+            bytes(random.Random(1).choices(range(1, 256), k=4000)),
+            "not valid UTF-8 (byte 0xd9 at offset 1) and no other text encoding fits its bytes",
+        ),
         ("broken.json", b'{"id": 1, "text": "unclosed', "malformed JSON at line 1 column 19"),
         ("picture.png", b"\x89PNG", "unsupported file type '.png'"),
         ("broken.pdf", b"%PDF-1.4 this is not a pdf", "cannot read PDF"),

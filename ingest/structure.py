@@ -1,0 +1,174 @@
+"""A document's structure as regions of its text: where a section, a table, a page, a slide
+or a sheet starts, so chunks never straddle one and citations can say where they quote.
+
+Readers of structured formats (Word, PowerPoint, spreadsheets, web pages, PDF) build the
+stored text with `TextBuilder`, which records the regions as it goes; Markdown keeps its own
+text and has its regions found from its heading lines (`markdown_regions`).
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# Between blocks: a blank line, which also starts a sentence for spaCy (see `nlp.py`).
+BLOCK_BREAK = "\n\n"
+# Joins the headings of a section path: "Bridge > Design".
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Region:
+    """A stretch of a document's text, from `start` to the next region's start.
+
+    Attributes:
+        section: the path of headings above it ("Orlo Bridge > Design"), or "".
+        location: where it is in the original file ("page 3", "slide 2", "sheet Sales").
+    """
+
+    start: int
+    section: str = ""
+    location: str = ""
+
+
+def row_text(header: list[str], row: list[str]) -> str:
+    """A table row as text that keeps its column names: `Year: 1987; Work: New deck`.
+
+    Empty cells are left out; a column without a header name is shown by its value alone, so
+    every row reads on its own in a chunk, an embedding and a citation.
+    """
+    parts = []
+    for i, value in enumerate(row):
+        value = " ".join(value.split())
+        if not value:
+            continue
+        name = " ".join(header[i].split()) if i < len(header) else ""
+        parts.append(f"{name}: {value}" if name and name != value else value)
+    return "; ".join(parts)
+
+
+def looks_like_header(row: list[str]) -> bool:
+    """A spreadsheet's or CSV's first row names its columns when its cells are all words:
+    a first row with a number in it (or nothing) is data."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    return bool(cells) and not any(_is_number(cell) for cell in cells)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+class TextBuilder:
+    """Assembles a document's stored text block by block and records its regions.
+
+    Example:
+        text = TextBuilder()
+        text.page("page 1")
+        text.heading("Design", level=1)
+        text.paragraph("The bridge was designed by Tomas Quill.")
+        stored, regions = text.build()
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self._headings: list[tuple[int, str]] = []
+        self._location = ""
+        self._regions: list[Region] = []
+
+    @property
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(text for _, text in self._headings)
+
+    def page(self, location: str, new_sections: bool = False) -> None:
+        """Start a new page, slide or sheet: what follows is cited as being there. With
+        `new_sections` the headings above end here (a slide's sections are its own; a PDF's
+        run across pages)."""
+        self._location = location
+        if new_sections:
+            self._headings = []
+        self._start_region()
+
+    def heading(self, text: str, level: int = 1) -> None:
+        """A heading: it ends the section above at its level and starts a new one with it."""
+        text = " ".join(text.split())
+        if not text:
+            return
+        self._headings = [(lv, t) for lv, t in self._headings if lv < level]
+        self._headings.append((level, text))
+        self._start_region()
+        self._append(text)
+
+    def paragraph(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self._append(text)
+
+    def table(self, rows: list[list[str]], header: bool = True) -> None:
+        """A table as a region of its own, one row per paragraph; with `header`, the first row
+        names the columns and every row repeats them, so a chunk cut between rows still says
+        what each value is."""
+        rows = [[cell or "" for cell in row] for row in rows]
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
+        if not rows:
+            return
+        names = rows[0] if header and len(rows) > 1 else []
+        body = rows[1:] if names else rows
+        lines = [row_text(names, row) for row in body]
+        lines = [line for line in lines if line]
+        if not lines:
+            return
+        self._start_region()
+        for line in lines:
+            self._append(line)
+        self._start_region()
+
+    def build(self) -> tuple[str, tuple[Region, ...]]:
+        """The stored text and its regions (only those that hold text)."""
+        text = "".join(self._parts)
+        regions = self._regions
+        return text, tuple(r for i, r in enumerate(regions) if _holds_text(regions, i, text))
+
+    def _append(self, text: str) -> None:
+        if self._parts:
+            self._parts.append(BLOCK_BREAK)
+            self._length += len(BLOCK_BREAK)
+        self._parts.append(text)
+        self._length += len(text)
+
+    def _start_region(self) -> None:
+        start = self._length + (len(BLOCK_BREAK) if self._parts else 0)
+        region = Region(start, self.section, self._location)
+        if self._regions and self._regions[-1].start == start:
+            self._regions[-1] = region
+        else:
+            self._regions.append(region)
+
+
+def _holds_text(regions: list[Region], i: int, text: str) -> bool:
+    end = regions[i + 1].start if i + 1 < len(regions) else len(text)
+    return bool(text[regions[i].start : end].strip())
+
+
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
+
+
+def markdown_regions(text: str) -> tuple[Region, ...]:
+    """The sections of a Markdown text, from its `#` heading lines (not those in code)."""
+    fences = [m.start() for m in _FENCE.finditer(text)]
+    headings: list[tuple[int, str]] = []
+    regions: list[Region] = []
+    for match in _MARKDOWN_HEADING.finditer(text):
+        if bisect_right(fences, match.start()) % 2:
+            continue  # inside a fenced code block
+        level = len(match.group(1))
+        headings = [(lv, t) for lv, t in headings if lv < level]
+        headings.append((level, " ".join(match.group(2).split())))
+        regions.append(Region(match.start(), SECTION_SEPARATOR.join(t for _, t in headings)))
+    if regions and regions[0].start > 0 and text[: regions[0].start].strip():
+        regions.insert(0, Region(0))
+    return tuple(regions)

@@ -1,0 +1,196 @@
+"""Office files, spreadsheets, web pages, laid-out PDFs and legacy encodings: their text,
+structure and metadata, and a specific error for each kind of file that cannot be read."""
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from groundgraph.ingest.base import SourceDocument, SourceError
+from groundgraph.ingest.settings import IngestSettings
+from groundgraph.ingest.sources import read_source
+from groundgraph.ingest.structure import TextBuilder, markdown_regions
+from tests import document_files
+
+SETTINGS = IngestSettings()
+REAL_FILES = Path(__file__).parent.parent / "data" / "office"
+
+
+def read_one(path: Path, settings: IngestSettings = SETTINGS) -> SourceDocument:
+    (doc,), errors = read_source(path, settings, str(path.parent))
+    assert not errors
+    return doc
+
+
+def region_of(doc: SourceDocument, needle: str) -> tuple[str, str]:
+    """(section, location) of the region holding the first occurrence of `needle`."""
+    offset = doc.text.index(needle)
+    region = [r for r in doc.regions if r.start <= offset][-1]
+    return region.section, region.location
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return document_files.write_all(tmp_path_factory.mktemp("formats"))
+
+
+def test_word_headings_become_sections_and_core_properties_metadata(files: Path) -> None:
+    doc = read_one(files / "report.docx")
+    assert doc.title == "Harbour Board Annual Report" and doc.named_title
+    assert doc.author == "Mira Holt" and doc.created.startswith("2024-03-05T09:30")
+    assert region_of(doc, "Tomas Quill") == ("Harbour Board Annual Report > Tunnels", "")
+    assert region_of(doc, "4.2 million") == ("Harbour Board Annual Report > Finance > Budget", "")
+    assert "Year: 1987; Work: New deck" in doc.text
+
+
+def test_a_table_is_a_region_of_its_own_with_the_header_in_every_row(files: Path) -> None:
+    doc = read_one(files / "report.docx")
+    starts = [r.start for r in doc.regions]
+    table = doc.text.index("Year: 1987")
+    assert table in starts  # the table starts a region: no chunk joins it to the paragraph
+    assert doc.text[table:].split("\n\n")[:2] == [
+        "Year: 1987; Work: New deck",
+        "Year: 2003; Work: Paint",
+    ]
+
+
+def test_slides_are_locations_with_their_titles_as_sections(files: Path) -> None:
+    doc = read_one(files / "deck.pptx")
+    assert doc.title == "Lighthouse Project" and doc.author == "Ansel Varga"
+    assert region_of(doc, "Ansel Varga") == ("Staffing", "slide 2")
+    assert region_of(doc, "Lamp") == ("Costs", "slide 3")
+    assert "Item: Lamp; Cost: 1200" in doc.text
+    assert "Notes: Ask the council about the paint." in doc.text
+
+
+def test_sheets_are_locations_and_rows_name_their_columns(files: Path) -> None:
+    doc = read_one(files / "budget.xlsx")
+    assert doc.author == "Ilse Brandt" and doc.created.startswith("2024-03-05")
+    assert "Name: Margaret Wilson; Role: Treasurer; City: Glasgow" in doc.text
+    assert "Region: North; Manager: Karl Ode; Revenue: 120000" in doc.text
+    assert region_of(doc, "Margaret Wilson")[1] == "sheet Staff"
+    assert region_of(doc, "Karl Ode")[1] == "sheet Sales"
+
+
+def test_csv_rows_follow_the_documented_rule_with_a_sniffed_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("Name;Office;Phone\nOskar Lind;Varnhaven;\n;;\nSara Moe;Kestrel;555-0199\n")
+    doc = read_one(path)
+    assert (
+        doc.text
+        == "Name: Oskar Lind; Office: Varnhaven\n\nName: Sara Moe; Office: Kestrel; Phone: 555-0199"
+    )
+    assert doc.encoding == "utf-8"
+
+
+def test_web_page_keeps_main_content_headings_and_metadata_not_boilerplate(files: Path) -> None:
+    doc = read_one(files / "bridge.html")
+    for boilerplate in (*document_files.BOILERPLATE, "News", "Jobs"):
+        assert boilerplate not in doc.text
+    assert doc.title == "The Orlo Bridge"
+    assert doc.author == "Jane Archivist" and doc.created == "2024-03-05"
+    assert region_of(doc, "Petra Lund") == ("The Orlo Bridge > Design", "")
+    assert "- Length: 310 metres" in doc.text
+    assert "Year: 2003; Work: Painted green" in doc.text
+
+
+def test_two_column_pdf_is_read_column_by_column_page_by_page(files: Path) -> None:
+    doc = read_one(files / "columns.pdf")
+    assert "founded in 1902 by the chemist Ada Rellen in the town of Kestrel" in doc.text
+    assert "Its last captain was Hal Berg, who later ran the harbour office there." in doc.text
+    assert region_of(doc, "Ada Rellen")[1] == "page 1"
+    assert region_of(doc, "Saltmarsh")[1] == "page 2"
+    assert doc.title == "Institutes of the Coast" and doc.author == "Test Writer"
+    assert doc.created[:4].isdigit()
+
+
+def test_windows_1252_text_is_detected_and_the_encoding_recorded(files: Path) -> None:
+    doc = read_one(files / "notes-1252.txt")
+    assert "Renée Faïs" in doc.text and "crêpes – and “the best coffee" in doc.text
+    assert doc.encoding == "cp1252"
+
+
+def test_markdown_headings_give_section_paths_outside_code_blocks() -> None:
+    text = "Intro line.\n# Bridge\n\nText.\n\n## Design\n\n```\n# not a heading\n```\n\n# Tunnel\n"
+    regions = markdown_regions(text)
+    assert [r.section for r in regions] == ["", "Bridge", "Bridge > Design", "Tunnel"]
+    assert [text[r.start : r.start + 3] for r in regions] == ["Int", "# B", "## ", "# T"]
+
+
+def test_text_builder_regions_hold_exact_offsets() -> None:
+    builder = TextBuilder()
+    builder.page("page 1")
+    builder.heading("Alpha", 1)
+    builder.paragraph("One.")
+    builder.page("page 2")
+    builder.paragraph("Two.")
+    text, regions = builder.build()
+    assert text == "Alpha\n\nOne.\n\nTwo."
+    assert [(text[r.start :][:4], r.section, r.location) for r in regions] == [
+        ("Alph", "Alpha", "page 1"),
+        ("Two.", "Alpha", "page 2"),
+    ]
+
+
+def test_real_office_files_made_by_word_and_powerpoint_are_read() -> None:
+    word = read_one(REAL_FILES / "par-known-paragraphs.docx")
+    assert word.author == "Steve Canny" and "Heading Paragraph" in word.text
+    assert region_of(word, "Normal paragraph")[0] == "Heading Paragraph"
+    slides = read_one(REAL_FILES / "txt-text.pptx")
+    assert "Foo Bar Baz Zoo" in slides.text and region_of(slides, "Foo")[1] == "slide 1"
+    sheet = read_one(REAL_FILES / "embedded.xlsx")
+    assert sheet.text.split("\n\n") == ["1", "2", "3"]
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("notzip.docx", b"plain text, not a package", "not a .docx file (damaged?)"),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "password-protected"),
+        ("hollow.pptx", _zip({"hello.txt": b"hi"}), "cannot read .pptx"),
+        ("bad.csv", b'Name,Note\n"Ada,"unclosed\x00', "binary file"),
+    ],
+)
+def test_bad_documents_give_a_specific_error(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as caught:
+        read_source(path, SETTINGS, str(tmp_path))
+    assert caught.value.path == str(path)
+    assert reason in caught.value.reason
+
+
+def test_an_empty_word_file_and_a_zip_bomb_are_refused(tmp_path: Path) -> None:
+    import docx
+
+    empty = tmp_path / "empty.docx"
+    docx.Document().save(empty)
+    with pytest.raises(SourceError, match="has no text"):
+        read_source(empty, SETTINGS, str(tmp_path))
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(_zip({"xl/huge.xml": bytes(3_000_000)}))
+    small = IngestSettings(max_file_bytes=100_000)
+    with pytest.raises(SourceError, match="unpacks to 3000000 bytes"):
+        read_source(bomb, small, str(tmp_path))
+
+
+def test_a_missing_reader_library_names_the_extra(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "docx", None)  # as if python-docx were not installed
+    with pytest.raises(
+        SourceError, match=r"needs python-docx: pip install 'groundgraph\[documents\]'"
+    ):
+        read_source(files / "report.docx", SETTINGS, str(files))
