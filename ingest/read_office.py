@@ -97,16 +97,20 @@ def _document(
 def read_docx(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     docx = _library(path, "docx", "python-docx")
     document = _opened(path, docx.Document, _package(path, settings))
+    # Style names by id, read once: `paragraph.style` resolves the style part on every call
+    # (1.8 of 1.9 s reading a 400-paragraph file).
+    styles = {style.style_id: style.name for style in document.styles}
     text = TextBuilder()
     for block in document.iter_inner_content():
         if isinstance(block, docx.table.Table):
             text.table(_docx_rows(block))
             continue
-        level = _heading_level(block.style.name if block.style is not None else "")
+        style = styles.get(block._p.style or "", "")
+        level = _heading_level(style)
         if level is not None:
             text.heading(block.text, level)
-        elif block.style is not None and block.style.name.startswith("List"):
-            text.paragraph(f"- {block.text.strip()}" if block.text.strip() else "")
+        elif style.startswith("List") and block.text.strip():
+            text.paragraph(f"- {block.text.strip()}")
         else:
             text.paragraph(block.text)
     props = document.core_properties
