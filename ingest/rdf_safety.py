@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from groundgraph.ingest.base import SourceError
+from groundgraph.ingest.reading import read_bytes
 from groundgraph.ingest.settings import IngestSettings
 
 _XML_DECLARATIONS = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*(SYSTEM|PUBLIC)", re.IGNORECASE)
@@ -30,16 +31,7 @@ def safe_rdf_data(path: Path, parser: str, settings: IngestSettings) -> str | by
         SourceError: the file is too big, declares XML entities or an external DTD, or names
             a JSON-LD context that is not trusted (or could not be fetched).
     """
-    try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise SourceError(
-                str(path),
-                f"file is {size} bytes, over ingest.max_file_bytes ({settings.max_file_bytes})",
-            )
-        data = path.read_bytes()
-    except OSError as e:
-        raise SourceError(str(path), f"cannot read file: {e.strerror or e}") from e
+    data = read_bytes(path, settings)
     if parser == "xml":
         if _XML_DECLARATIONS.search(data):
             raise SourceError(
