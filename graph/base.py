@@ -61,6 +61,9 @@ class GraphReader(Protocol):
     def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
         """Chunks by id, of one document (in order), or all of them."""
 
+    def chunk_ids(self) -> set[str]:
+        """The id of every chunk, without their texts: what the vector sync diffs."""
+
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
         """Entities by id, or all of them."""
 

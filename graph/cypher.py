@@ -202,6 +202,7 @@ _CHUNK_FIELDS = (
     "coalesce(c.location, '') AS location"
 )
 ALL_CHUNKS = "MATCH (c:Chunk) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
+ALL_CHUNK_IDS = "MATCH (c:Chunk) RETURN c.id AS id"
 CHUNKS_BY_ID = (
     "UNWIND $ids AS id MATCH (c:Chunk {id: id}) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
 )

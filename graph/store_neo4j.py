@@ -241,6 +241,9 @@ class Neo4jGraphStore:
         )
         return [Document(**row) for row in rows]
 
+    def chunk_ids(self) -> set[str]:
+        return {row["id"] for row in self._read(cypher.ALL_CHUNK_IDS)}
+
     def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
         if doc_id is not None:
             rows = self._read(cypher.CHUNKS_OF_DOCUMENT, doc_id=doc_id)

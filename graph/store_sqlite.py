@@ -362,6 +362,10 @@ class SqliteGraphStore:
         return [Document(*row) for row in self._rows("documents", ids)]
 
     @_guarded
+    def chunk_ids(self) -> set[str]:
+        return {row[0] for row in self._conn.execute("SELECT id FROM chunks")}
+
+    @_guarded
     def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
         if doc_id is not None:
             rows = self._conn.execute(

@@ -151,7 +151,7 @@ class VectorIndexes:
         """Compare the published chunk index with the chunks the graph holds."""
         published = self.directory / CHUNK_INDEX_FILE
         index = FaissIndex.load(published) if published.exists() else self.chunks
-        chunk_ids = {c.id for c in store.chunks()}
+        chunk_ids = store.chunk_ids()
         keys = index.keys()
         return VectorConsistency(
             chunks=len(chunk_ids),
@@ -186,12 +186,11 @@ class VectorIndexes:
         `repair`, an index file that cannot be read is rebuilt from the graph."""
         rebuilt = self.repair() if repair else ()
         began = time.perf_counter()
-        titles = {d.id: d.title for d in store.documents()}
-        wanted = {c.id: chunk_text(titles[c.doc_id], c.text) for c in store.chunks()}
         chunks_added, chunks_removed = self._update(
             self.chunks,
-            wanted,
-            {k: k for k in wanted},
+            store.chunk_ids(),
+            lambda keys: _chunk_texts(store, keys),
+            lambda keys: keys,
             "embed chunks",
             progress,
             self.embedder.embed,
@@ -207,8 +206,9 @@ class VectorIndexes:
                 forms[key], labels[key] = form, entity.id
         entities_added, entities_removed = self._update(
             self.entities,
-            forms,
-            labels,
+            set(forms),
+            lambda keys: [forms[k] for k in keys],
+            lambda keys: [labels[k] for k in keys],
             "embed entities",
             progress,
             self.embedder.embed_short,
@@ -229,20 +229,29 @@ class VectorIndexes:
     def _update(
         self,
         index: VectorIndex,
-        wanted: dict[str, str],
-        labels: dict[str, str],
+        wanted: set[str],
+        texts: Callable[[list[str]], list[str]],
+        labels: Callable[[list[str]], list[str]],
         stage: str,
         progress: Progress,
         embed: Callable[[Sequence[str]], np.ndarray],
     ) -> tuple[int, int]:
+        """Diff the index's keys against `wanted` and embed only what is missing: texts
+        are read for those keys alone, so a sync with no change reads ids, not texts."""
         have = index.keys()
-        stale = sorted(have - wanted.keys())
+        stale = sorted(have - wanted)
         index.remove(stale)
-        missing = sorted(wanted.keys() - have)
+        missing = sorted(wanted - have)
         step = self.settings.embedding_batch_size  # progress after every forward pass
         for start in range(0, len(missing), step):
             keys = missing[start : start + step]
-            vectors = embed([wanted[k] for k in keys])
-            index.add(keys, vectors, [labels[k] for k in keys])
+            index.add(keys, embed(texts(keys)), labels(keys))
             progress(stage, start + len(keys), len(missing))
         return len(missing), len(stale)
+
+
+def _chunk_texts(store: GraphReader, keys: list[str]) -> list[str]:
+    """The embedded text of each chunk of `keys` (its document's title, then its text)."""
+    chunks = {c.id: c for c in store.chunks(keys)}
+    titles = {d.id: d.title for d in store.documents({c.doc_id for c in chunks.values()})}
+    return [chunk_text(titles[chunks[k].doc_id], chunks[k].text) for k in keys]

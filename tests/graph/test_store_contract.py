@@ -293,3 +293,10 @@ def test_a_store_made_before_metadata_columns_gains_them_on_open(tmp_path: Path)
         assert {d.uri for d in store.documents()} == {"file:///old.txt", "file:///curie.md"}
     finally:
         store.close()
+
+
+def test_chunk_ids_are_every_chunk_without_its_text(store: GraphStore) -> None:
+    store.upsert([CURIE, WARSAW])
+    assert store.chunk_ids() == {c.id for c in store.chunks()}
+    store.delete_documents([WARSAW.document.id])
+    assert store.chunk_ids() == {c.id for c in CURIE.chunks}
