@@ -109,7 +109,12 @@ class Components:
             return self.given_embedder
         r = self.settings.retrieval
         return SentenceTransformerEmbedder(
-            r.embedding_model, r.embedding_batch_size, r.device, r.short_text_precision
+            r.embedding_model,
+            r.embedding_batch_size,
+            r.device,
+            r.short_text_precision,
+            r.embedding_precision,
+            r.embedding_threads,
         )
 
     @cached_property

@@ -20,7 +20,11 @@ class RetrievalSettings(BaseModel):
         device: torch device for the embedder (`cpu`, `cuda`, ...); empty picks automatically.
         short_text_precision: precision of short texts' embeddings (questions, their
             phrases, entity names): `auto` uses bfloat16 on a CPU that computes it natively
-            (a third less time), float32 elsewhere. Chunks are always embedded in float32.
+            (a third less time), float32 elsewhere.
+        embedding_precision: precision of chunk embeddings, `float32` or `bfloat16`; their
+            vectors search one index together (see README for the measured cosine).
+        embedding_threads: torch threads for embedding (0 keeps torch's default, one per
+            core); on cores shared with other work fewer threads can be faster.
         index_type: `flat` searches exactly; `hnsw` trades a little recall for speed.
         hnsw_m: neighbours per node of the HNSW graph.
         top_k: chunks returned by `retrieve`.
@@ -51,6 +55,8 @@ class RetrievalSettings(BaseModel):
     embedding_batch_size: int = Field(default=64, ge=1)
     device: str = ""
     short_text_precision: Precision = "auto"
+    embedding_precision: Literal["float32", "bfloat16"] = "float32"
+    embedding_threads: int = Field(default=0, ge=0)
     index_type: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)
     top_k: int = Field(default=5, ge=1)
