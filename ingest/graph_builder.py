@@ -1,7 +1,7 @@
 """Turning one parsed document into the `DocumentGraph` a store writes."""
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from groundgraph.graph import ids
@@ -87,15 +87,22 @@ def make_chunks(
 
 
 class _ChunkLocator:
-    """Finds the chunks that wholly contain a character span (overlaps give several)."""
+    """Finds the chunks that wholly contain a character span (overlaps give several).
+
+    Chunks come in document order, their starts and their ends both increasing, so those
+    that contain a span are one run found by two bisections: a scan of every earlier chunk
+    per span made a 20 MB document's 35,000 chunks quadratic.
+    """
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
         self.starts = [c.start for c in chunks]
+        self.ends = [c.end for c in chunks]
 
     def containing(self, start: int, end: int) -> list[str]:
+        first = bisect_left(self.ends, end)
         last = bisect_right(self.starts, start)
-        return [c.id for c in self.chunks[:last] if c.start <= start and end <= c.end]
+        return [c.id for c in self.chunks[first:last]]
 
 
 def build_document_graph(

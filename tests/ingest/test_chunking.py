@@ -1,11 +1,15 @@
 """Chunks are runs of whole sentences with offsets into the document, overlapping by sentences."""
 
 import itertools
+import random
 
 import pytest
 
 from groundgraph.ingest.chunking import Unit, chunk_spans, sentence_units
+from groundgraph.ingest.graph_builder import _ChunkLocator, make_chunks
 from groundgraph.ingest.nlp import load_spacy, parse_texts
+from groundgraph.ingest.settings import IngestSettings
+from groundgraph.ingest.structure import Region
 
 TEXT = (
     "Marie Curie was born in Warsaw. She moved to Paris in 1891. She studied at the "
@@ -74,3 +78,17 @@ def test_parsing_streams_texts_in_order_with_long_ones_in_blocks() -> None:
     assert len(parsed[1].blocks) > 1  # over BLOCK_CHARS, parsed in pieces
     for block in parsed[1].blocks:
         assert long_text[block.offset : block.offset + len(block.doc.text)] == block.doc.text
+
+
+def test_the_chunks_containing_a_span_are_found_as_a_full_scan_finds_them() -> None:
+    rng = random.Random(0)
+    found = units([rng.randint(1, 9) for _ in range(400)])
+    regions = [Region(found[i].start) for i in (0, 90, 91, 250)]
+    settings = IngestSettings(chunk_size=20, chunk_overlap=8)
+    chunks = make_chunks("doc", "x" * found[-1].end, found, settings, tuple(regions))
+    locate = _ChunkLocator(chunks)
+    for _ in range(3000):
+        start = rng.randint(0, found[-1].end)
+        end = start + rng.randint(0, 12)
+        expected = [c.id for c in chunks if c.start <= start and end <= c.end]
+        assert locate.containing(start, end) == expected
