@@ -4,7 +4,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ from neo4j import GraphDatabase
 
 from groundgraph import GroundGraph, Settings
 from groundgraph.graph.settings import Neo4jSettings
+from tests.chromium import headless_chromium
 from tests.conftest import NEO4J_HTTP, REPO, wipe_neo4j
 
 OUTPUT = Path(os.environ.get("GROUNDGRAPH_TEST_OUTPUT", REPO / "test-output"))
@@ -81,19 +81,7 @@ def test_the_bundled_server_serves_neo4j_browser_in_chromium(
     with urllib.request.urlopen(f"{http}/", timeout=30) as response:
         discovery = json.load(response)
     assert discovery["bolt_direct"] == neo4j_server.uri  # what the Browser connects to
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is missing: scripts/chromium.sh installs it from Debian"
-    browser = [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--window-size=1400,900",
-        "--virtual-time-budget=15000",
-    ]
+    browser = headless_chromium("--window-size=1400,900", "--virtual-time-budget=15000")
     page = f"{http}/browser/"
     dom = subprocess.run(
         [*browser, "--dump-dom", page], capture_output=True, text=True, timeout=120

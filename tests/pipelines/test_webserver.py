@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import headless_chromium
+
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = Path(os.environ.get("GROUNDGRAPH_TEST_OUTPUT", REPO / "test-output"))
 LOCATION = {"repositoryName": "__repository__", "repositoryLocationName": "groundgraph.pipelines"}
@@ -221,20 +223,9 @@ def test_the_graph_asset_shows_the_configured_backend_and_partitions_start_as_se
 
 
 def _chromium() -> list[str]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is missing: scripts/chromium.sh installs it from Debian"
-    return [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--window-size=1600,1000",
-        "--virtual-time-budget=20000",
-    ]
+    return headless_chromium(
+        "--hide-scrollbars", "--window-size=1600,1000", "--virtual-time-budget=20000"
+    )
 
 
 def test_chromium_renders_the_materialised_asset_page(dagster_ui: str) -> None:
