@@ -116,18 +116,24 @@ def build_in_processes(
         for task in tasks:
             pending.append((task, pool.submit(_build_task, task)))
             if len(pending) > processes * _TASKS_AHEAD:
-                yield from _result(*pending.popleft())
+                yield from _result(pending)
         while pending:
-            yield from _result(*pending.popleft())
+            yield from _result(pending)
 
 
 def _result(
-    task: list[SourceDocument], future: Future[list[DocumentGraph | FileError]]
+    pending: deque[tuple[list[SourceDocument], Future[list[DocumentGraph | FileError]]]],
 ) -> list[DocumentGraph | FileError]:
+    """The oldest task's graphs. A dead worker breaks every unfinished future at once, so
+    the error names each unfinished task: which one held the fatal document is unknown."""
+    task, future = pending.popleft()
     try:
         return future.result()
     except BrokenProcessPool as e:
+        unfinished = ", ".join(
+            f"{t[0].uri} and {len(t) - 1} more" for t in (task, *(t for t, _ in pending))
+        )
         raise IngestError(
-            f"a parsing process died while building {task[0].uri} and {len(task) - 1} more "
-            f"documents (out of memory? lower ingest.spacy_processes): {e}"
+            f"a parsing process died while building one of these documents (out of memory? "
+            f"lower ingest.spacy_processes): {unfinished}: {e}"
         ) from e

@@ -58,5 +58,5 @@ def test_workers_build_the_same_graphs_in_order_and_keep_failures_in_place() -> 
 def test_a_worker_that_dies_is_an_error_naming_its_documents() -> None:
     docs = documents(TASK_DOCUMENTS * 2)
     docs[TASK_DOCUMENTS] = SourceDocument("mem://doc/fatal", "Fatal", "A fatal text.", "mem://doc")
-    with pytest.raises(IngestError, match="mem://doc/fatal and 15 more documents"):
+    with pytest.raises(IngestError, match="mem://doc/fatal and 15 more"):
         list(build_in_processes(docs, SETTINGS, FailingOn("fatal", exit_process=True), 2))
