@@ -31,7 +31,7 @@ from groundgraph.ingest.nlp import load_spacy
 from groundgraph.retrieval.base import ChatModel, Embedder, Generator, Retriever
 from groundgraph.retrieval.chat_openai import OpenAIChat
 from groundgraph.retrieval.community_reports import CommunityReport, refresh_communities
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
+from groundgraph.retrieval.embedders import embedder_for
 from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
 from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
@@ -107,15 +107,7 @@ class Components:
         """The sentence embedder; its model loads on the first text it embeds."""
         if self.given_embedder is not None:
             return self.given_embedder
-        r = self.settings.retrieval
-        return SentenceTransformerEmbedder(
-            r.embedding_model,
-            r.embedding_batch_size,
-            r.device,
-            r.short_text_precision,
-            r.embedding_precision,
-            r.embedding_threads,
-        )
+        return embedder_for(self.settings.retrieval)
 
     @cached_property
     def vectors(self) -> VectorIndexes:

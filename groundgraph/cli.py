@@ -350,7 +350,7 @@ def stats(store: Path | None, as_json: bool) -> None:
     table = Table("what", "count")
     for key, value in figures.items():
         if key != "entity_types":
-            table.add_row(key, str(value))
+            table.add_row(key, ", ".join(value) if isinstance(value, list) else str(value))
     for label, count in figures["entity_types"].items():
         table.add_row(f"  entities of type {label}", str(count))
     out.print(table)

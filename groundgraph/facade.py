@@ -45,6 +45,7 @@ class StoreStats:
     graph: GraphStats
     chunk_vectors: int
     entity_vectors: int
+    chunk_embedding: tuple[str, ...] = ()  # embedder variants of the chunk vectors
 
     def to_dict(self) -> dict:
         return {
@@ -56,6 +57,7 @@ class StoreStats:
             "entity_types": self.graph.entity_types,
             "chunk_vectors": self.chunk_vectors,
             "entity_vectors": self.entity_vectors,
+            "chunk_embedding": list(self.chunk_embedding),
         }
 
 
@@ -284,8 +286,13 @@ class GroundGraph:
 
     def stats(self) -> StoreStats:
         """Graph counts and vector index sizes, read without loading any model."""
-        chunks, entities = self.parts.vectors.published_counts()
-        return StoreStats(self.store.stats(), chunks, entities)
+        published = self.parts.vectors.published()
+        return StoreStats(
+            self.store.stats(),
+            published.chunk_vectors,
+            published.entity_vectors,
+            published.chunk_variants,
+        )
 
     # -- the monthly fine-tune --------------------------------------------------------------
 

@@ -228,7 +228,7 @@ def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> lis
         the time per stage, and how the graph grew over the last runs."""
         parts = groundgraph.parts
         graph = parts.store.stats()
-        chunk_vectors, _ = parts.vectors.published_counts()
+        chunk_vectors = parts.vectors.published().chunk_vectors
         hubs = most_connected(parts.store, 10)
         run = IngestReport(source_changes, knowledge_graph, FollowReport(vector_index, communities))
         label = context.partition_key

@@ -193,6 +193,15 @@ class Embedder(Protocol):
     name: str
     dimension: int
 
+    @property
+    def variant(self) -> str:
+        """How `embed` computes (backend and precision, e.g. `torch bfloat16`): recorded
+        with the index, since every variant's vectors search the same index."""
+
+    @property
+    def short_variant(self) -> str:
+        """How `embed_short` computes."""
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """An (n, dimension) array of unit vectors."""
 
@@ -212,6 +221,7 @@ class VectorIndex(Protocol):
 
     embedder: str
     dimension: int
+    variants: set[str]  # the embedder variants whose vectors it holds
 
     def add(self, keys: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Add or replace vectors; `labels` says what each key stands for."""

@@ -106,6 +106,14 @@ class BatchingEmbedder:
         return self.inner.dimension
 
     @property
+    def variant(self) -> str:
+        return self.inner.variant
+
+    @property
+    def short_variant(self) -> str:
+        return self.inner.short_variant
+
+    @property
     def stats(self) -> BatchStats:
         """Passes and texts over both lanes."""
         full, short = self._full.stats, self._short.stats

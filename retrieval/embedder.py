@@ -125,6 +125,14 @@ class SentenceTransformerEmbedder:
         """The precision `embed_short` computes in (`float32` or `bfloat16`)."""
         return str(next(self._models[1].parameters()).dtype).removeprefix("torch.")
 
+    @property
+    def variant(self) -> str:
+        return f"torch {self.precision}"
+
+    @property
+    def short_variant(self) -> str:
+        return f"torch {self.short_model_dtype}"
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(self._models[0], texts)
 

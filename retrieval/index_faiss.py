@@ -76,6 +76,7 @@ class FaissIndex:
         self.embedder = embedder
         self.kind = kind
         self.hnsw_m = hnsw_m
+        self.variants: set[str] = set()
         self._index = self._empty()
         self._labels: dict[str, str] = {}
         self._by_int: dict[int, str] = {}
@@ -168,6 +169,7 @@ class FaissIndex:
             "kind": self.kind,
             "hnsw_m": self.hnsw_m,
             "count": len(keys),
+            "variants": sorted(self.variants),
             "sha256": hashlib.sha256(serialized.tobytes()).hexdigest(),
         }
         try:
@@ -193,11 +195,14 @@ class FaissIndex:
             raise
 
     @staticmethod
-    def count(path: Path) -> int:
-        """How many vectors the index file at `path` holds, without loading it."""
+    def header(path: Path) -> dict:
+        """The metadata saved with the index file at `path` (count, embedder, variants, ...),
+        read without loading the index."""
         try:
             with np.load(path) as data:
-                return int(json.loads(str(data["meta"]))["count"])
+                meta = json.loads(str(data["meta"]))
+                int(meta["count"])
+                return meta
         except _UNREADABLE as e:
             raise DamagedIndexError(path, e) from e
 
@@ -220,6 +225,7 @@ class FaissIndex:
             if len(keys) != meta["count"] or len(labels) != len(keys):
                 raise ValueError("its keys do not match its count")
             index = cls(meta["dimension"], meta["embedder"], meta["kind"], meta["hnsw_m"])
+            index.variants = set(meta.get("variants", ()))
             index._index = faiss.deserialize_index(serialized)
         except _UNREADABLE as e:
             raise DamagedIndexError(path, e) from e

@@ -2,12 +2,19 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 Precision = Literal["auto", "float32", "bfloat16"]
 LocalPrecision = Literal["float32", "bfloat16", "int8"]
+EmbeddingBackend = Literal["torch", "onnx", "openvino"]
+# The precisions each embedding backend computes chunk embeddings in.
+BACKEND_PRECISIONS: dict[str, tuple[str, ...]] = {
+    "torch": ("float32", "bfloat16"),
+    "onnx": ("float32", "int8"),
+    "openvino": ("float32", "bfloat16", "int8"),
+}
 
 
 class RetrievalSettings(BaseModel):
@@ -21,10 +28,16 @@ class RetrievalSettings(BaseModel):
         short_text_precision: precision of short texts' embeddings (questions, their
             phrases, entity names): `auto` uses bfloat16 on a CPU that computes it natively
             (a third less time), float32 elsewhere.
-        embedding_precision: precision of chunk embeddings, `float32` or `bfloat16`; their
-            vectors search one index together (see README for the measured cosine).
-        embedding_threads: torch threads for embedding (0 keeps torch's default, one per
+        embedding_backend: what runs the embedder: `torch` (sentence-transformers), `onnx`
+            (ONNX Runtime) or `openvino`, the last two on the model exported once to ONNX
+            in `embedding_cache`.
+        embedding_precision: precision of chunk embeddings: `float32`, `bfloat16` (torch,
+            openvino) or `int8` (onnx, openvino). Every variant's vectors search one index
+            together (see README for the measured cosine and recall).
+        embedding_threads: the embedding backend's threads (0 keeps its default, one per
             core); on cores shared with other work fewer threads can be faster.
+        embedding_cache: folder of exported models; empty is
+            `$XDG_CACHE_HOME/groundgraph/embedders` (`~/.cache/...`).
         index_type: `flat` searches exactly; `hnsw` trades a little recall for speed.
         hnsw_m: neighbours per node of the HNSW graph.
         top_k: chunks returned by `retrieve`.
@@ -55,8 +68,10 @@ class RetrievalSettings(BaseModel):
     embedding_batch_size: int = Field(default=64, ge=1)
     device: str = ""
     short_text_precision: Precision = "auto"
-    embedding_precision: Literal["float32", "bfloat16"] = "float32"
+    embedding_backend: EmbeddingBackend = "torch"
+    embedding_precision: LocalPrecision = "float32"
     embedding_threads: int = Field(default=0, ge=0)
+    embedding_cache: str = ""
     index_type: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)
     top_k: int = Field(default=5, ge=1)
@@ -74,6 +89,16 @@ class RetrievalSettings(BaseModel):
     relation_weight_cap: float = Field(default=1.0, gt=0)
     answer_threshold: float = Field(default=0.45, ge=0, le=1)
     answer_sentences: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _backend_offers_precision(self) -> "RetrievalSettings":
+        offered = BACKEND_PRECISIONS[self.embedding_backend]
+        if self.embedding_precision not in offered:
+            raise ValueError(
+                f"embedding_precision '{self.embedding_precision}' is not available with "
+                f"embedding_backend '{self.embedding_backend}' (it offers {', '.join(offered)})"
+            )
+        return self
 
 
 class AnswerSettings(BaseModel):

@@ -48,6 +48,17 @@ class VectorReport:
 
 
 @dataclass(frozen=True)
+class PublishedIndexes:
+    """The published indexes' sizes and the embedder variants (backend and precision)
+    whose vectors each holds."""
+
+    chunk_vectors: int
+    entity_vectors: int
+    chunk_variants: tuple[str, ...]
+    entity_variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class VectorConsistency:
     """How far the chunk index is from one vector per stored chunk."""
 
@@ -130,11 +141,18 @@ class VectorIndexes:
         kind: IndexKind = "hnsw" if self.settings.index_type == "hnsw" else "fp16"
         return _open(self.directory / ENTITY_INDEX_FILE, self.embedder, kind, self.settings.hnsw_m)
 
-    def published_counts(self) -> tuple[int, int]:
-        """Vectors in the published chunk and entity indexes, read without loading them."""
-        paths = (self.directory / CHUNK_INDEX_FILE, self.directory / ENTITY_INDEX_FILE)
-        chunks, entities = (FaissIndex.count(p) if p.exists() else 0 for p in paths)
-        return chunks, entities
+    def published(self) -> "PublishedIndexes":
+        """What the published indexes hold, read without loading them."""
+        chunks, entities = (
+            FaissIndex.header(p) if p.exists() else {}
+            for p in (self.directory / CHUNK_INDEX_FILE, self.directory / ENTITY_INDEX_FILE)
+        )
+        return PublishedIndexes(
+            chunks.get("count", 0),
+            entities.get("count", 0),
+            tuple(chunks.get("variants", ())),
+            tuple(entities.get("variants", ())),
+        )
 
     def save(self) -> None:
         """Publish both indexes. If either cannot be written, the in-memory ones are dropped:
@@ -170,7 +188,7 @@ class VectorIndexes:
             if not path.exists():
                 continue
             try:
-                FaissIndex.count(path)
+                FaissIndex.header(path)
                 if attribute not in self.__dict__:
                     getattr(self, attribute)
             except DamagedIndexError:
@@ -194,6 +212,7 @@ class VectorIndexes:
             "embed chunks",
             progress,
             self.embedder.embed,
+            lambda: self.embedder.variant,
         )
         chunk_seconds = time.perf_counter() - began
         began = time.perf_counter()
@@ -212,6 +231,7 @@ class VectorIndexes:
             "embed entities",
             progress,
             self.embedder.embed_short,
+            lambda: self.embedder.short_variant,
         )
         report = VectorReport(
             chunks_added,
@@ -235,13 +255,18 @@ class VectorIndexes:
         stage: str,
         progress: Progress,
         embed: Callable[[Sequence[str]], np.ndarray],
+        variant: Callable[[], str],
     ) -> tuple[int, int]:
         """Diff the index's keys against `wanted` and embed only what is missing: texts
         are read for those keys alone, so a sync with no change reads ids, not texts."""
         have = index.keys()
         stale = sorted(have - wanted)
         index.remove(stale)
+        if not len(index):
+            index.variants.clear()
         missing = sorted(wanted - have)
+        if missing:
+            index.variants.add(variant())
         step = self.settings.embedding_batch_size  # progress after every forward pass
         for start in range(0, len(missing), step):
             keys = missing[start : start + step]

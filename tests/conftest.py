@@ -45,7 +45,12 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A private copy of a few demo documents that a test may edit or delete."""
-    corpus = tmp_path / "corpus"
+    return copy_small_corpus(tmp_path)
+
+
+def copy_small_corpus(directory: Path) -> Path:
+    """Five demo documents about the Curies and Poland, copied to `directory/corpus`."""
+    corpus = directory / "corpus"
     corpus.mkdir()
     for name in (
         "science/marie_curie.md",

@@ -1,21 +1,56 @@
-"""A store embedded in bfloat16 ranks the same top chunk as one embedded in float32."""
+"""Stores embedded by each backend and precision rank the same top chunk, and record the
+variant that made their vectors."""
 
 from pathlib import Path
 
-from tests.conftest import open_store
+import pytest
+
+from groundgraph.graph.errors import ConfigError
+from groundgraph.retrieval.settings import BACKEND_PRECISIONS
+from groundgraph.settings import Settings
+from tests.conftest import copy_small_corpus, open_store
 
 QUESTIONS = (
     "Who discovered polonium?",
     "Where was Marie Curie born?",
     "What is the capital of Poland?",
 )
+VARIANTS = [(b, p) for b, precisions in BACKEND_PRECISIONS.items() for p in precisions]
 
 
-def test_each_chunk_precision_gives_the_same_top_chunk(small_corpus: Path, tmp_path: Path) -> None:
-    top: dict[str, list[str]] = {}
-    for precision in ("float32", "bfloat16"):
-        settings = {"embedding_precision": precision}
-        with open_store(tmp_path / precision, retrieval=settings) as gg:
-            assert gg.ingest([small_corpus]).ok
-            top[precision] = [gg.retrieve(q).chunks[0].chunk.id for q in QUESTIONS]
-    assert top["bfloat16"] == top["float32"]
+@pytest.fixture(scope="module")
+def export_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("exported-embedders")
+
+
+@pytest.fixture(scope="module")
+def float32_top(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    directory = tmp_path_factory.mktemp("float32")
+    with open_store(directory / "store") as gg:
+        assert gg.ingest([copy_small_corpus(directory)]).ok
+        return [gg.retrieve(q).chunks[0].chunk.text for q in QUESTIONS]
+
+
+@pytest.mark.parametrize(("backend", "precision"), VARIANTS, ids=[" ".join(v) for v in VARIANTS])
+def test_each_backend_and_precision_gives_the_same_top_chunk(
+    backend: str,
+    precision: str,
+    small_corpus: Path,
+    float32_top: list[str],
+    export_cache: Path,
+    tmp_path: Path,
+) -> None:
+    settings = {
+        "embedding_backend": backend,
+        "embedding_precision": precision,
+        "embedding_cache": str(export_cache),
+    }
+    with open_store(tmp_path / "store", retrieval=settings) as gg:
+        assert gg.ingest([small_corpus]).ok
+        assert [gg.retrieve(q).chunks[0].chunk.text for q in QUESTIONS] == float32_top
+        assert gg.stats().chunk_embedding == (f"{backend} {precision}",)
+
+
+def test_a_precision_the_backend_lacks_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'int8' is not available with embedding_backend 'torch'"):
+        Settings.load(store=tmp_path, retrieval={"embedding_precision": "int8"})

@@ -31,7 +31,7 @@ def test_saved_index_reloads_with_keys_labels_and_metadata(tmp_path: Path) -> No
     loaded = FaissIndex.load(tmp_path / "chunks.npz")
     assert (loaded.embedder, loaded.kind, loaded.dimension) == ("test-embedder", "hnsw", 4)
     assert loaded.keys() == set(KEYS) and loaded.label(KEYS[3]) == "d"
-    assert FaissIndex.count(tmp_path / "chunks.npz") == 4
+    assert FaissIndex.header(tmp_path / "chunks.npz")["count"] == 4
 
 
 def test_a_crash_while_saving_leaves_the_previous_index_whole(
