@@ -33,24 +33,42 @@ SET d.updated_at = CASE WHEN d.content_hash = row.content_hash THEN d.updated_at
     d.uri = row.uri, d.title = row.title, d.source = row.source,
     d.content_hash = row.content_hash, d.author = row.author, d.created = row.created,
     d.modified = row.modified, d.encoding = row.encoding
+RETURN d.id AS id, d.ingested_at AS ingested_at, d.updated_at AS updated_at
 """
 
-# What a document's chunks touch, before they go: their entities and stated relations.
+# What a document's chunks touch, before they go: their chunks and stated relations.
 DOCUMENT_FOOTPRINT = """
 UNWIND $doc_ids AS doc_id
 MATCH (c:Chunk {doc_id: doc_id})
-OPTIONAL MATCH (c)-[:MENTIONS]->(e:Entity)
-OPTIONAL MATCH (e)-[r:RELATED]-() WHERE c.id IN r.evidence
-RETURN collect(DISTINCT c.id) AS chunks, collect(DISTINCT e.id) AS entities,
-       collect(DISTINCT r.id) AS relations
+OPTIONAL MATCH (c)-[:MENTIONS]->(:Entity)-[r:RELATED]-() WHERE c.id IN r.evidence
+RETURN collect(DISTINCT [c.id, c.doc_id]) AS chunks, collect(DISTINCT r.id) AS relations
 """
 
+# The mentions that go with the documents' chunks, with the times they were counted under.
+DETACHED_MENTIONS = """
+UNWIND $doc_ids AS doc_id
+MATCH (d:Document {id: doc_id})-[:HAS_CHUNK]->(:Chunk)-[m:MENTIONS]->(e:Entity)
+RETURN e.id AS eid, m.surface AS surface, m.name AS name, m.type AS type, m.count AS count,
+       d.ingested_at AS ingested_at, d.updated_at AS updated_at
+"""
+
+DOCUMENT_TIMES = """
+UNWIND $doc_ids AS doc_id
+MATCH (d:Document {id: doc_id})
+RETURN d.id AS id, d.ingested_at AS ingested_at, d.updated_at AS updated_at
+"""
+
+# The weight is summed from the kept list in its order, as the running sum was.
 DROP_EVIDENCE = """
 UNWIND $relation_ids AS rid
 MATCH ()-[r:RELATED {id: rid}]->()
-WITH r, [i IN range(0, size(r.evidence) - 1) WHERE NOT r.evidence[i] IN $chunk_ids] AS keep
-SET r.evidence_weights = [i IN keep | r.evidence_weights[i]],
-    r.evidence = [i IN keep | r.evidence[i]]
+WITH r, rid, [i IN range(0, size(r.evidence) - 1) WHERE NOT r.evidence[i] IN $chunk_ids] AS keep
+WITH r, rid, [i IN keep | r.evidence[i]] AS evidence,
+     [i IN keep | r.evidence_weights[i]] AS weights,
+     [x IN r.evidence WHERE x IN $chunk_ids] AS dropped
+SET r.evidence = evidence, r.evidence_weights = weights,
+    r.weight = reduce(w = 0.0, x IN weights | w + x)
+RETURN rid, dropped
 """
 
 DELETE_CHUNKS = """
@@ -98,7 +116,37 @@ MERGE (s)-[r:RELATED {id: row.relation_id}]->(t)
   ON CREATE SET r.predicate = row.predicate, r.evidence = [], r.evidence_weights = [],
                 r.weight = 0.0, r.first_seen = '', r.last_seen = ''
 SET r.evidence = r.evidence + row.chunk_id,
-    r.evidence_weights = r.evidence_weights + row.weight
+    r.evidence_weights = r.evidence_weights + row.weight,
+    r.weight = r.weight + row.weight
+"""
+
+RELATION_SEEN = """
+UNWIND $relation_ids AS rid
+MATCH ()-[r:RELATED {id: rid}]->()
+RETURN rid, r.first_seen AS first_seen, r.last_seen AS last_seen, size(r.evidence) AS support
+"""
+
+UPDATE_RELATION_SEEN = """
+UNWIND $rows AS row
+MATCH ()-[r:RELATED {id: row.id}]->()
+SET r.first_seen = row.first_seen, r.last_seen = row.last_seen
+"""
+
+CLEAR_TALLIES = """
+UNWIND $entity_ids AS eid
+MATCH (e:Entity {id: eid})
+REMOVE e.tallies
+"""
+
+ALL_RELATION_IDS = "MATCH ()-[r:RELATED]->() RETURN r.id AS id"
+ALL_ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
+
+# Running tallies (`derive.EntityTally`): absent on an entity this write created (its
+# first_seen is '') or one written before tallies existed.
+ENTITY_TALLIES = """
+UNWIND $entity_ids AS eid
+MATCH (e:Entity {id: eid})
+RETURN eid, e.tallies AS tallies, e.first_seen AS first_seen, e.last_seen AS last_seen
 """
 
 RELATION_SUPPORT = """
@@ -136,7 +184,7 @@ UNWIND $rows AS row
 MATCH (e:Entity {id: row.id})
 SET e.name = row.name, e.type = row.type, e.aliases = row.aliases,
     e.mention_count = row.mention_count, e.first_seen = row.first_seen,
-    e.last_seen = row.last_seen
+    e.last_seen = row.last_seen, e.tallies = row.tallies
 """
 
 DELETE_UNSUPPORTED_ENTITIES = """

@@ -2,11 +2,11 @@
 
 Each batch of documents is one managed write transaction (the driver retries it on transient
 errors such as deadlocks or a leader switch); rows go in `UNWIND $rows` statements of
-`Neo4jSettings.batch_size`. Entity and relation properties are derived from the mentions and
-evidence that remain after a write, exactly as in the embedded store (`derive.py`).
+`Neo4jSettings.batch_size`. Entity and relation properties are what the mentions and evidence
+that remain after a write derive (`derive.py`), kept by running tallies that each write
+adjusts by its own delta (`neo4j_aggregates.py`).
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 from groundgraph.graph import cypher
 from groundgraph.graph.base import StoreError
-from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, merge_mentions
+from groundgraph.graph.derive import MentionRow, merge_evidence, merge_mentions
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
@@ -30,6 +30,13 @@ from groundgraph.graph.model import (
     GraphStats,
     Mention,
     Relation,
+)
+from groundgraph.graph.neo4j_aggregates import (
+    Delta,
+    apply_entities,
+    apply_relations,
+    mention_row,
+    rederive,
 )
 from groundgraph.graph.settings import Neo4jSettings
 
@@ -108,10 +115,14 @@ class Neo4jGraphStore:
         with self._errors("write to"), self._driver.session(database=self.settings.database) as s:
             return s.execute_write(versioned)
 
-    def _run_rows(self, tx: ManagedTransaction, query: str, name: str, rows: list) -> None:
-        size = self.settings.batch_size
+    def _run_rows(
+        self, tx: ManagedTransaction, query: str, name: str, rows: list
+    ) -> list[dict[str, Any]]:
+        """Run `query` over `rows` in statements of `batch_size`; what they return."""
+        size, returned = self.settings.batch_size, []
         for start in range(0, len(rows), size):
-            tx.run(query, {name: rows[start : start + size]}).consume()
+            returned += tx.run(query, {name: rows[start : start + size]}).data()
+        return returned
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -136,85 +147,75 @@ class Neo4jGraphStore:
             }
             for g in graphs
         ]
-        self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
-        entity_ids, relation_ids = self._detach(tx, [g.document.id for g in graphs])
+        # Detached first: the removed mentions count under the times they were added with.
+        delta = self._detach(tx, [g.document.id for g in graphs])
+        times = {
+            row["id"]: (row["ingested_at"], row["updated_at"])
+            for row in self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
+        }
         chunks = [c for g in graphs for c in g.chunks]
         self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", [vars(c) for c in chunks])
         pairs = [[a.id, b.id] for g in graphs for a, b in zip(g.chunks, g.chunks[1:], strict=False)]
         self._run_rows(tx, cypher.LINK_NEXT_CHUNKS, "pairs", pairs)
-        mentions = [vars(m) for m in merge_mentions(m for g in graphs for m in g.mentions)]
-        self._run_rows(tx, cypher.MERGE_MENTIONS, "rows", mentions)
-        evidence = [vars(e) for e in merge_evidence(e for g in graphs for e in g.evidence)]
-        self._run_rows(tx, cypher.MERGE_EVIDENCE, "rows", evidence)
-        self._refresh_relations(tx, relation_ids | {e["relation_id"] for e in evidence})
-        self._refresh_entities(tx, entity_ids | {m["entity_id"] for m in mentions})
+        chunk_times = {c.id: times[c.doc_id] for c in chunks}
+        mentions = merge_mentions(m for g in graphs for m in g.mentions)
+        self._run_rows(tx, cypher.MERGE_MENTIONS, "rows", [vars(m) for m in mentions])
+        for m in mentions:
+            delta.added_mentions[m.entity_id].append(
+                MentionRow(m.surface, m.name, m.type, m.count, *chunk_times[m.chunk_id])
+            )
+        evidence = merge_evidence(e for g in graphs for e in g.evidence)
+        self._run_rows(tx, cypher.MERGE_EVIDENCE, "rows", [vars(e) for e in evidence])
+        for e in evidence:
+            delta.added_evidence[e.relation_id].append(chunk_times[e.chunk_id])
+        apply_relations(tx, delta, self._run_rows)
+        apply_entities(tx, delta, self._run_rows)
 
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(doc_ids))
         return self._write(lambda tx: self._delete(tx, ids)) if ids else 0
 
     def _delete(self, tx: ManagedTransaction, doc_ids: list[str]) -> int:
-        entity_ids, relation_ids = self._detach(tx, doc_ids)
+        delta = self._detach(tx, doc_ids)
         deleted = tx.run(cypher.DELETE_DOCUMENTS, {"doc_ids": doc_ids}).single()
-        self._refresh_relations(tx, relation_ids)
-        self._refresh_entities(tx, entity_ids)
+        apply_relations(tx, delta, self._run_rows)
+        apply_entities(tx, delta, self._run_rows)
         return int(deleted["deleted"]) if deleted else 0
 
-    def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> tuple[set[str], set[str]]:
-        """Remove the documents' chunks, their mentions and evidence; return what they touched."""
+    def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> Delta:
+        """Remove the documents' chunks, their mentions and evidence; return what went."""
+        delta = Delta()
         footprint = tx.run(cypher.DOCUMENT_FOOTPRINT, {"doc_ids": doc_ids}).single()
-        chunks, entities, relations = (
-            footprint["chunks"],
-            footprint["entities"],
-            footprint["relations"],
-        )
-        if relations:
-            tx.run(cypher.DROP_EVIDENCE, {"relation_ids": relations, "chunk_ids": chunks}).consume()
-        self._run_rows(tx, cypher.DELETE_CHUNKS, "chunk_ids", chunks)
-        return set(entities), set(relations)
-
-    def _refresh_relations(self, tx: ManagedTransaction, relation_ids: set[str]) -> None:
-        if not relation_ids:
-            return
-        support = tx.run(cypher.RELATION_SUPPORT, {"relation_ids": sorted(relation_ids)}).data()
-        alive = [
-            {
-                "id": row["rid"],
-                "weight": float(sum(row["weights"])),
-                "first_seen": row["first_seen"],
-                "last_seen": row["last_seen"],
+        if footprint is None or not footprint["chunks"]:
+            return delta
+        chunk_docs = dict(footprint["chunks"])
+        for record in tx.run(cypher.DETACHED_MENTIONS, {"doc_ids": doc_ids}):
+            delta.removed_mentions[record["eid"]].append(mention_row(record))
+        if footprint["relations"]:
+            times = {
+                row["id"]: (row["ingested_at"], row["updated_at"])
+                for row in tx.run(cypher.DOCUMENT_TIMES, {"doc_ids": doc_ids})
             }
-            for row in support
-            if row["weights"]
-        ]
-        self._run_rows(tx, cypher.UPDATE_RELATIONS, "rows", alive)
-        gone = sorted(relation_ids - {row["id"] for row in alive})
-        self._run_rows(tx, cypher.DELETE_RELATIONS, "relation_ids", gone)
-
-    def _refresh_entities(self, tx: ManagedTransaction, entity_ids: set[str]) -> None:
-        if not entity_ids:
-            return
-        rows: dict[str, list[MentionRow]] = defaultdict(list)
-        for row in tx.run(cypher.ENTITY_MENTIONS, {"entity_ids": sorted(entity_ids)}):
-            rows[row["eid"]].append(
-                MentionRow(
-                    row["surface"],
-                    row["name"],
-                    row["type"],
-                    row["count"],
-                    row["ingested_at"],
-                    row["updated_at"],
-                )
+            dropped = tx.run(
+                cypher.DROP_EVIDENCE,
+                {"relation_ids": footprint["relations"], "chunk_ids": list(chunk_docs)},
             )
-        derived = [derive_entity(eid, rows[eid]) for eid in sorted(rows)]
-        self._run_rows(
-            tx,
-            cypher.UPDATE_ENTITIES,
-            "rows",
-            [{**vars(e), "aliases": list(e.aliases)} for e in derived if e is not None],
-        )
-        orphans = sorted(entity_ids - rows.keys())
-        self._run_rows(tx, cypher.DELETE_UNSUPPORTED_ENTITIES, "entity_ids", orphans)
+            for row in dropped:
+                delta.removed_evidence[row["rid"]] = [
+                    times[chunk_docs[cid]] for cid in row["dropped"]
+                ]
+        self._run_rows(tx, cypher.DELETE_CHUNKS, "chunk_ids", list(chunk_docs))
+        return delta
+
+    def rederive(self) -> None:
+        """Re-derive every entity and relation from the mentions and evidence that support
+        it: a repair for tallies that drifted (none should), in batches of `batch_size`."""
+        entity_ids = sorted(row["id"] for row in self._read(cypher.ALL_ENTITY_IDS))
+        relation_ids = sorted(row["id"] for row in self._read(cypher.ALL_RELATION_IDS))
+        size = self.settings.batch_size
+        for start in range(0, max(len(entity_ids), len(relation_ids)), size):
+            batch = (entity_ids[start : start + size], relation_ids[start : start + size])
+            self._write(lambda tx, b=batch: rederive(tx, *b, self._run_rows))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -1,6 +1,9 @@
 """The `GraphStore` contract, run against every backend."""
 
+import itertools
+import random
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -9,6 +12,7 @@ import pytest
 
 from groundgraph.graph import ids, sql
 from groundgraph.graph.base import GraphStore
+from groundgraph.graph.derive import MentionRow, derive_entity
 from groundgraph.graph.model import (
     Chunk,
     Community,
@@ -300,3 +304,77 @@ def test_chunk_ids_are_every_chunk_without_its_text(store: GraphStore) -> None:
     assert store.chunk_ids() == {c.id for c in store.chunks()}
     store.delete_documents([WARSAW.document.id])
     assert store.chunk_ids() == {c.id for c in CURIE.chunks}
+
+
+def random_history(store: GraphStore, seed: int, steps: int = 40) -> None:
+    """Random upserts, edits, re-upserts and deletes over six documents and eight entities
+    with varying names, types and surfaces, at increasing times."""
+    rng = random.Random(seed)
+    names = {f"e{i}": [f"Name {i}", f"NAME {i}", f"N. {i}"] for i in range(8)}
+    types = ["PERSON", "ORG", "GPE"]
+    current: dict[str, DocumentGraph] = {}
+    for step in range(steps):
+        uri = f"file:///doc{rng.randrange(6)}.md"
+        action = rng.random()
+        if action < 0.15 and uri in current:
+            store.delete_documents([current.pop(uri).document.id])
+            continue
+        if action < 0.35 and uri in current:
+            store.upsert([current[uri]])  # unchanged content again
+            continue
+        passages = [f"Step {step} passage {p} of {uri}." for p in range(rng.randint(1, 3))]
+        graph = document_graph(uri, passages, [])
+        mentions, evidence = [], []
+        for chunk in graph.chunks:
+            keys = rng.sample(sorted(names), rng.randint(1, 4))
+            for key in keys:
+                name = rng.choice(names[key])
+                surface = rng.choice([name, name.lower(), f"the {name}"])
+                count = rng.randint(1, 3)
+                mentions.append(
+                    Mention(chunk.id, ids.entity_id(key), surface, name, rng.choice(types), count)
+                )
+            for s, t in itertools.pairwise(keys):
+                sid, tid = ids.entity_id(s), ids.entity_id(t)
+                rid = ids.relation_id(sid, "relates", tid)
+                evidence.append(Evidence(rid, sid, tid, "relates", chunk.id, rng.random()))
+        document = replace(graph.document, updated_at=f"2026-01-01T00:{step:02d}:00+00:00")
+        current[uri] = DocumentGraph(document, graph.chunks, tuple(mentions), tuple(evidence))
+        store.upsert([current[uri]])
+
+
+def exact_properties(store: GraphStore) -> tuple[dict, dict]:
+    """Entities and relations as `derive.py` derives them from the stored mentions and
+    evidence, read back through the store's own reads."""
+    doc_of = {c.id: c.doc_id for c in store.chunks()}
+    times = {d.id: (d.ingested_at, d.updated_at) for d in store.documents()}
+    rows: dict[str, list[MentionRow]] = defaultdict(list)
+    for m in store.mentions():
+        rows[m.entity_id].append(
+            MentionRow(m.surface, m.name, m.type, m.count, *times[doc_of[m.chunk_id]])
+        )
+    entities = {eid: derive_entity(eid, found) for eid, found in rows.items()}
+    relations = {}
+    for r in store.relations():
+        seen = [times[doc_of[c]] for c in r.evidence]
+        first, last = min(t[0] for t in seen), max(t[1] for t in seen)
+        relations[r.id] = (round(sum(r.evidence_weights), 9), first, last)
+    return entities, relations
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_entities_and_relations_equal_their_exact_derivation_after_random_writes(
+    store: GraphStore, seed: int
+) -> None:
+    random_history(store, seed)
+    entities, relations = exact_properties(store)
+    stored = {e.id: e for e in store.entities()}
+    assert {eid: stored.get(eid) for eid in entities} == entities
+    related = {i for r in store.relations() for i in (r.source_id, r.target_id)}
+    assert set(stored) <= set(entities) | related  # nothing unsupported is left
+    found = {r.id: (round(r.weight, 9), r.first_seen, r.last_seen) for r in store.relations()}
+    assert found == relations
+    if isinstance(store, Neo4jGraphStore):
+        before = (store.entities(), store.relations())
+        store.rederive()
+        assert (store.entities(), store.relations()) == before
