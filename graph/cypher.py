@@ -99,25 +99,45 @@ MATCH (a:Chunk {id: pair[0]}), (b:Chunk {id: pair[1]})
 MERGE (a)-[:NEXT]->(b)
 """
 
-MERGE_MENTIONS = """
+# The chunks are new in this transaction, their entities written just before, and the rows
+# unique per (chunk, entity, surface), so each mention is created, not merged.
+CREATE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (c:Chunk {id: row.chunk_id})
-MERGE (e:Entity {id: row.entity_id})
-  ON CREATE SET e.name = row.name, e.type = row.type, e.aliases = [], e.mention_count = 0,
-                e.first_seen = '', e.last_seen = ''
-MERGE (c)-[m:MENTIONS {surface: row.surface}]->(e)
-SET m.name = row.name, m.type = row.type, m.count = row.count
+MATCH (c:Chunk {id: row.chunk_id}), (e:Entity {id: row.entity_id})
+CREATE (c)-[:MENTIONS {surface: row.surface, name: row.name, type: row.type,
+                       count: row.count}]->(e)
 """
 
-MERGE_EVIDENCE = """
+# Relations are found by id through the `related_id` index: a MERGE between two entities
+# checks their relationships, which for a hub entity are thousands.
+STORED_RELATIONS = """
+UNWIND $relation_ids AS rid
+MATCH ()-[r:RELATED {id: rid}]->()
+RETURN rid
+"""
+
+# One row per relation with all its new evidence, weights in list order (the weight is
+# their sum in that order, as a sum over the whole list would be), and the seen span of
+# their documents.
+CREATE_RELATIONS = """
 UNWIND $rows AS row
 MATCH (s:Entity {id: row.source_id}), (t:Entity {id: row.target_id})
-MERGE (s)-[r:RELATED {id: row.relation_id}]->(t)
-  ON CREATE SET r.predicate = row.predicate, r.evidence = [], r.evidence_weights = [],
-                r.weight = 0.0, r.first_seen = '', r.last_seen = ''
-SET r.evidence = r.evidence + row.chunk_id,
-    r.evidence_weights = r.evidence_weights + row.weight,
-    r.weight = r.weight + row.weight
+CREATE (s)-[:RELATED {id: row.relation_id, predicate: row.predicate, evidence: row.chunk_ids,
+                      evidence_weights: row.weights,
+                      weight: reduce(w = 0.0, x IN row.weights | w + x),
+                      first_seen: row.first_seen, last_seen: row.last_seen}]->(t)
+"""
+
+ADD_EVIDENCE = """
+UNWIND $rows AS row
+MATCH ()-[r:RELATED {id: row.relation_id}]->()
+SET r.evidence = r.evidence + row.chunk_ids,
+    r.evidence_weights = r.evidence_weights + row.weights,
+    r.weight = reduce(w = r.weight, x IN row.weights | w + x),
+    r.first_seen = CASE WHEN row.first_seen < r.first_seen THEN row.first_seen
+                        ELSE r.first_seen END,
+    r.last_seen = CASE WHEN row.last_seen > r.last_seen THEN row.last_seen
+                       ELSE r.last_seen END
 """
 
 RELATION_SEEN = """
@@ -141,12 +161,12 @@ REMOVE e.tallies
 ALL_RELATION_IDS = "MATCH ()-[r:RELATED]->() RETURN r.id AS id"
 ALL_ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 
-# Running tallies (`derive.EntityTally`): absent on an entity this write created (its
-# first_seen is '') or one written before tallies existed.
+# Running tallies (`derive.EntityTally`): absent on an entity written before tallies existed
+# or left with no mention.
 ENTITY_TALLIES = """
 UNWIND $entity_ids AS eid
 MATCH (e:Entity {id: eid})
-RETURN eid, e.tallies AS tallies, e.first_seen AS first_seen, e.last_seen AS last_seen
+RETURN eid, properties(e) AS stored
 """
 
 RELATION_SUPPORT = """
@@ -179,12 +199,10 @@ RETURN eid, m.surface AS surface, m.name AS name, m.type AS type, m.count AS cou
        d.ingested_at AS ingested_at, d.updated_at AS updated_at
 """
 
-UPDATE_ENTITIES = """
+MERGE_ENTITIES = """
 UNWIND $rows AS row
-MATCH (e:Entity {id: row.id})
-SET e.name = row.name, e.type = row.type, e.aliases = row.aliases,
-    e.mention_count = row.mention_count, e.first_seen = row.first_seen,
-    e.last_seen = row.last_seen, e.tallies = row.tallies
+MERGE (e:Entity {id: row.id})
+SET e += row.changed
 """
 
 DELETE_UNSUPPORTED_ENTITIES = """

@@ -17,6 +17,7 @@ from neo4j import ManagedTransaction
 
 from groundgraph.graph import cypher
 from groundgraph.graph.derive import EntityTally, MentionRow, SeenSpan, tally_mentions
+from groundgraph.graph.model import Evidence
 
 RunRows = Callable[[ManagedTransaction, str, str, list], None]
 Times = tuple[str, str]  # a document's (ingested_at, updated_at)
@@ -43,22 +44,34 @@ def mention_row(record: dict) -> MentionRow:
     )
 
 
-def apply_entities(tx: ManagedTransaction, delta: Delta, run_rows: RunRows) -> None:
-    """Adjust the tallies of every entity the delta touches and write what they derive."""
+def apply_entities(
+    tx: ManagedTransaction,
+    delta: Delta,
+    run_rows: RunRows,
+    write_mentions: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """Adjust the tallies of every entity the delta touches and write what they derive.
+
+    The entities are written (new ones created) before `write_mentions` creates the added
+    mentions, which then only match them; a stale entity is re-derived after, from all its
+    mentions, the new ones included. Returns the entities left with no mention, for
+    `delete_orphans` once the relations are settled.
+    """
     touched = sorted(delta.removed_mentions.keys() | delta.added_mentions.keys())
-    if not touched:
-        return
+    stored = {
+        row["eid"]: row["stored"] for row in tx.run(cypher.ENTITY_TALLIES, {"entity_ids": touched})
+    }
     tallies: dict[str, EntityTally] = {}
     exact: list[str] = []
-    for row in tx.run(cypher.ENTITY_TALLIES, {"entity_ids": touched}):
-        eid = row["eid"]
-        if row["tallies"] is None and row["first_seen"]:
-            exact.append(eid)  # written before tallies existed
+    for eid in touched:
+        found = stored.get(eid)
+        if found is not None and found.get("tallies") is None:
+            exact.append(eid)  # written before tallies, or kept only by a relation
             continue
         tally = (
             EntityTally()
-            if row["tallies"] is None
-            else EntityTally.from_json(row["tallies"], row["first_seen"], row["last_seen"])
+            if found is None
+            else EntityTally.from_json(found["tallies"], found["first_seen"], found["last_seen"])
         )
         for mention in delta.removed_mentions.get(eid, ()):
             tally.remove(mention)
@@ -68,11 +81,17 @@ def apply_entities(tx: ManagedTransaction, delta: Delta, run_rows: RunRows) -> N
             exact.append(eid)
         else:
             tallies[eid] = tally
-    tallies.update(_exact_tallies(tx, exact))
-    _write_entities(tx, tallies, run_rows)
-    # An entity that keeps a relation outlives its mentions: without tallies, its next
-    # mention re-derives it exactly.
-    orphans = sorted(eid for eid, t in tallies.items() if not t.names)
+    _write_entities(tx, tallies, run_rows, stored)
+    write_mentions()
+    rederived = _exact_tallies(tx, exact)
+    _write_entities(tx, rederived, run_rows, stored)
+    tallies.update(rederived)
+    return sorted(eid for eid, t in tallies.items() if not t.names)
+
+
+def delete_orphans(tx: ManagedTransaction, orphans: list[str], run_rows: RunRows) -> None:
+    """Delete the entities left with neither mention nor relation. One that keeps a relation
+    outlives its mentions without tallies, so its next mention re-derives it exactly."""
     run_rows(tx, cypher.CLEAR_TALLIES, "entity_ids", orphans)
     run_rows(tx, cypher.DELETE_UNSUPPORTED_ENTITIES, "entity_ids", orphans)
 
@@ -86,22 +105,58 @@ def _exact_tallies(tx: ManagedTransaction, entity_ids: Sequence[str]) -> dict[st
 
 
 def _write_entities(
-    tx: ManagedTransaction, tallies: dict[str, EntityTally], run_rows: RunRows
+    tx: ManagedTransaction,
+    tallies: dict[str, EntityTally],
+    run_rows: RunRows,
+    stored: dict[str, dict] | None = None,
 ) -> None:
+    """Create or update the entities, setting only the properties that differ from
+    `stored` (a hub entity's name, type and aliases rarely change; rewriting them made
+    every commit larger)."""
     rows = []
     for eid, tally in sorted(tallies.items()):
         entity = tally.entity(eid)
-        if entity is not None:
-            rows.append(
-                {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
-            )
-    run_rows(tx, cypher.UPDATE_ENTITIES, "rows", rows)
+        if entity is None:
+            continue
+        wanted = {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
+        before = (stored or {}).get(eid, {})
+        changed = {k: v for k, v in wanted.items() if before.get(k) != v}
+        if changed:
+            rows.append({"id": eid, "changed": changed})
+    run_rows(tx, cypher.MERGE_ENTITIES, "rows", rows)
+
+
+def evidence_rows(evidence: Sequence[Evidence], chunk_times: dict[str, Times]) -> list[dict]:
+    """One `CREATE_RELATIONS` row per relation: its new evidence chunks and weights in order,
+    and the seen span of their documents."""
+    rows: dict[str, dict] = {}
+    for e in evidence:
+        ingested_at, updated_at = chunk_times[e.chunk_id]
+        row = rows.setdefault(
+            e.relation_id,
+            {
+                "relation_id": e.relation_id,
+                "source_id": e.source_id,
+                "target_id": e.target_id,
+                "predicate": e.predicate,
+                "chunk_ids": [],
+                "weights": [],
+                "first_seen": ingested_at,
+                "last_seen": updated_at,
+            },
+        )
+        row["chunk_ids"].append(e.chunk_id)
+        row["weights"].append(e.weight)
+        row["first_seen"] = min(row["first_seen"], ingested_at)
+        row["last_seen"] = max(row["last_seen"], updated_at)
+    return list(rows.values())
 
 
 def apply_relations(tx: ManagedTransaction, delta: Delta, run_rows: RunRows) -> None:
-    """Move the seen times of every relation the delta touches, and delete the relations
-    left without evidence (their weights the Cypher statements keep themselves)."""
-    touched = sorted(delta.removed_evidence.keys() | delta.added_evidence.keys())
+    """Settle the relations that lost evidence: re-derive a seen time whose extreme went,
+    and delete those left without evidence. (Added evidence moves weights and seen times in
+    `CREATE_RELATIONS` and `ADD_EVIDENCE`; `added_evidence` holds only what these gained.)"""
+    touched = sorted(delta.removed_evidence)
     if not touched:
         return
     spans: dict[str, SeenSpan] = {}

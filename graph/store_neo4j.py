@@ -35,6 +35,8 @@ from groundgraph.graph.neo4j_aggregates import (
     Delta,
     apply_entities,
     apply_relations,
+    delete_orphans,
+    evidence_rows,
     mention_row,
     rederive,
 )
@@ -159,17 +161,40 @@ class Neo4jGraphStore:
         self._run_rows(tx, cypher.LINK_NEXT_CHUNKS, "pairs", pairs)
         chunk_times = {c.id: times[c.doc_id] for c in chunks}
         mentions = merge_mentions(m for g in graphs for m in g.mentions)
-        self._run_rows(tx, cypher.MERGE_MENTIONS, "rows", [vars(m) for m in mentions])
         for m in mentions:
             delta.added_mentions[m.entity_id].append(
                 MentionRow(m.surface, m.name, m.type, m.count, *chunk_times[m.chunk_id])
             )
-        evidence = merge_evidence(e for g in graphs for e in g.evidence)
-        self._run_rows(tx, cypher.MERGE_EVIDENCE, "rows", [vars(e) for e in evidence])
-        for e in evidence:
-            delta.added_evidence[e.relation_id].append(chunk_times[e.chunk_id])
+        rows = [vars(m) for m in mentions]
+        orphans = apply_entities(
+            tx,
+            delta,
+            self._run_rows,
+            lambda: self._run_rows(tx, cypher.CREATE_MENTIONS, "rows", rows),
+        )
+        evidence = evidence_rows(merge_evidence(e for g in graphs for e in g.evidence), chunk_times)
+        stored = {
+            row["rid"]
+            for row in self._run_rows(
+                tx, cypher.STORED_RELATIONS, "relation_ids", [r["relation_id"] for r in evidence]
+            )
+        }
+        self._run_rows(
+            tx,
+            cypher.CREATE_RELATIONS,
+            "rows",
+            [r for r in evidence if r["relation_id"] not in stored],
+        )
+        self._run_rows(
+            tx, cypher.ADD_EVIDENCE, "rows", [r for r in evidence if r["relation_id"] in stored]
+        )
+        for row in evidence:
+            if row["relation_id"] in delta.removed_evidence:
+                delta.added_evidence[row["relation_id"]].append(
+                    (row["first_seen"], row["last_seen"])
+                )
         apply_relations(tx, delta, self._run_rows)
-        apply_entities(tx, delta, self._run_rows)
+        delete_orphans(tx, orphans, self._run_rows)
 
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(doc_ids))
@@ -179,23 +204,26 @@ class Neo4jGraphStore:
         delta = self._detach(tx, doc_ids)
         deleted = tx.run(cypher.DELETE_DOCUMENTS, {"doc_ids": doc_ids}).single()
         apply_relations(tx, delta, self._run_rows)
-        apply_entities(tx, delta, self._run_rows)
+        delete_orphans(tx, apply_entities(tx, delta, self._run_rows), self._run_rows)
         return int(deleted["deleted"]) if deleted else 0
 
     def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> Delta:
         """Remove the documents' chunks, their mentions and evidence; return what went."""
         delta = Delta()
-        footprint = tx.run(cypher.DOCUMENT_FOOTPRINT, {"doc_ids": doc_ids}).single()
+        times = {
+            row["id"]: (row["ingested_at"], row["updated_at"])
+            for row in tx.run(cypher.DOCUMENT_TIMES, {"doc_ids": doc_ids})
+        }
+        stored = sorted(times)  # new documents have nothing to detach
+        if not stored:
+            return delta
+        footprint = tx.run(cypher.DOCUMENT_FOOTPRINT, {"doc_ids": stored}).single()
         if footprint is None or not footprint["chunks"]:
             return delta
         chunk_docs = dict(footprint["chunks"])
-        for record in tx.run(cypher.DETACHED_MENTIONS, {"doc_ids": doc_ids}):
+        for record in tx.run(cypher.DETACHED_MENTIONS, {"doc_ids": stored}):
             delta.removed_mentions[record["eid"]].append(mention_row(record))
         if footprint["relations"]:
-            times = {
-                row["id"]: (row["ingested_at"], row["updated_at"])
-                for row in tx.run(cypher.DOCUMENT_TIMES, {"doc_ids": doc_ids})
-            }
             dropped = tx.run(
                 cypher.DROP_EVIDENCE,
                 {"relation_ids": footprint["relations"], "chunk_ids": list(chunk_docs)},
