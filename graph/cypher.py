@@ -199,9 +199,15 @@ RETURN eid, m.surface AS surface, m.name AS name, m.type AS type, m.count AS cou
        d.ingested_at AS ingested_at, d.updated_at AS updated_at
 """
 
-MERGE_ENTITIES = """
+CREATE_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Entity {id: row.id})
+CREATE (e:Entity {id: row.id})
+SET e += row.changed
+"""
+
+UPDATE_ENTITIES = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.id})
 SET e += row.changed
 """
 

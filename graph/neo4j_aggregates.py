@@ -58,9 +58,7 @@ def apply_entities(
     `delete_orphans` once the relations are settled.
     """
     touched = sorted(delta.removed_mentions.keys() | delta.added_mentions.keys())
-    stored = {
-        row["eid"]: row["stored"] for row in tx.run(cypher.ENTITY_TALLIES, {"entity_ids": touched})
-    }
+    stored = _stored(tx, touched)
     tallies: dict[str, EntityTally] = {}
     exact: list[str] = []
     for eid in touched:
@@ -96,6 +94,12 @@ def delete_orphans(tx: ManagedTransaction, orphans: list[str], run_rows: RunRows
     run_rows(tx, cypher.DELETE_UNSUPPORTED_ENTITIES, "entity_ids", orphans)
 
 
+def _stored(tx: ManagedTransaction, entity_ids: Sequence[str]) -> dict[str, dict]:
+    """The stored properties of those of the entities that exist."""
+    found = tx.run(cypher.ENTITY_TALLIES, {"entity_ids": list(entity_ids)})
+    return {row["eid"]: row["stored"] for row in found}
+
+
 def _exact_tallies(tx: ManagedTransaction, entity_ids: Sequence[str]) -> dict[str, EntityTally]:
     rows: dict[str, list[MentionRow]] = defaultdict(list)
     if entity_ids:
@@ -108,22 +112,24 @@ def _write_entities(
     tx: ManagedTransaction,
     tallies: dict[str, EntityTally],
     run_rows: RunRows,
-    stored: dict[str, dict] | None = None,
+    stored: dict[str, dict],
 ) -> None:
-    """Create or update the entities, setting only the properties that differ from
-    `stored` (a hub entity's name, type and aliases rarely change; rewriting them made
-    every commit larger)."""
-    rows = []
+    """Create the entities not `stored` and set, on the others, only the properties that
+    differ (a hub entity's name, type and aliases rarely change; rewriting them made every
+    commit larger)."""
+    new, changes = [], []
     for eid, tally in sorted(tallies.items()):
         entity = tally.entity(eid)
         if entity is None:
             continue
         wanted = {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
-        before = (stored or {}).get(eid, {})
-        changed = {k: v for k, v in wanted.items() if before.get(k) != v}
-        if changed:
-            rows.append({"id": eid, "changed": changed})
-    run_rows(tx, cypher.MERGE_ENTITIES, "rows", rows)
+        before = stored.get(eid)
+        if before is None:
+            new.append({"id": eid, "changed": wanted})
+        elif changed := {k: v for k, v in wanted.items() if before.get(k) != v}:
+            changes.append({"id": eid, "changed": changed})
+    run_rows(tx, cypher.CREATE_ENTITIES, "rows", new)
+    run_rows(tx, cypher.UPDATE_ENTITIES, "rows", changes)
 
 
 def evidence_rows(evidence: Sequence[Evidence], chunk_times: dict[str, Times]) -> list[dict]:
@@ -196,7 +202,7 @@ def rederive(
 ) -> None:
     """Re-derive the given entities and relations from everything that supports them."""
     entity_ids, relation_ids = sorted(entity_ids), sorted(relation_ids)
-    _write_entities(tx, _exact_tallies(tx, entity_ids), run_rows)
+    _write_entities(tx, _exact_tallies(tx, entity_ids), run_rows, _stored(tx, entity_ids))
     support = tx.run(cypher.RELATION_SUPPORT, {"relation_ids": relation_ids}).data()
     rows = [
         {
