@@ -5,9 +5,11 @@ evidence, so a dangling reference means a bug or a hand edit; the pipelines run 
 every refresh to catch either before retrieval serves it.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from groundgraph.graph.base import GraphReader
+from groundgraph.graph.model import Mention, Relation
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,42 @@ class IntegrityReport:
         )
 
 
-def check_integrity(store: GraphReader, examples: int = 5) -> IntegrityReport:
-    """Read every mention and relation and report those whose endpoints are missing."""
-    chunk_ids = {c.id for c in store.chunks()}
-    entity_ids = {e.id for e in store.entities()}
+def check_integrity(
+    store: GraphReader, examples: int = 5, doc_ids: Iterable[str] | None = None
+) -> IntegrityReport:
+    """Report mentions and relations whose endpoints are missing.
+
+    With `doc_ids` (the documents a write stored), only the references that write added
+    are read: the mentions in those documents' chunks and the relations those chunks
+    evidence, so a daily check costs what the day changed. Without, every mention and
+    relation is read (chunk ids only, never their text).
+    """
+    if doc_ids is None:
+        chunk_ids = store.chunk_ids()
+        entity_ids = {e.id for e in store.entities()}
+        return _report(chunk_ids, entity_ids, store.mentions(), store.relations(), examples)
+    chunk_ids = {c.id for d in dict.fromkeys(doc_ids) for c in store.chunks(doc_id=d)}
+    mentions = store.mentions(chunk_ids=chunk_ids)
+    mentioned = {m.entity_id for m in mentions}
+    relations = [r for r in store.relations(mentioned) if chunk_ids & set(r.evidence)]
+    ends = mentioned | {i for r in relations for i in (r.source_id, r.target_id)}
+    entity_ids = {e.id for e in store.entities(ends)}
+    evidenced = [
+        replace(r, evidence=tuple(c for c in r.evidence if c in chunk_ids)) for r in relations
+    ]
+    return _report(chunk_ids, entity_ids, mentions, evidenced, examples)
+
+
+def _report(
+    chunk_ids: set[str],
+    entity_ids: set[str],
+    mentions: Iterable[Mention],
+    relations: Iterable[Relation],
+    examples: int,
+) -> IntegrityReport:
     found: list[str] = []
     no_chunk = no_entity = 0
-    for m in store.mentions():
+    for m in mentions:
         if m.chunk_id not in chunk_ids:
             no_chunk += 1
             found.append(f"mention of {m.name!r} in missing chunk {m.chunk_id}")
@@ -44,7 +75,7 @@ def check_integrity(store: GraphReader, examples: int = 5) -> IntegrityReport:
             no_entity += 1
             found.append(f"mention {m.surface!r} of missing entity {m.entity_id}")
     no_endpoint = no_evidence = 0
-    for r in store.relations():
+    for r in relations:
         if r.source_id not in entity_ids or r.target_id not in entity_ids:
             no_endpoint += 1
             found.append(f"relation {r.predicate!r} {r.id} between missing entities")

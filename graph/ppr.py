@@ -80,9 +80,21 @@ class PprGraph:
     entities: dict[str, int]
     chunks: dict[str, int]
     chunk_ids: tuple[str, ...]
-    walk: sp.csr_matrix
     entity_chunk_counts: dict[str, int]
-    operator: PageRankOperator
+    operator: PageRankOperator  # holds the only copy of the walk matrix, in float32
+
+    @property
+    def nodes(self) -> int:
+        return int(self.operator.transposed.shape[0])
+
+    @property
+    def matrix_bytes(self) -> int:
+        """Memory of the walk matrix: 8 bytes per edge direction (float32 weight and int32
+        column) plus 4 per node; the id maps add about 200 bytes per node."""
+        m = self.operator.transposed
+        return int(
+            m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + self.operator.dangling.nbytes
+        )
 
     @classmethod
     def build(
@@ -129,7 +141,7 @@ class PprGraph:
         inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         walk = sp.diags(inverse) @ matrix
         walk = walk.tocsr()
-        return cls(entities, chunks, tuple(chunk_ids), walk, counts, PageRankOperator(walk))
+        return cls(entities, chunks, tuple(chunk_ids), counts, PageRankOperator(walk))
 
     def rank_chunks(
         self,
@@ -144,7 +156,7 @@ class PprGraph:
         chunks scoring above `min_ratio` × the best chunk's score are returned (a caller that
         reads scores on a log scale needs no more, and building the dictionary of every
         chunk would cost as much as the walk)."""
-        reset = np.zeros(self.walk.shape[0])
+        reset = np.zeros(self.nodes)
         for entity, weight in entity_seeds.items():
             if entity in self.entities:
                 reset[self.entities[entity]] += weight

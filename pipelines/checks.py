@@ -16,6 +16,7 @@ from dagster import (
     asset_check,
 )
 
+from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
 from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
@@ -25,15 +26,30 @@ from groundgraph.retrieval.canary import canary_recall, load_canaries
 def refresh_checks(
     settings: PipelineSettings, knowledge_graph: AssetsDefinition, vector_index: AssetsDefinition
 ) -> list[AssetChecksDefinition]:
+    def written(context: AssetCheckExecutionContext) -> list[str] | None:
+        """Ids of the documents the last graph write stored, or None for a full check."""
+        if settings.full_checks:
+            return None
+        event = context.instance.get_latest_materialization_event(knowledge_graph.key)
+        meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
+        if "written_uris" not in meta:
+            return None
+        return [document_id(uri) for uri in meta["written_uris"].value]
+
     @asset_check(asset=vector_index, blocking=True)
-    def vectors_match_chunks(groundgraph: GroundGraphResource) -> AssetCheckResult:
+    def vectors_match_chunks(
+        context: AssetCheckExecutionContext, groundgraph: GroundGraphResource
+    ) -> AssetCheckResult:
         """Every chunk in the graph has exactly one vector in the published chunk index, and
-        every vector belongs to a chunk."""
+        every vector belongs to a chunk (by default: the written documents' chunks by id,
+        the rest by count)."""
         parts = groundgraph.parts
-        found = parts.vectors.consistency(parts.store)
+        scope = written(context)
+        found = parts.vectors.consistency(parts.store, scope)
         return AssetCheckResult(
             passed=found.ok,
             metadata={
+                "scope": _scope(scope),
                 "chunks": found.chunks,
                 "vectors": found.vectors,
                 "chunks_without_vector": found.chunks_without_vector,
@@ -44,13 +60,17 @@ def refresh_checks(
         )
 
     @asset_check(asset=knowledge_graph, blocking=True)
-    def graph_references_resolve(groundgraph: GroundGraphResource) -> AssetCheckResult:
+    def graph_references_resolve(
+        context: AssetCheckExecutionContext, groundgraph: GroundGraphResource
+    ) -> AssetCheckResult:
         """No mention points at a missing chunk or entity; no relation at a missing entity
-        or evidence chunk."""
-        report = check_integrity(groundgraph.parts.store)
+        or evidence chunk (by default: the references the last write added)."""
+        scope = written(context)
+        report = check_integrity(groundgraph.parts.store, doc_ids=scope)
         return AssetCheckResult(
             passed=report.ok,
             metadata={
+                "scope": _scope(scope),
                 "mentions_without_chunk": report.mentions_without_chunk,
                 "mentions_without_entity": report.mentions_without_entity,
                 "relations_without_entity": report.relations_without_entity,
@@ -106,3 +126,7 @@ def refresh_checks(
         entity_count_stable,
         canary_recall_check,
     ]
+
+
+def _scope(written: list[str] | None) -> str:
+    return "whole store" if written is None else f"{len(written)} written documents"

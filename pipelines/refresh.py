@@ -168,6 +168,8 @@ def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> lis
                 "deleted": len(report.deleted),
                 "failed": len(report.failed),
                 "failed_files": failures_table(report.failed),
+                # What the checks read by default (pipelines/checks.py).
+                "written_uris": MetadataValue.json([*report.added, *report.updated]),
                 "entities_before": report.entities_before,
                 "entities_after": report.entities_after,
                 "seconds": round(report.write_seconds, 3),

@@ -39,6 +39,8 @@ class PipelineSettings(BaseSettings):
         canary_k: chunks retrieved per canary question.
         executor: `in_process` runs a job's steps in one process that loads each model once;
             `multiprocess` gives each step its own process.
+        full_checks: the reference and vector checks read the whole store after every run;
+            by default they read what the run wrote (the CLI's `groundgraph check` is full).
     """
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="forbid")
@@ -55,6 +57,7 @@ class PipelineSettings(BaseSettings):
     canary_min_recall: float = Field(default=0.6, ge=0, le=1)
     canary_k: int = Field(default=5, ge=1)
     executor: Literal["in_process", "multiprocess"] = "in_process"
+    full_checks: bool = False
 
     @field_validator("timezone")
     @classmethod

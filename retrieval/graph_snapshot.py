@@ -66,6 +66,14 @@ class GraphSnapshot:
                 self.rebuilds += 1
             return self._graph
 
+    def memory(self) -> dict | None:
+        """The built graph's size (nodes, walk-matrix bytes) and how often it was rebuilt;
+        None before the first question builds it."""
+        graph = self._graph
+        if graph is None:
+            return None
+        return {"nodes": graph.nodes, "matrix_bytes": graph.matrix_bytes, "rebuilds": self.rebuilds}
+
     def _build(self) -> PprGraph:
         synonyms = (
             list(

@@ -206,6 +206,15 @@ class FaissIndex:
         except _UNREADABLE as e:
             raise DamagedIndexError(path, e) from e
 
+    @staticmethod
+    def stored_keys(path: Path) -> list[str]:
+        """The keys of the index file at `path`, read without loading the index itself."""
+        try:
+            with np.load(path) as data:
+                return data["keys"].tolist()
+        except _UNREADABLE as e:
+            raise DamagedIndexError(path, e) from e
+
     @classmethod
     def load(cls, path: Path) -> "FaissIndex":
         """Read an index file, checking it before FAISS sees it: FAISS aborts the whole

@@ -56,11 +56,14 @@ def api_router(served: ServedStore, version: str) -> APIRouter:
 
     @router.get("/stats", tags=["status"])
     def stats() -> dict:
-        """What the store holds, the store version answers are read from, and how many
-        embedder passes concurrent requests shared (`embedding`: passes, texts, calls)."""
+        """What the store holds, the store version answers are read from, how many
+        embedder passes concurrent requests shared (`embedding`: passes, texts, calls), and
+        the PageRank graph held in memory (`graph_snapshot`: nodes, matrix bytes, rebuilds;
+        null until a question builds it)."""
         with served.reading() as gg:
             figures = {**gg.stats().to_dict(), "store_version": gg.store.version()}
-        return {**figures, "embedding": served.sharing()}
+            snapshot = gg.parts.retriever.snapshot.memory()
+        return {**figures, "embedding": served.sharing(), "graph_snapshot": snapshot}
 
     @router.post("/ask", tags=["answers"])
     async def ask(body: AskRequest) -> object:

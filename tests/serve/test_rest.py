@@ -36,6 +36,10 @@ def test_health_stats_and_openapi_docs(server) -> None:
 def test_an_answer_cites_spans_of_stored_chunks(server) -> None:
     answer = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).json()
     assert "Curie" in answer["answer"] and answer["grounded"]
+    linked = {"question": "Where was Marie Curie born?"}  # names an entity: the walk runs
+    assert httpx.post(f"{server.url}/retrieve", json=linked, timeout=60).status_code == 200
+    snapshot = httpx.get(f"{server.url}/stats").json()["graph_snapshot"]
+    assert snapshot["nodes"] > 5 and snapshot["matrix_bytes"] > 0 and snapshot["rebuilds"] >= 1
     assert answer["citations"]
     for citation in answer["citations"]:
         document = httpx.get(f"{server.url}/documents/{citation['document_id']}").json()
