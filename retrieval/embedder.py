@@ -64,13 +64,15 @@ def _load_models(
         raise RetrievalError(
             f"cannot load embedding model '{model}' (retrieval.embedding_model): {e}"
         ) from e
-    if chunk_precision == "bfloat16":
+    native = full.device.type == "cpu" and cpu_has_bfloat16()
+    chunks_bfloat16 = chunk_precision == "bfloat16" or (chunk_precision == "auto" and native)
+    if chunks_bfloat16:
         full = full.to(torch.bfloat16)
     short = full
-    wants_bfloat16 = short_text_precision == "bfloat16" or (
-        short_text_precision == "auto" and full.device.type == "cpu" and cpu_has_bfloat16()
+    short_bfloat16 = short_text_precision == "bfloat16" or (
+        short_text_precision == "auto" and native
     )
-    if wants_bfloat16 and chunk_precision != "bfloat16":
+    if short_bfloat16 and not chunks_bfloat16:
         short = copy.deepcopy(full).to(torch.bfloat16)
     return full, short
 
@@ -87,7 +89,8 @@ class SentenceTransformerEmbedder:
             faster, and its vector stays within 0.004 cosine of the float32 one (1e-4 for
             questions; measured on 150 2Wiki questions and 4,000 entity names), so it
             searches the same float32 index.
-        precision: precision of `embed` (chunks): `float32` or `bfloat16`.
+        precision: precision of `embed` (chunks): `float32`, `bfloat16`, or `auto`
+            (bfloat16 on a CPU that computes it natively, as for short texts).
         threads: torch threads, set when the model loads (0 leaves torch's default).
 
     The name is known without loading anything, so a store whose indexes already hold every
@@ -127,7 +130,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def variant(self) -> str:
-        return f"torch {self.precision}"
+        dtype = str(next(self._models[0].parameters()).dtype).removeprefix("torch.")
+        return f"torch {dtype}"
 
     @property
     def short_variant(self) -> str:

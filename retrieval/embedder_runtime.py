@@ -63,6 +63,13 @@ def _openvino_model(exported: ExportedModel, precision: str, threads: int) -> _R
 _RUNTIMES = {"onnx": _onnx_session, "openvino": _openvino_model}
 
 
+def _openvino_bfloat16() -> bool:
+    """Whether OpenVINO computes bfloat16 natively on this CPU."""
+    import openvino as ov
+
+    return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
 @cache
 def _load(
     model: str, backend: RuntimeBackend, precision: str, threads: int, cache_dir: str
@@ -90,7 +97,8 @@ class RuntimeEmbedder:
     Args:
         model: a sentence-transformers model name or path, as for the torch embedder.
         backend: `onnx` (ONNX Runtime) or `openvino`.
-        precision: `float32`, `int8` (dynamic INT8 weights), or `bfloat16` (OpenVINO only).
+        precision: `float32`, `int8` (dynamic INT8 weights), `bfloat16` (OpenVINO only), or
+            `auto`: bfloat16 where OpenVINO computes it natively, float32 otherwise.
         batch_size: texts per forward pass.
         threads: the runtime's threads (0 leaves its default, one per core).
         cache: where exported models are kept; see `embedder_export.default_cache`.
@@ -108,6 +116,8 @@ class RuntimeEmbedder:
         cache: Path | None = None,
     ) -> None:
         offered = BACKEND_PRECISIONS.get(backend, ()) if backend != "torch" else ()
+        if precision == "auto":
+            precision = "bfloat16" if "bfloat16" in offered and _openvino_bfloat16() else "float32"
         if precision not in offered:
             raise RetrievalError(
                 f"embedding precision '{precision}' is not available with the '{backend}' "

@@ -54,8 +54,12 @@ class GraphSnapshot:
         self.settings = settings
         self._graph: PprGraph | None = None
         self._version: int | None = None
+        # Synonym edges depend only on the entity names: a write that changes chunks but no
+        # name (most daily edits) reuses them instead of a k-NN search over every name.
+        self._synonyms: tuple[frozenset[str], list[tuple[str, str, float]]] | None = None
         self._lock = threading.Lock()
         self.rebuilds = 0
+        self.synonym_searches = 0
 
     def current(self) -> PprGraph:
         version = self.store.version()
@@ -75,13 +79,17 @@ class GraphSnapshot:
         return {"nodes": graph.nodes, "matrix_bytes": graph.matrix_bytes, "rebuilds": self.rebuilds}
 
     def _build(self) -> PprGraph:
-        synonyms = (
-            list(
-                synonym_edges(
-                    self.names, self.settings.synonym_threshold, self.settings.synonym_neighbours
-                )
-            )
-            if self.settings.synonym_neighbours
-            else []
+        return PprGraph.build(
+            self.store.adjacency(), self._synonym_edges(), self.settings.relation_weight_cap
         )
-        return PprGraph.build(self.store.adjacency(), synonyms, self.settings.relation_weight_cap)
+
+    def _synonym_edges(self) -> list[tuple[str, str, float]]:
+        if not self.settings.synonym_neighbours:
+            return []
+        names = frozenset(self.names)
+        if self._synonyms is None or self._synonyms[0] != names:
+            s = self.settings
+            found = list(synonym_edges(self.names, s.synonym_threshold, s.synonym_neighbours))
+            self._synonyms = (names, found)
+            self.synonym_searches += 1
+        return self._synonyms[1]

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from groundgraph.graph.errors import ConfigError
+from groundgraph.retrieval.embedder import cpu_has_bfloat16
 from groundgraph.retrieval.settings import BACKEND_PRECISIONS
 from groundgraph.settings import Settings
 from tests.conftest import copy_small_corpus, open_store
@@ -26,7 +27,7 @@ def export_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def float32_top(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     directory = tmp_path_factory.mktemp("float32")
-    with open_store(directory / "store") as gg:
+    with open_store(directory / "store", retrieval={"embedding_precision": "float32"}) as gg:
         assert gg.ingest([copy_small_corpus(directory)]).ok
         return [gg.retrieve(q).chunks[0].chunk.text for q in QUESTIONS]
 
@@ -49,6 +50,16 @@ def test_each_backend_and_precision_gives_the_same_top_chunk(
         assert gg.ingest([small_corpus]).ok
         assert [gg.retrieve(q).chunks[0].chunk.text for q in QUESTIONS] == float32_top
         assert gg.stats().chunk_embedding == (f"{backend} {precision}",)
+
+
+def test_auto_precision_is_bfloat16_where_the_cpu_computes_it(
+    small_corpus: Path, tmp_path: Path
+) -> None:
+    expected = "bfloat16" if cpu_has_bfloat16() else "float32"
+    with open_store(tmp_path / "store") as gg:
+        assert gg.settings.retrieval.embedding_precision == "auto"
+        assert gg.ingest([small_corpus]).ok
+        assert gg.stats().chunk_embedding == (f"torch {expected}",)
 
 
 def test_a_precision_the_backend_lacks_is_a_settings_error(tmp_path: Path) -> None:
