@@ -66,15 +66,14 @@ def _load_models(
         ) from e
     native = full.device.type == "cpu" and cpu_has_bfloat16()
     chunks_bfloat16 = chunk_precision == "bfloat16" or (chunk_precision == "auto" and native)
-    if chunks_bfloat16:
-        full = full.to(torch.bfloat16)
-    short = full
     short_bfloat16 = short_text_precision == "bfloat16" or (
         short_text_precision == "auto" and native
     )
-    if short_bfloat16 and not chunks_bfloat16:
-        short = copy.deepcopy(full).to(torch.bfloat16)
-    return full, short
+    if chunks_bfloat16 == short_bfloat16:  # one model serves both (`to` converts in place)
+        model = full.to(torch.bfloat16) if chunks_bfloat16 else full
+        return model, model
+    half = copy.deepcopy(full).to(torch.bfloat16)
+    return (half, full) if chunks_bfloat16 else (full, half)
 
 
 class SentenceTransformerEmbedder:

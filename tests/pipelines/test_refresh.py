@@ -190,6 +190,7 @@ def test_the_dagster_embedder_follows_the_short_text_precision_setting(
     pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GROUNDGRAPH_RETRIEVAL_SHORT_TEXT_PRECISION", "float32")
+    monkeypatch.setenv("GROUNDGRAPH_RETRIEVAL_EMBEDDING_PRECISION", "float32")
     resource = pipeline.defs.resources["groundgraph"]
     assert isinstance(resource, GroundGraphResource)
     embedder = resource.parts.embedder
