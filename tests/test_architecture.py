@@ -17,7 +17,9 @@ PARTS = {
     "open_graph_store",
     "SqliteGraphStore",
     "Neo4jGraphStore",
+    "embedder_for",
     "SentenceTransformerEmbedder",
+    "RuntimeEmbedder",
     "VectorIndexes",
     "Ingestor",
     "AdapterRegistry",
@@ -30,8 +32,14 @@ PARTS = {
     "SpacyExtractor",
 }
 ASSEMBLY = REPO / "groundgraph" / "assembly.py"
-# Where a part's own module builds another of its kind (the store factory opens a store).
-ALLOWED = {("graph/stores.py", "SqliteGraphStore"), ("graph/stores.py", "Neo4jGraphStore")}
+# Where a part's own module builds another of its kind (the store factory opens a store, the
+# embedder factory makes the embedder its settings name).
+ALLOWED = {
+    ("graph/stores.py", "SqliteGraphStore"),
+    ("graph/stores.py", "Neo4jGraphStore"),
+    ("retrieval/embedders.py", "SentenceTransformerEmbedder"),
+    ("retrieval/embedders.py", "RuntimeEmbedder"),
+}
 
 
 def _product_files() -> list[Path]:
