@@ -24,6 +24,7 @@ labelled in the table.
 """
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -61,14 +62,16 @@ def name_maker(rng: random.Random) -> Callable[[int], str]:
     seen: set[str] = set()
 
     def make(words: int) -> str:
-        while True:
+        for attempt in itertools.count():
+            longest = 3 if attempt < 50 else 5  # short names run out at a million chunks
             name = " ".join(
-                "".join(rng.choice(parts) for _ in range(rng.randint(2, 3))).capitalize()
+                "".join(rng.choice(parts) for _ in range(rng.randint(2, longest))).capitalize()
                 for _ in range(words)
             )
             if name not in seen:
                 seen.add(name)
                 return name
+        raise AssertionError("unreachable")
 
     return make
 
@@ -234,7 +237,9 @@ def latencies(gg: GroundGraph, questions: list[tuple[str, set[str]]]) -> tuple[f
     return statistics.median(times), p95, 100 * statistics.mean(found)
 
 
-def one_scale(chunks: int, stand_in: bool, questions: int, work: Path) -> dict:
+def one_scale(
+    chunks: int, stand_in: bool, questions: int, work: Path, synonyms: bool = True
+) -> dict:
     corpus = Corpus(chunks)
     graphs = corpus.graphs()
     changed = random.Random(3).sample(range(len(corpus.people)), max(len(corpus.people) // 100, 1))
@@ -243,10 +248,12 @@ def one_scale(chunks: int, stand_in: bool, questions: int, work: Path) -> dict:
     result: dict = {
         "chunks": sum(len(g.chunks) for g in graphs),
         "documents": len(graphs),
-        "embedder": "stand-in (hashed words)" if stand_in else "real",
+        "embedder": ("stand-in (hashed words)" if stand_in else "real")
+        + ("" if synonyms else ", no synonym edges"),
     }
     store_dir = work / "store"
-    settings = Settings.load(store=store_dir)
+    retrieval = {} if synonyms else {"synonym_neighbours": 0}
+    settings = Settings.load(store=store_dir, retrieval=retrieval)
     gg = GroundGraph(settings, embedder=embedder)
     parts = gg.parts
     stages: dict[str, float] = {}
@@ -290,7 +297,7 @@ def one_scale(chunks: int, stand_in: bool, questions: int, work: Path) -> dict:
     graph_index.add(keys, vectors_of, labels)
     result["hnsw_build_seconds"] = time.perf_counter() - began
     graph_index.save(copy / "vectors" / "chunks.npz")
-    hnsw = Settings.load(store=copy, retrieval={"index_type": "hnsw"})
+    hnsw = Settings.load(store=copy, retrieval={**retrieval, "index_type": "hnsw"})
     gg = GroundGraph(hnsw, embedder=embedder)
     result["hnsw"] = latencies(gg, asked)
     gg.close()
@@ -327,13 +334,21 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--stand-in-embedder-from", type=int, default=1_000_000)
     parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument(
+        "--synonyms-up-to",
+        type=int,
+        default=100_000,
+        help="above this many chunks, no synonym edges (an exact search over all name pairs)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process's scale
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     if args.one:
         with tempfile.TemporaryDirectory(prefix="groundgraph-scale-") as work:
             stand_in = args.one >= args.stand_in_embedder_from
-            print(json.dumps(one_scale(args.one, stand_in, args.questions, Path(work))))
+            synonyms = args.one <= args.synonyms_up_to
+            found = one_scale(args.one, stand_in, args.questions, Path(work), synonyms)
+            print(json.dumps(found))
         return
     rows = []
     for chunks in args.chunks:
@@ -346,6 +361,8 @@ def main() -> None:
             str(args.questions),
             "--stand-in-embedder-from",
             str(args.stand_in_embedder_from),
+            "--synonyms-up-to",
+            str(args.synonyms_up_to),
         ]
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
