@@ -1,5 +1,5 @@
 """The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, check,
-delete, finetune, ui.
+delete, feedback, finetune; the servers (serve, mcp, ui) are in `cli_servers.py`.
 
 Every error prints as one `error:` line: exit status 2 for a command used wrongly (a missing
 argument, an empty question), 1 for anything that failed; `--debug` shows the traceback
@@ -7,29 +7,21 @@ instead. Verbs that only read refuse a store that does not exist. `--json` print
 machine-readable output on stdout and nothing else.
 """
 
-import importlib.metadata
 import json
-import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 import click
 from rich.markup import escape
 
+from groundgraph.cli_options import fail, interactive, json_option, opened, store_option, version
 from groundgraph.cli_output import err, out, print_report, progress_bars
+from groundgraph.cli_servers import mcp, serve, ui
 from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
-
-if TYPE_CHECKING:
-    from groundgraph.facade import GroundGraph
-    from groundgraph.settings import Settings
-
-_STORE_HELP = "Store directory (default: GROUNDGRAPH_STORE, else .groundgraph/store)."
 
 
 class _Commands(click.Group):
@@ -44,36 +36,24 @@ class _Commands(click.Group):
         except UsageError as e:
             if debug:
                 raise
-            _fail(str(e), 2)
+            fail(str(e), 2)
         except GroundGraphError as e:
             if debug:
                 raise
-            _fail(str(e), 1)
+            fail(str(e), 1)
         except Exception as e:  # a bug: still one line, with the way to the traceback
             if debug:
                 raise
             last = traceback.extract_tb(e.__traceback__)[-1]
-            _fail(
+            fail(
                 f"internal error: {type(e).__name__}: {e} (at {Path(last.filename).name}:"
                 f"{last.lineno}); run with --debug for the traceback",
                 1,
             )
 
 
-def _fail(message: str, status: int) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    raise click.exceptions.Exit(status)
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("groundgraph")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), "--version", prog_name="groundgraph")
+@click.version_option(version(), "--version", prog_name="groundgraph")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 def app(debug: bool) -> None:
     """A knowledge graph and vector index of your documents, with cited answers."""
@@ -95,51 +75,18 @@ def main() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
-def _store_option(f: Callable) -> Callable:
-    return click.option(
-        "--store", "-s", type=click.Path(path_type=Path), metavar="DIR", help=_STORE_HELP
-    )(f)
-
-
-def _json_option(f: Callable) -> Callable:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
-
-
-@contextmanager
-def _opened(store: Path | None, create: bool) -> Iterator["GroundGraph"]:
-    """The store, opened; a verb that reads (`create` False) refuses one that was never
-    made, and a verb that writes says when it makes one."""
-    from groundgraph.facade import GroundGraph
-    from groundgraph.graph.stores import store_exists
-    from groundgraph.settings import Settings
-
-    settings = Settings.load(**({"store": store} if store is not None else {}))
-    made = not store_exists(settings.graph, Path(settings.store))
-    gg = GroundGraph.open(settings, create=create)
-    try:
-        if create and made:
-            err.print(f"created store {settings.store}", highlight=False, markup=False)
-        yield gg
-    finally:
-        gg.close()
-
-
-def _interactive(as_json: bool) -> bool:
-    return not as_json and sys.stderr.isatty()
-
-
 @app.command()
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="PATH..."
 )
-@_store_option
-@_json_option
+@store_option
+@json_option
 def ingest(paths: tuple[Path, ...], store: Path | None, as_json: bool) -> None:
     """Ingest files and directory trees into the store (made if missing).
 
     Exits 1 if any file failed; the rest is stored.
     """
-    with _opened(store, create=True) as gg, progress_bars(_interactive(as_json)) as bars:
+    with opened(store, create=True) as gg, progress_bars(interactive(as_json)) as bars:
         report = gg.ingest(paths, progress=bars)
     _show(report, as_json)
     if not report.ok:
@@ -147,8 +94,8 @@ def ingest(paths: tuple[Path, ...], store: Path | None, as_json: bool) -> None:
 
 
 @app.command()
-@_store_option
-@_json_option
+@store_option
+@json_option
 @click.option(
     "--fail-on-known",
     is_flag=True,
@@ -160,7 +107,7 @@ def refresh(store: Path | None, as_json: bool, fail_on_known: bool) -> None:
     Exits 1 when a file failed that did not fail at the last write (every failure with
     --fail-on-known).
     """
-    with _opened(store, create=False) as gg, progress_bars(_interactive(as_json)) as bars:
+    with opened(store, create=False) as gg, progress_bars(interactive(as_json)) as bars:
         report = gg.refresh(progress=bars)
     _show(report, as_json)
     if report.new_failures or (fail_on_known and not report.ok):
@@ -171,14 +118,14 @@ def refresh(store: Path | None, as_json: bool, fail_on_known: bool) -> None:
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE..."
 )
-@_store_option
+@store_option
 @click.option(
     "--format",
     "rdf_format",
     type=click.Choice(["turtle", "nt", "n3", "xml", "jsonld"]),
     help="RDF syntax of every file (default: by extension).",
 )
-@_json_option
+@json_option
 def import_rdf(
     paths: tuple[Path, ...], store: Path | None, rdf_format: str | None, as_json: bool
 ) -> None:
@@ -186,7 +133,7 @@ def import_rdf(
 
     Exits 1 if any file failed; it changed nothing, and the other files are stored.
     """
-    with _opened(store, create=True) as gg, progress_bars(_interactive(as_json)) as bars:
+    with opened(store, create=True) as gg, progress_bars(interactive(as_json)) as bars:
         report = gg.import_rdf(paths, rdf_format, progress=bars)
     _show(report, as_json)
     if not report.ok:
@@ -209,7 +156,7 @@ def _show(report: Any, as_json: bool) -> None:
     metavar="FILE",
     help="File to write.",
 )
-@_store_option
+@store_option
 @click.option(
     "--format",
     "rdf_format",
@@ -218,10 +165,10 @@ def _show(report: Any, as_json: bool) -> None:
     show_default=True,
     help="RDF syntax.",
 )
-@_json_option
+@json_option
 def export(output: Path, store: Path | None, rdf_format: str, as_json: bool) -> None:
     """Export the graph as RDF with provenance (documents, chunks, entities, relations)."""
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         counts = gg.export_rdf(output, rdf_format)
     if as_json:
         print(json.dumps({"output": str(output), "format": rdf_format, **vars(counts)}))
@@ -235,10 +182,10 @@ def export(output: Path, store: Path | None, rdf_format: str, as_json: bool) -> 
 
 
 @app.command()
-@_store_option
+@store_option
 @click.option("--base-model", metavar="NAME", help="Causal LM: hub name, folder or .gguf file.")
 @click.option("--max-steps", type=click.IntRange(min=1), metavar="N", help="Cap on updates.")
-@_json_option
+@json_option
 def finetune(
     store: Path | None, base_model: str | None, max_steps: int | None, as_json: bool
 ) -> None:
@@ -249,7 +196,7 @@ def finetune(
     """
     from rich.table import Table
 
-    with _opened(store, create=False) as gg, progress_bars(_interactive(as_json)) as bars:
+    with opened(store, create=False) as gg, progress_bars(interactive(as_json)) as bars:
         result = gg.finetune(base_model, max_steps, progress=bars)
     payload = result.to_dict()
     if as_json:
@@ -269,8 +216,8 @@ def finetune(
 
 @app.command()
 @click.argument("question")
-@_store_option
-@_json_option
+@store_option
+@json_option
 @click.option(
     "--generator",
     type=click.Choice(get_args(GeneratorName)),
@@ -306,7 +253,7 @@ def ask(
     def sink(piece: str) -> None:
         err.print(piece, end="", style="dim", highlight=False, markup=False)
 
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         answer = gg.ask(
             question,
             mode=mode,
@@ -336,13 +283,13 @@ def ask(
 
 
 @app.command()
-@_store_option
-@_json_option
+@store_option
+@json_option
 def stats(store: Path | None, as_json: bool) -> None:
     """Counts of documents, chunks, entities, relations and vectors."""
     from rich.table import Table
 
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         figures = gg.stats().to_dict()
     if as_json:
         print(json.dumps(figures, ensure_ascii=False))
@@ -357,15 +304,15 @@ def stats(store: Path | None, as_json: bool) -> None:
 
 
 @app.command()
-@_store_option
+@store_option
 @click.option("--repair", is_flag=True, help="Rebuild damaged or out-of-step vector indexes.")
-@_json_option
+@json_option
 def check(store: Path | None, repair: bool, as_json: bool) -> None:
     """Check the store: database integrity, graph references, vector indexes.
 
     Exits 1 when a problem remains (after --repair, the ones it could not repair).
     """
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         report = gg.check(repair=repair)
     if as_json:
         print(json.dumps(vars(report) | {"ok": report.ok}))
@@ -382,58 +329,14 @@ def check(store: Path | None, repair: bool, as_json: bool) -> None:
 
 @app.command()
 @click.argument("document", metavar="URI_OR_PATH")
-@_store_option
+@store_option
 def delete(document: str, store: Path | None) -> None:
     """Delete a document and everything only it supported."""
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         deleted = gg.delete(document)
     if not deleted:
-        _fail(f"no document {document} in the store", 1)
+        fail(f"no document {document} in the store", 1)
     out.print(f"deleted {document}", highlight=False, markup=False)
-
-
-@app.command()
-@_store_option
-@click.option("--host", metavar="ADDRESS", help="Address to bind (default: serve.host, 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default: serve.port, 8080).")
-@click.option("--read-only", is_flag=True, help="Refuse every write (ingest, refresh, delete).")
-def serve(store: Path | None, host: str | None, port: int | None, read_only: bool) -> None:
-    """Serve the store over HTTP: REST API, OpenAI-compatible chat, MCP at /mcp.
-
-    Binding an address other than loopback needs GROUNDGRAPH_SERVE_TOKEN.
-    """
-    from groundgraph.serve.app import run_server
-
-    settings = _server_settings(store, host, port)
-    err.print(
-        f"serving {settings.store} on http://{settings.serve.host}:{settings.serve.port} "
-        "(API docs at /docs, MCP at /mcp)",
-        highlight=False,
-        markup=False,
-    )
-    run_server(settings, _version(), read_only)
-
-
-@app.command()
-@_store_option
-@click.option("--read-only", is_flag=True, help="Offer no ingest or feedback tool.")
-def mcp(store: Path | None, read_only: bool) -> None:
-    """Serve the store to an MCP client over stdin/stdout."""
-    from groundgraph.serve.app import run_mcp_stdio
-
-    run_mcp_stdio(_server_settings(store, None, None), _version(), read_only)
-
-
-def _server_settings(store: Path | None, host: str | None, port: int | None) -> "Settings":
-    """The settings a server runs on; the store must exist (a typo would serve nothing)."""
-    from groundgraph.assembly import build_components
-    from groundgraph.settings import Settings
-
-    settings = Settings.load(**({"store": store} if store is not None else {}))
-    updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = settings.model_copy(update={"serve": settings.serve.model_copy(update=updates)})
-    build_components(settings).require_existing()
-    return settings
 
 
 @app.command()
@@ -443,8 +346,8 @@ def _server_settings(store: Path | None, host: str | None, port: int | None) -> 
 )
 @click.option("--answer", "answer_text", default="", help="The answer that was shown.")
 @click.option("--correction", help="The right answer, when the shown one was wrong.")
-@_store_option
-@_json_option
+@store_option
+@json_option
 def feedback(
     question: str,
     rating: str,
@@ -454,7 +357,7 @@ def feedback(
     as_json: bool,
 ) -> None:
     """Rate an answer to QUESTION; a correction trains the next monthly fine-tune."""
-    with _opened(store, create=False) as gg:
+    with opened(store, create=False) as gg:
         record = gg.feedback(question, answer_text, rating, correction)
     if as_json:
         print(json.dumps(record.to_dict(), ensure_ascii=False))
@@ -463,56 +366,5 @@ def feedback(
     out.print(f"recorded {record.rating} feedback{kept} ({record.id})", highlight=False)
 
 
-_DAGSTER_YAML = """\
-# Written by `groundgraph ui`; the local instance keeps runs and events in SQLite here.
-# See README.md, "Dagster", for PostgreSQL run storage and other executors.
-telemetry:
-  enabled: false
-"""
-
-
-@app.command()
-@_store_option
-@click.option(
-    "--source",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="PATH",
-    help="File or folder the refresh reads (repeatable).",
-)
-@click.option("--port", type=int, default=3000, show_default=True, help="Port of the Dagster UI.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option(
-    "--dagster-home",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Dagster instance folder (default: STORE/dagster).",
-)
-def ui(
-    store: Path | None, source: tuple[Path, ...], port: int, host: str, dagster_home: Path | None
-) -> None:
-    """Start the Dagster UI and daemon (`dagster dev`) on groundgraph's pipelines."""
-    from groundgraph.settings import Settings
-
-    settings = Settings.load(**({"store": store} if store is not None else {}))
-    dagster = Path(sys.executable).with_name("dagster")
-    if not dagster.exists():
-        raise GroundGraphError(
-            "dagster is not installed; install groundgraph[pipelines] (scripts/install.sh does)"
-        )
-    home = (dagster_home or Path(settings.store) / "dagster").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(_DAGSTER_YAML)
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "GROUNDGRAPH_STORE": str(Path(settings.store).resolve()),
-    }
-    if source:
-        env["GROUNDGRAPH_PIPELINE_SOURCES"] = json.dumps([str(p.resolve()) for p in source])
-    err.print(
-        f"Dagster UI on http://{host}:{port} (instance {home})", highlight=False, markup=False
-    )
-    args = [str(dagster), "dev", "-m", "groundgraph.pipelines", "-h", host, "-p", str(port)]
-    os.execve(args[0], args, env)
+for server in (serve, mcp, ui):
+    app.add_command(server)
