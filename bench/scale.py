@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -122,26 +123,13 @@ class Corpus:
                         [[(c, "located in", n)], []],
                     )
                 )
-            for n in self.countries:
-                out.append(
-                    build(
-                        f"gen://country/{n}",
-                        n,
-                        [FILLER.format(x=n, w="coasts", v="v0")],
-                        [[(n, "GPE")]],
-                        [[]],
-                    )
-                )
-            for o in self.companies:
-                out.append(
-                    build(
-                        f"gen://company/{o}",
-                        o,
-                        [FILLER.format(x=o, w="products", v="v0")],
-                        [[(o, "ORG")]],
-                        [[]],
-                    )
-                )
+            for kind, names, word, label in (
+                ("country", self.countries, "coasts", "GPE"),
+                ("company", self.companies, "products", "ORG"),
+            ):
+                for n in names:
+                    text = FILLER.format(x=n, w=word, v="v0")
+                    out.append(build(f"gen://{kind}/{n}", n, [text], [[(n, label)]], [[]]))
         return out
 
     def questions(self, count: int, exclude: set[int]) -> list[tuple[str, set[str]]]:
@@ -196,7 +184,8 @@ def build(
 
 class HashedEmbedder:
     """A cheap stand-in: a hashed bag of lower-cased words, 384 dimensions, unit length.
-    Lexical only, so recall with it says nothing about the real embedder's."""
+    Lexical only, so recall with it says nothing about the real embedder's. CRC-32 rather
+    than `hash`, which Python salts per process, so runs agree."""
 
     name = "hashed-bag-of-words-384"
     dimension = 384
@@ -206,7 +195,7 @@ class HashedEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().replace(".", " ").replace("?", " ").split():
-                out[row, hash(word) % self.dimension] += 1.0
+                out[row, zlib.crc32(word.encode()) % self.dimension] += 1.0
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 

@@ -161,9 +161,10 @@ REMOVE e.tallies
 ALL_RELATION_IDS = "MATCH ()-[r:RELATED]->() RETURN r.id AS id"
 ALL_ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 
-# Running tallies (`derive.EntityTally`): absent on an entity written before tallies existed
-# or left with no mention.
-ENTITY_TALLIES = """
+# Every stored property of the entities, their running tallies (`derive.EntityTally`, in
+# `e.tallies`) among them: tallies are absent on an entity written before they existed or
+# left with no mention.
+STORED_ENTITIES = """
 UNWIND $entity_ids AS eid
 MATCH (e:Entity {id: eid})
 RETURN eid, properties(e) AS stored

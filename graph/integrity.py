@@ -32,6 +32,11 @@ class IntegrityReport:
         )
 
 
+def chunk_ids_of(store: GraphReader, doc_ids: Iterable[str]) -> set[str]:
+    """The ids of the chunks of these documents (what the scoped checks look at)."""
+    return {c.id for d in dict.fromkeys(doc_ids) for c in store.chunks(doc_id=d)}
+
+
 def check_integrity(
     store: GraphReader, examples: int = 5, doc_ids: Iterable[str] | None = None
 ) -> IntegrityReport:
@@ -46,7 +51,7 @@ def check_integrity(
         chunk_ids = store.chunk_ids()
         entity_ids = {e.id for e in store.entities()}
         return _report(chunk_ids, entity_ids, store.mentions(), store.relations(), examples)
-    chunk_ids = {c.id for d in dict.fromkeys(doc_ids) for c in store.chunks(doc_id=d)}
+    chunk_ids = chunk_ids_of(store, doc_ids)
     mentions = store.mentions(chunk_ids=chunk_ids)
     mentioned = {m.entity_id for m in mentions}
     relations = [r for r in store.relations(mentioned) if chunk_ids & set(r.evidence)]

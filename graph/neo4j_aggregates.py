@@ -19,7 +19,7 @@ from groundgraph.graph import cypher
 from groundgraph.graph.derive import EntityTally, MentionRow, SeenSpan, tally_mentions
 from groundgraph.graph.model import Evidence
 
-RunRows = Callable[[ManagedTransaction, str, str, list], None]
+RunRows = Callable[[ManagedTransaction, str, str, list], list[dict]]
 Times = tuple[str, str]  # a document's (ingested_at, updated_at)
 
 
@@ -48,7 +48,7 @@ def apply_entities(
     tx: ManagedTransaction,
     delta: Delta,
     run_rows: RunRows,
-    write_mentions: Callable[[], None] = lambda: None,
+    write_mentions: Callable[[], object] = lambda: None,
 ) -> list[str]:
     """Adjust the tallies of every entity the delta touches and write what they derive.
 
@@ -96,7 +96,7 @@ def delete_orphans(tx: ManagedTransaction, orphans: list[str], run_rows: RunRows
 
 def _stored(tx: ManagedTransaction, entity_ids: Sequence[str]) -> dict[str, dict]:
     """The stored properties of those of the entities that exist."""
-    found = tx.run(cypher.ENTITY_TALLIES, {"entity_ids": list(entity_ids)})
+    found = tx.run(cypher.STORED_ENTITIES, {"entity_ids": list(entity_ids)})
     return {row["eid"]: row["stored"] for row in found}
 
 

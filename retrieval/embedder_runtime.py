@@ -6,7 +6,7 @@ the model's pooling module would.
 """
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -115,20 +115,27 @@ class RuntimeEmbedder:
         threads: int = 0,
         cache: Path | None = None,
     ) -> None:
-        offered = BACKEND_PRECISIONS.get(backend, ()) if backend != "torch" else ()
-        if precision == "auto":
-            precision = "bfloat16" if "bfloat16" in offered and _openvino_bfloat16() else "float32"
-        if precision not in offered:
+        offered = BACKEND_PRECISIONS.get(backend, ())
+        if precision not in ("auto", *offered):
             raise RetrievalError(
                 f"embedding precision '{precision}' is not available with the '{backend}' "
                 f"backend (it offers {', '.join(offered) or 'nothing'})"
             )
         self.name = model
         self.backend = backend
-        self.precision = precision
+        self.requested_precision = precision
         self.batch_size = batch_size
         self.threads = threads
         self.cache = cache or default_cache()
+
+    @cached_property
+    def precision(self) -> str:
+        """The precision it computes in: `auto` is resolved on first use, not when the store
+        opens (asking OpenVINO about the CPU imports it, which `stats` does not need)."""
+        if self.requested_precision != "auto":
+            return self.requested_precision
+        offered = BACKEND_PRECISIONS[self.backend]
+        return "bfloat16" if "bfloat16" in offered and _openvino_bfloat16() else "float32"
 
     @property
     def variant(self) -> str:

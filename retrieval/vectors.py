@@ -17,6 +17,7 @@ import numpy as np
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
+from groundgraph.graph.integrity import chunk_ids_of
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Embedder, RetrievalError, VectorIndex
@@ -178,7 +179,7 @@ class VectorIndexes:
         published = self.directory / CHUNK_INDEX_FILE
         if changed_docs is not None:
             keys = set(FaissIndex.stored_keys(published) if published.exists() else self.chunks)
-            changed = {c.id for d in dict.fromkeys(changed_docs) for c in store.chunks(doc_id=d)}
+            changed = chunk_ids_of(store, changed_docs)
             total = store.stats().chunks
             return VectorConsistency(
                 chunks=total,
