@@ -31,43 +31,100 @@ def personalized_pagerank(
         reset: non-negative restart weights; normalised here.
         damping: probability of following an edge rather than restarting.
         max_iterations: the error after k iterations is at most damping^k (L1).
-        tolerance: stop when an iteration changes the scores by less (L1).
+        tolerance: stop once the mass still walking (which bounds the L1 error) is below this.
 
     Returns:
         A probability vector over the nodes.
     """
-    return PageRankOperator(walk).run(reset, damping, max_iterations, tolerance)
+    seeds = np.flatnonzero(reset)
+    nodes, scores = PageRankOperator(walk).run(
+        seeds, reset[seeds], damping, max_iterations, tolerance
+    )
+    dense = np.zeros(reset.shape, dtype=np.float64)
+    dense[nodes] = scores
+    return dense
 
 
 class PageRankOperator:
-    """The parts of a power iteration that depend only on the graph, computed once."""
+    """The walk matrix (rows: where the walk is, float32) and its dangling rows, kept once
+    per graph.
+
+    `run` spreads the restart mass hop by hop (forward push in rounds): round t holds the mass
+    that has walked t steps; each round keeps 1 − damping of it as score and sends the rest
+    along the edges. With `push_threshold` 0 that is the power iteration exactly, and each
+    round touches the whole reachable graph: at a million chunks, 12 rounds of a 1.35M-node
+    matrix product were most of a question's 255 ms. Above 0, only nodes holding at least that
+    much mass send it on, so the work follows the seeds' neighbourhood instead of the graph's
+    size; the mass left unsent is at most the threshold per node, far below the scores that
+    decide a ranking.
+    """
+
+    # A round whose senders are fewer than nodes / _SPARSE_SHARE gathers their rows; more,
+    # and one product with the whole matrix is cheaper than sorting their targets.
+    _SPARSE_SHARE = 16
 
     def __init__(self, walk: sp.csr_matrix) -> None:
-        self.transposed = walk.T.tocsr().astype(np.float32)
-        self.dangling = np.flatnonzero(np.asarray(walk.sum(axis=1)).ravel() == 0)
+        self.walk = walk.tocsr().astype(np.float32)
+        self.dangling = np.asarray(walk.sum(axis=1)).ravel() == 0
+
+    @property
+    def nodes(self) -> int:
+        return int(self.walk.shape[0])
 
     def run(
-        self, reset: np.ndarray, damping: float, max_iterations: int, tolerance: float
-    ) -> np.ndarray:
-        total = reset.sum()
+        self,
+        seeds: np.ndarray,
+        weights: np.ndarray,
+        damping: float,
+        max_iterations: int,
+        tolerance: float,
+        push_threshold: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(nodes, scores) of every node that received mass, from restart `weights` at the
+        node numbers `seeds` (normalised here)."""
+        total = float(weights.sum())
         if total <= 0:
-            return np.zeros(reset.shape, dtype=np.float64)
-        restart = (reset / total).astype(np.float32)
-        teleport = (1 - damping) * restart
-        scores = restart.copy()
-        # In-place updates: the sparse product is ~85 % of an iteration, temporaries the rest.
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        restart_at, restart = self._gather(seeds, weights / total)
+        at, mass = restart_at, restart
+        settled_at, settled = [], []
         for _ in range(max_iterations):
-            updated = self.transposed @ scores
-            updated *= damping
-            updated += teleport
-            if self.dangling.size:
-                updated += damping * scores[self.dangling].sum() * restart
-            scores -= updated
-            change = np.abs(scores, out=scores).sum()
-            scores = updated
-            if change < tolerance:
+            settled_at.append(at)
+            settled.append((1 - damping) * mass)
+            moving = mass >= push_threshold
+            sources, sent = at[moving], damping * mass[moving]
+            targets, flow = self._spread(sources, sent)
+            lost = float(sent[self.dangling[sources]].sum())
+            if lost:
+                targets = np.concatenate([targets, restart_at])
+                flow = np.concatenate([flow, lost * restart])
+            at, mass = self._gather(targets, flow)
+            if mass.sum() < tolerance:
                 break
-        return scores.astype(np.float64)
+        # The mass still walking stays where it is, as the power iteration leaves it.
+        settled_at.append(at)
+        settled.append(mass)
+        return self._gather(np.concatenate(settled_at), np.concatenate(settled))
+
+    def _spread(self, sources: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One step of the walk from `sources` carrying `sent`: (targets, mass), unsummed."""
+        if sources.size * self._SPARSE_SHARE < self.nodes:
+            rows = self.walk[sources]
+            return rows.indices, rows.data * np.repeat(sent, np.diff(rows.indptr))
+        carried = np.zeros(self.nodes, dtype=np.float32)
+        carried[sources] = sent
+        spread = self.walk.T @ carried
+        targets = np.flatnonzero(spread)
+        return targets, spread[targets].astype(np.float64)
+
+    def _gather(self, nodes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sum `values` per node: (distinct nodes, sums)."""
+        if nodes.size * self._SPARSE_SHARE < self.nodes:
+            distinct, where = np.unique(nodes, return_inverse=True)
+            return distinct, np.bincount(where, weights=values, minlength=distinct.size)
+        summed = np.bincount(nodes, weights=values, minlength=self.nodes)
+        distinct = np.flatnonzero(summed)
+        return distinct, summed[distinct]
 
 
 @dataclass(frozen=True)
@@ -85,13 +142,13 @@ class PprGraph:
 
     @property
     def nodes(self) -> int:
-        return int(self.operator.transposed.shape[0])
+        return self.operator.nodes
 
     @property
     def matrix_bytes(self) -> int:
         """Memory of the walk matrix: 8 bytes per edge direction (float32 weight and int32
-        column) plus 4 per node; the id maps add about 200 bytes per node."""
-        m = self.operator.transposed
+        column) plus 5 per node; the id maps add about 200 bytes per node."""
+        m = self.operator.walk
         return int(
             m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + self.operator.dangling.nbytes
         )
@@ -151,21 +208,26 @@ class PprGraph:
         max_iterations: int = 50,
         tolerance: float = 1e-6,
         min_ratio: float = 0.0,
+        push_threshold: float = 0.0,
     ) -> dict[str, float]:
         """PPR scores of the chunks, restarting at the seeded entities and chunks; only
         chunks scoring above `min_ratio` × the best chunk's score are returned (a caller that
-        reads scores on a log scale needs no more, and building the dictionary of every
-        chunk would cost as much as the walk)."""
-        reset = np.zeros(self.nodes)
-        for entity, weight in entity_seeds.items():
-            if entity in self.entities:
-                reset[self.entities[entity]] += weight
-        for chunk, weight in chunk_seeds.items():
-            if chunk in self.chunks:
-                reset[self.chunks[chunk]] += weight
-        scores = self.operator.run(reset, damping, max_iterations, tolerance)
+        reads scores on a log scale needs no more). `push_threshold`: see `PageRankOperator`."""
+        seeds = [(self.entities[e], w) for e, w in entity_seeds.items() if e in self.entities]
+        seeds += [(self.chunks[c], w) for c, w in chunk_seeds.items() if c in self.chunks]
+        if not seeds:
+            return {}
+        nodes, scores = self.operator.run(
+            np.array([n for n, _ in seeds], dtype=np.int64),
+            np.array([w for _, w in seeds], dtype=np.float64),
+            damping,
+            max_iterations,
+            tolerance,
+            push_threshold,
+        )
         offset = len(self.entities)
-        chunk_scores = scores[offset:]
-        floor = chunk_scores.max(initial=0.0) * min_ratio
-        kept = np.flatnonzero(chunk_scores > floor)
-        return {self.chunk_ids[i]: float(chunk_scores[i]) for i in kept}
+        is_chunk = nodes >= offset
+        nodes, scores = nodes[is_chunk] - offset, scores[is_chunk]
+        floor = scores.max(initial=0.0) * min_ratio
+        kept = scores > floor
+        return {self.chunk_ids[i]: float(s) for i, s in zip(nodes[kept], scores[kept], strict=True)}

@@ -108,6 +108,7 @@ class HybridRetriever:
             self.settings.ppr_iterations,
             self.settings.ppr_tolerance,
             min_ratio=10**-self.settings.graph_score_decades,
+            push_threshold=self.settings.ppr_push_threshold,
         )
 
     def _context(

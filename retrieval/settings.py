@@ -56,7 +56,11 @@ class RetrievalSettings(BaseModel):
             at the question's entities (HippoRAG uses 0.5).
         ppr_iterations: most power iterations; after k the error is below damping^k. 12
             ranks as 20 did on the three benchmark sets (8 lost a point of R@5).
-        ppr_tolerance: stop iterating once an iteration changes the scores less than this (L1).
+        ppr_tolerance: stop iterating once the mass still walking (a bound on the L1 error)
+            is below this.
+        ppr_push_threshold: least PageRank mass at a node for the walk to go on from it; 0
+            walks the whole graph each iteration. Makes a question's walk cost follow the
+            seeds' neighbourhood instead of the store's size (see README for the figures).
         passage_seed_weight: share of the restart mass put on the dense top chunks, as in
             HippoRAG 2; the rest goes to the linked entities.
         synonym_threshold: least cosine similarity between two entity names for a synonym edge.
@@ -87,6 +91,7 @@ class RetrievalSettings(BaseModel):
     ppr_damping: float = Field(default=0.8, gt=0, lt=1)
     ppr_iterations: int = Field(default=12, ge=1)
     ppr_tolerance: float = Field(default=1e-4, gt=0)
+    ppr_push_threshold: float = Field(default=1e-5, ge=0, lt=1)
     passage_seed_weight: float = Field(default=0.05, ge=0, le=1)
     synonym_threshold: float = Field(default=0.85, ge=0, le=1)
     synonym_neighbours: int = Field(default=5, ge=0)

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from groundgraph.graph.model import Adjacency
-from groundgraph.graph.ppr import PprGraph, personalized_pagerank
+from groundgraph.graph.ppr import PageRankOperator, PprGraph, personalized_pagerank
 
 
 def walk(edges: list[tuple[int, int]], n: int) -> sp.csr_matrix:
@@ -30,6 +30,41 @@ def test_matches_the_closed_form_solution() -> None:
     exact = np.linalg.solve(np.eye(4) - damping * graph.T.toarray(), (1 - damping) * reset)
     found = personalized_pagerank(graph, reset, damping, max_iterations=500, tolerance=1e-12)
     np.testing.assert_allclose(found, exact, atol=1e-9)
+
+
+def random_walk(n: int, edges: int, seed: int) -> sp.csr_matrix:
+    rng = np.random.default_rng(seed)
+    pairs = {(int(a), int(b)) for a, b in rng.integers(0, n, size=(edges, 2)) if a != b}
+    return walk(sorted(pairs), n)
+
+
+def test_a_walk_from_few_seeds_on_a_large_graph_matches_the_closed_form() -> None:
+    # One seed among 400 nodes: the first rounds gather rows, the later ones use the whole
+    # matrix; both must give the exact solution.
+    graph = random_walk(400, 1200, seed=3)
+    reset = np.zeros(400)
+    reset[7] = 1.0
+    exact = np.linalg.solve(np.eye(400) - 0.8 * graph.T.toarray(), 0.2 * reset)
+    found = personalized_pagerank(graph, reset, 0.8, max_iterations=400, tolerance=1e-13)
+    np.testing.assert_allclose(found, exact, atol=1e-9)
+
+
+def test_a_push_threshold_stops_the_walk_near_the_seeds_and_keeps_the_ranking() -> None:
+    n = 5000
+    path = walk([(i, i + 1) for i in range(n - 1)], n)
+    operator = PageRankOperator(path)
+    seed = (np.array([0]), np.array([1.0]))
+    everywhere, _ = operator.run(*seed, 0.8, max_iterations=100, tolerance=1e-300)
+    nearby, scores = operator.run(*seed, 0.8, 100, 1e-300, push_threshold=1e-4)
+    assert everywhere.size == 101 and nearby.size < 60
+    assert list(np.argsort(-scores)[:10]) == list(range(10))
+
+    graph = random_walk(3000, 9000, seed=5)
+    operator = PageRankOperator(graph)
+    exact_at, exact = operator.run(np.array([11, 12]), np.array([0.7, 0.3]), 0.8, 12, 1e-4)
+    near_at, near = operator.run(np.array([11, 12]), np.array([0.7, 0.3]), 0.8, 12, 1e-4, 1e-5)
+    assert set(exact_at[np.argsort(-exact)[:20]]) == set(near_at[np.argsort(-near)[:20]])
+    assert np.abs(np.sort(exact)[-20:] - np.sort(near)[-20:]).max() < 1e-4
 
 
 def test_dangling_nodes_return_their_mass_to_the_seeds() -> None:
