@@ -10,6 +10,7 @@ SCHEMA = (
     "CREATE CONSTRAINT chunk_id IF NOT EXISTS FOR (c:Chunk) REQUIRE c.id IS UNIQUE",
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
     "CREATE CONSTRAINT community_id IF NOT EXISTS FOR (c:Community) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:GroundGraphMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX document_uri IF NOT EXISTS FOR (d:Document) ON (d.uri)",
     "CREATE INDEX document_source IF NOT EXISTS FOR (d:Document) ON (d.source)",
     "CREATE INDEX chunk_doc IF NOT EXISTS FOR (c:Chunk) ON (c.doc_id)",
@@ -84,6 +85,9 @@ DETACH DELETE d
 RETURN count(*) AS deleted
 """
 
+# A chunk links to the one before it (`row.previous`, written by an earlier row or statement
+# of the same transaction: Cypher runs each clause over every row before the next clause, so
+# the MATCH sees every chunk the CREATE made).
 CREATE_CHUNKS = """
 UNWIND $rows AS row
 MATCH (d:Document {id: row.doc_id})
@@ -91,53 +95,37 @@ CREATE (c:Chunk {id: row.id, doc_id: row.doc_id, ordinal: row.ordinal, text: row
                  start: row.start, end: row.end, content_hash: row.content_hash,
                  section: row.section, location: row.location})
 CREATE (d)-[:HAS_CHUNK]->(c)
-"""
-
-LINK_NEXT_CHUNKS = """
-UNWIND $pairs AS pair
-MATCH (a:Chunk {id: pair[0]}), (b:Chunk {id: pair[1]})
-MERGE (a)-[:NEXT]->(b)
-"""
-
-# The chunks are new in this transaction, their entities written just before, and the rows
-# unique per (chunk, entity, surface), so each mention is created, not merged.
-CREATE_MENTIONS = """
-UNWIND $rows AS row
-MATCH (c:Chunk {id: row.chunk_id}), (e:Entity {id: row.entity_id})
-CREATE (c)-[:MENTIONS {surface: row.surface, name: row.name, type: row.type,
-                       count: row.count}]->(e)
-"""
-
-# Relations are found by id through the `related_id` index: a MERGE between two entities
-# checks their relationships, which for a hub entity are thousands.
-STORED_RELATIONS = """
-UNWIND $relation_ids AS rid
-MATCH ()-[r:RELATED {id: rid}]->()
-RETURN rid
+WITH c, row WHERE row.previous IS NOT NULL
+MATCH (p:Chunk {id: row.previous})
+CREATE (p)-[:NEXT]->(c)
 """
 
 # One row per relation with all its new evidence, weights in list order (the weight is
 # their sum in that order, as a sum over the whole list would be), and the seen span of
-# their documents.
-CREATE_RELATIONS = """
+# their documents. A relation is found by id through the `related_id` index (a MERGE between
+# two entities checks their relationships, which for a hub entity are thousands): one that
+# exists gets the evidence appended, one that does not is created.
+UPSERT_RELATIONS = """
 UNWIND $rows AS row
-MATCH (s:Entity {id: row.source_id}), (t:Entity {id: row.target_id})
-CREATE (s)-[:RELATED {id: row.relation_id, predicate: row.predicate, evidence: row.chunk_ids,
-                      evidence_weights: row.weights,
-                      weight: reduce(w = 0.0, x IN row.weights | w + x),
-                      first_seen: row.first_seen, last_seen: row.last_seen}]->(t)
-"""
-
-ADD_EVIDENCE = """
-UNWIND $rows AS row
-MATCH ()-[r:RELATED {id: row.relation_id}]->()
-SET r.evidence = r.evidence + row.chunk_ids,
-    r.evidence_weights = r.evidence_weights + row.weights,
-    r.weight = reduce(w = r.weight, x IN row.weights | w + x),
-    r.first_seen = CASE WHEN row.first_seen < r.first_seen THEN row.first_seen
-                        ELSE r.first_seen END,
-    r.last_seen = CASE WHEN row.last_seen > r.last_seen THEN row.last_seen
-                       ELSE r.last_seen END
+OPTIONAL MATCH ()-[r:RELATED {id: row.relation_id}]->()
+CALL (row, r) {
+  WITH row, r WHERE r IS NULL
+  MATCH (s:Entity {id: row.source_id}), (t:Entity {id: row.target_id})
+  CREATE (s)-[:RELATED {id: row.relation_id, predicate: row.predicate, evidence: row.chunk_ids,
+                        evidence_weights: row.weights,
+                        weight: reduce(w = 0.0, x IN row.weights | w + x),
+                        first_seen: row.first_seen, last_seen: row.last_seen}]->(t)
+}
+CALL (row, r) {
+  WITH row, r WHERE r IS NOT NULL
+  SET r.evidence = r.evidence + row.chunk_ids,
+      r.evidence_weights = r.evidence_weights + row.weights,
+      r.weight = reduce(w = r.weight, x IN row.weights | w + x),
+      r.first_seen = CASE WHEN row.first_seen < r.first_seen THEN row.first_seen
+                          ELSE r.first_seen END,
+      r.last_seen = CASE WHEN row.last_seen > r.last_seen THEN row.last_seen
+                         ELSE r.last_seen END
+}
 """
 
 RELATION_SEEN = """
@@ -200,16 +188,17 @@ RETURN eid, m.surface AS surface, m.name AS name, m.type AS type, m.count AS cou
        d.ingested_at AS ingested_at, d.updated_at AS updated_at
 """
 
-CREATE_ENTITIES = """
+# An entity (created if new) with the properties that changed, and its new mentions: their
+# chunks are new in this transaction and the rows unique per (chunk, entity, surface), so each
+# mention is created, not merged.
+WRITE_ENTITIES = """
 UNWIND $rows AS row
-CREATE (e:Entity {id: row.id})
+MERGE (e:Entity {id: row.id})
 SET e += row.changed
-"""
-
-UPDATE_ENTITIES = """
-UNWIND $rows AS row
-MATCH (e:Entity {id: row.id})
-SET e += row.changed
+WITH e, row
+UNWIND row.mentions AS m
+MATCH (c:Chunk {id: m.chunk_id})
+CREATE (c)-[:MENTIONS {surface: m.surface, name: m.name, type: m.type, count: m.count}]->(e)
 """
 
 DELETE_UNSUPPORTED_ENTITIES = """
@@ -219,8 +208,14 @@ WHERE NOT (e)<-[:MENTIONS]-() AND NOT (e)-[:RELATED]-()
 DETACH DELETE e
 """
 
-# One node holds a counter that every write transaction increments.
-BUMP_VERSION = "MERGE (m:GroundGraphMeta {key: 'version'}) SET m.value = coalesce(m.value, 0) + 1"
+# One node holds a counter that every write transaction increments first: the write lock it
+# takes queues writers, so a writer that finds the counter one above the value its own last
+# write set knows that no other write came between.
+BUMP_VERSION = """
+MERGE (m:GroundGraphMeta {key: 'version'})
+SET m.value = coalesce(m.value, 0) + 1
+RETURN m.value AS v
+"""
 VERSION = "OPTIONAL MATCH (m:GroundGraphMeta {key: 'version'}) RETURN coalesce(m.value, 0) AS v"
 
 # Communities are derived data: replacing them leaves the version counter alone and records

@@ -7,17 +7,21 @@ as JSON in `e.tallies`) and a relation its weight, which a write adjusts by the 
 evidence it removes and adds. Only a first/last-seen time whose extreme was removed, or an
 entity written before tallies existed, is re-derived from everything that supports it, and
 `rederive` does that for the whole graph (a repair, and what the tests compare against).
+
+Reading the stored properties of every touched entity was then the largest statement of a
+bulk load; `KnownEntities` keeps what this process last wrote of each, so that an upsert
+reads from the server only the entities another process (or none) wrote.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from neo4j import ManagedTransaction
 
 from groundgraph.graph import cypher
 from groundgraph.graph.derive import EntityTally, MentionRow, SeenSpan, tally_mentions
-from groundgraph.graph.model import Evidence
+from groundgraph.graph.model import Evidence, Mention
 
 RunRows = Callable[[ManagedTransaction, str, str, list], list[dict]]
 Times = tuple[str, str]  # a document's (ingested_at, updated_at)
@@ -33,6 +37,39 @@ class Delta:
     added_evidence: dict[str, list[Times]] = field(default_factory=lambda: defaultdict(list))
 
 
+class KnownEntities:
+    """The stored properties of the entities this process wrote, valid for one graph version.
+
+    Every write bumps the version counter first (`cypher.BUMP_VERSION`), which takes its
+    lock until the commit: a write that finds the counter one above the version its own last
+    upsert set knows that nobody wrote in between, and reads the entities it knows from here.
+    Any other write (a delete, a repair, another process) moves the counter past that, and
+    the next upsert starts from nothing. At most `limit` entities are kept (about 1 KB each);
+    past it the cache starts again.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self.version: int | None = None
+        self.entities: dict[str, dict] = {}
+
+    def valid_after(self, version: int) -> dict[str, dict]:
+        """What is known, for a write that has just bumped the counter to `version`."""
+        if self.version is None or version != self.version + 1:
+            self.entities = {}
+        return self.entities
+
+    def record(self, version: int, written: dict[str, dict], removed: Iterable[str]) -> None:
+        """After a committed upsert that set `version`: what it wrote and what it left
+        without tallies (orphans, which it may have deleted)."""
+        if len(self.entities) + len(written) > self.limit:
+            self.entities = {}
+        self.entities.update(written)
+        for eid in removed:
+            self.entities.pop(eid, None)
+        self.version = version
+
+
 def mention_row(record: dict) -> MentionRow:
     return MentionRow(
         record["surface"],
@@ -44,21 +81,33 @@ def mention_row(record: dict) -> MentionRow:
     )
 
 
+@dataclass(frozen=True)
+class EntityWrite:
+    """What `apply_entities` did: the stored properties of every entity it left with
+    mentions, and the entities it left with none (for `delete_orphans`)."""
+
+    written: dict[str, dict]
+    orphans: list[str]
+
+
 def apply_entities(
     tx: ManagedTransaction,
     delta: Delta,
     run_rows: RunRows,
-    write_mentions: Callable[[], object] = lambda: None,
-) -> list[str]:
-    """Adjust the tallies of every entity the delta touches and write what they derive.
+    mentions: Iterable[Mention] = (),
+    known: Mapping[str, dict] | None = None,
+) -> EntityWrite:
+    """Adjust the tallies of every entity the delta touches and write what they derive,
+    with the added `mentions` (whose chunks exist) in the same statement as their entity.
 
-    The entities are written (new ones created) before `write_mentions` creates the added
-    mentions, which then only match them; a stale entity is re-derived after, from all its
-    mentions, the new ones included. Returns the entities left with no mention, for
-    `delete_orphans` once the relations are settled.
+    A stale entity is re-derived after, from all its mentions, the new ones included.
+    `known`: stored properties this process knows to be current (`KnownEntities`); the rest
+    are read.
     """
     touched = sorted(delta.removed_mentions.keys() | delta.added_mentions.keys())
-    stored = _stored(tx, touched)
+    known = known or {}
+    stored = {eid: known[eid] for eid in touched if eid in known}
+    stored.update(_stored(tx, [eid for eid in touched if eid not in stored]))
     tallies: dict[str, EntityTally] = {}
     exact: list[str] = []
     for eid in touched:
@@ -79,12 +128,22 @@ def apply_entities(
             exact.append(eid)
         else:
             tallies[eid] = tally
-    _write_entities(tx, tallies, run_rows, stored)
-    write_mentions()
+    added: dict[str, list[dict]] = defaultdict(list)
+    for m in mentions:
+        added[m.entity_id].append(
+            {
+                "chunk_id": m.chunk_id,
+                "surface": m.surface,
+                "name": m.name,
+                "type": m.type,
+                "count": m.count,
+            }
+        )
+    written = _write_entities(tx, tallies, run_rows, stored, added)
     rederived = _exact_tallies(tx, exact)
-    _write_entities(tx, rederived, run_rows, stored)
+    written.update(_write_entities(tx, rederived, run_rows, stored))
     tallies.update(rederived)
-    return sorted(eid for eid, t in tallies.items() if not t.names)
+    return EntityWrite(written, sorted(eid for eid, t in tallies.items() if not t.names))
 
 
 def delete_orphans(tx: ManagedTransaction, orphans: list[str], run_rows: RunRows) -> None:
@@ -96,6 +155,8 @@ def delete_orphans(tx: ManagedTransaction, orphans: list[str], run_rows: RunRows
 
 def _stored(tx: ManagedTransaction, entity_ids: Sequence[str]) -> dict[str, dict]:
     """The stored properties of those of the entities that exist."""
+    if not entity_ids:
+        return {}
     found = tx.run(cypher.STORED_ENTITIES, {"entity_ids": list(entity_ids)})
     return {row["eid"]: row["stored"] for row in found}
 
@@ -113,27 +174,35 @@ def _write_entities(
     tallies: dict[str, EntityTally],
     run_rows: RunRows,
     stored: dict[str, dict],
-) -> None:
+    mentions: Mapping[str, list[dict]] | None = None,
+) -> dict[str, dict]:
     """Create the entities not `stored` and set, on the others, only the properties that
     differ (a hub entity's name, type and aliases rarely change; rewriting them made every
-    commit larger)."""
-    new, changes = [], []
-    for eid, tally in sorted(tallies.items()):
-        entity = tally.entity(eid)
-        if entity is None:
-            continue
-        wanted = {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
-        before = stored.get(eid)
-        if before is None:
-            new.append({"id": eid, "changed": wanted})
-        elif changed := {k: v for k, v in wanted.items() if before.get(k) != v}:
-            changes.append({"id": eid, "changed": changed})
-    run_rows(tx, cypher.CREATE_ENTITIES, "rows", new)
-    run_rows(tx, cypher.UPDATE_ENTITIES, "rows", changes)
+    commit larger); create each entity's new `mentions` with it. Returns the stored
+    properties of each entity whose tally was written."""
+    mentions = mentions or {}
+    rows, written = [], {}
+    for eid in sorted(tallies.keys() | mentions.keys()):
+        changed: dict = {}
+        tally = tallies.get(eid)
+        entity = tally.entity(eid) if tally else None
+        if tally and entity:
+            wanted = {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
+            before = stored.get(eid)
+            changed = (
+                wanted
+                if before is None
+                else {k: v for k, v in wanted.items() if before.get(k) != v}
+            )
+            written[eid] = {**(before or {}), **changed}
+        if changed or mentions.get(eid):
+            rows.append({"id": eid, "changed": changed, "mentions": mentions.get(eid, [])})
+    run_rows(tx, cypher.WRITE_ENTITIES, "rows", rows)
+    return written
 
 
 def evidence_rows(evidence: Sequence[Evidence], chunk_times: dict[str, Times]) -> list[dict]:
-    """One `CREATE_RELATIONS` row per relation: its new evidence chunks and weights in order,
+    """One `UPSERT_RELATIONS` row per relation: its new evidence chunks and weights in order,
     and the seen span of their documents."""
     rows: dict[str, dict] = {}
     for e in evidence:
@@ -161,7 +230,7 @@ def evidence_rows(evidence: Sequence[Evidence], chunk_times: dict[str, Times]) -
 def apply_relations(tx: ManagedTransaction, delta: Delta, run_rows: RunRows) -> None:
     """Settle the relations that lost evidence: re-derive a seen time whose extreme went,
     and delete those left without evidence. (Added evidence moves weights and seen times in
-    `CREATE_RELATIONS` and `ADD_EVIDENCE`; `added_evidence` holds only what these gained.)"""
+    `UPSERT_RELATIONS`; `added_evidence` holds only what these gained.)"""
     touched = sorted(delta.removed_evidence)
     if not touched:
         return

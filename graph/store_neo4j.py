@@ -4,7 +4,8 @@ Each batch of documents is one managed write transaction (the driver retries it 
 errors such as deadlocks or a leader switch); rows go in `UNWIND $rows` statements of
 `Neo4jSettings.batch_size`. Entity and relation properties are what the mentions and evidence
 that remain after a write derive (`derive.py`), kept by running tallies that each write
-adjusts by its own delta (`neo4j_aggregates.py`).
+adjusts by its own delta (`neo4j_aggregates.py`); the entities a write reads come from
+what this process last wrote while no other writer came between (`KnownEntities`).
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,8 @@ from groundgraph.graph.model import (
 )
 from groundgraph.graph.neo4j_aggregates import (
     Delta,
+    EntityWrite,
+    KnownEntities,
     apply_entities,
     apply_relations,
     delete_orphans,
@@ -62,6 +65,7 @@ class Neo4jGraphStore:
 
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
+        self._known = KnownEntities()
         # Only warnings a user can act on: on a new database every read warns that a property
         # or relationship type "does not exist" yet (UNRECOGNIZED), and hints and performance
         # notes follow; they printed a dozen multi-line logs on every first ingest.
@@ -107,12 +111,14 @@ class Neo4jGraphStore:
             )
         return [record.data() for record in records]
 
-    def _write(self, work: Callable[[ManagedTransaction], T], bump_version: bool = True) -> T:
+    def _write(self, work: Callable[[ManagedTransaction, int], T], bump_version: bool = True) -> T:
+        """Run `work(tx, version)` in one write transaction that first moves the version
+        counter to `version` (or leaves it, and passes 0, for a write that changes no graph
+        data)."""
+
         def versioned(tx: ManagedTransaction) -> T:
-            result = work(tx)
-            if bump_version:
-                tx.run(cypher.BUMP_VERSION).consume()
-            return result
+            version = tx.run(cypher.BUMP_VERSION).single(strict=True)["v"] if bump_version else 0
+            return work(tx, version)
 
         with self._errors("write to"), self._driver.session(database=self.settings.database) as s:
             return s.execute_write(versioned)
@@ -130,9 +136,12 @@ class Neo4jGraphStore:
 
     def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
         if graphs:
-            self._write(lambda tx: self._upsert(tx, graphs, _now()))
+            version, done = self._write(lambda tx, v: (v, self._upsert(tx, v, graphs, _now())))
+            self._known.record(version, done.written, done.orphans)
 
-    def _upsert(self, tx: ManagedTransaction, graphs: Sequence[DocumentGraph], now: str) -> None:
+    def _upsert(
+        self, tx: ManagedTransaction, version: int, graphs: Sequence[DocumentGraph], now: str
+    ) -> EntityWrite:
         documents = [
             {
                 "id": g.document.id,
@@ -156,55 +165,41 @@ class Neo4jGraphStore:
             for row in self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
         }
         chunks = [c for g in graphs for c in g.chunks]
-        self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", [vars(c) for c in chunks])
-        pairs = [[a.id, b.id] for g in graphs for a, b in zip(g.chunks, g.chunks[1:], strict=False)]
-        self._run_rows(tx, cypher.LINK_NEXT_CHUNKS, "pairs", pairs)
+        chunk_rows = [
+            {**vars(c), "previous": g.chunks[i - 1].id if i else None}
+            for g in graphs
+            for i, c in enumerate(g.chunks)
+        ]
+        self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", chunk_rows)
         chunk_times = {c.id: times[c.doc_id] for c in chunks}
         mentions = merge_mentions(m for g in graphs for m in g.mentions)
         for m in mentions:
             delta.added_mentions[m.entity_id].append(
                 MentionRow(m.surface, m.name, m.type, m.count, *chunk_times[m.chunk_id])
             )
-        rows = [vars(m) for m in mentions]
-        orphans = apply_entities(
-            tx,
-            delta,
-            self._run_rows,
-            lambda: self._run_rows(tx, cypher.CREATE_MENTIONS, "rows", rows),
+        entities = apply_entities(
+            tx, delta, self._run_rows, mentions, self._known.valid_after(version)
         )
         evidence = evidence_rows(merge_evidence(e for g in graphs for e in g.evidence), chunk_times)
-        stored = {
-            row["rid"]
-            for row in self._run_rows(
-                tx, cypher.STORED_RELATIONS, "relation_ids", [r["relation_id"] for r in evidence]
-            )
-        }
-        self._run_rows(
-            tx,
-            cypher.CREATE_RELATIONS,
-            "rows",
-            [r for r in evidence if r["relation_id"] not in stored],
-        )
-        self._run_rows(
-            tx, cypher.ADD_EVIDENCE, "rows", [r for r in evidence if r["relation_id"] in stored]
-        )
+        self._run_rows(tx, cypher.UPSERT_RELATIONS, "rows", evidence)
         for row in evidence:
             if row["relation_id"] in delta.removed_evidence:
                 delta.added_evidence[row["relation_id"]].append(
                     (row["first_seen"], row["last_seen"])
                 )
         apply_relations(tx, delta, self._run_rows)
-        delete_orphans(tx, orphans, self._run_rows)
+        delete_orphans(tx, entities.orphans, self._run_rows)
+        return entities
 
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(doc_ids))
-        return self._write(lambda tx: self._delete(tx, ids)) if ids else 0
+        return self._write(lambda tx, _: self._delete(tx, ids)) if ids else 0
 
     def _delete(self, tx: ManagedTransaction, doc_ids: list[str]) -> int:
         delta = self._detach(tx, doc_ids)
         deleted = tx.run(cypher.DELETE_DOCUMENTS, {"doc_ids": doc_ids}).single()
         apply_relations(tx, delta, self._run_rows)
-        delete_orphans(tx, apply_entities(tx, delta, self._run_rows), self._run_rows)
+        delete_orphans(tx, apply_entities(tx, delta, self._run_rows).orphans, self._run_rows)
         return int(deleted["deleted"]) if deleted else 0
 
     def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> Delta:
@@ -243,7 +238,7 @@ class Neo4jGraphStore:
         size = self.settings.batch_size
         for start in range(0, max(len(entity_ids), len(relation_ids)), size):
             batch = (entity_ids[start : start + size], relation_ids[start : start + size])
-            self._write(lambda tx, b=batch: rederive(tx, *b, self._run_rows))
+            self._write(lambda tx, _, b=batch: rederive(tx, *b, self._run_rows))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -349,7 +344,7 @@ class Neo4jGraphStore:
             for c in communities
         ]
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction, _: int) -> None:
             tx.run(cypher.DELETE_COMMUNITIES).consume()
             self._run_rows(tx, cypher.CREATE_COMMUNITIES, "rows", rows)
             tx.run(cypher.SET_COMMUNITIES_VERSION, {"version": graph_version}).consume()

@@ -1,13 +1,20 @@
-"""What only the Neo4j store has: clear connection errors and the schema it creates."""
+"""What only the Neo4j store has: clear connection errors, the schema it creates, the chunk
+order it keeps as `NEXT` relationships, and entity tallies that stay exact when two processes
+write in turn (each remembers what it wrote last)."""
+
+import itertools
+from collections.abc import Iterable, Sequence
 
 import pytest
 from neo4j import GraphDatabase
 from pydantic import SecretStr
 
 from groundgraph.graph.base import StoreError
+from groundgraph.graph.model import DocumentGraph
 from groundgraph.graph.settings import Neo4jSettings
 from groundgraph.graph.store_neo4j import Neo4jGraphStore
-from tests.conftest import _free_port
+from tests.conftest import _free_port, wipe_neo4j
+from tests.graph.test_store_contract import document_graph, exact_properties, random_history
 
 
 def test_unreachable_server_is_one_clear_error() -> None:
@@ -33,3 +40,54 @@ def test_connecting_creates_constraints_and_full_text_indexes(neo4j_server: Neo4
     kinds = {r["name"]: r["type"] for r in indexes}
     assert kinds["chunk_text"] == "FULLTEXT" and kinds["entity_names"] == "FULLTEXT"
     assert {"document_id", "chunk_id", "entity_id"} <= {r["name"] for r in constraints}
+
+
+def test_chunks_are_linked_in_order_across_statements_and_rewrites(
+    neo4j_server: Neo4jSettings,
+) -> None:
+    # One row per statement: each chunk's predecessor was written by an earlier statement.
+    wipe_neo4j(neo4j_server)
+    store = Neo4jGraphStore(neo4j_server.model_copy(update={"batch_size": 1}))
+    store.upsert([document_graph("file:///a.md", ["One.", "Two.", "Three."], [])])
+    store.upsert([document_graph("file:///a.md", ["One.", "Deux.", "Three.", "Four."], [])])
+    store.close()
+    auth = (neo4j_server.user, neo4j_server.password.get_secret_value())
+    with GraphDatabase.driver(neo4j_server.uri, auth=auth) as driver:
+        links, _, _ = driver.execute_query(
+            "MATCH (a:Chunk)-[:NEXT]->(b:Chunk) "
+            "RETURN a.text AS one, b.text AS next ORDER BY a.ordinal"
+        )
+    assert [(r["one"], r["next"]) for r in links] == [
+        ("One.", "Deux."),
+        ("Deux.", "Three."),
+        ("Three.", "Four."),
+    ]
+
+
+class TakingTurns:
+    """Writers of one database, each call made by the next, as separate processes would."""
+
+    def __init__(self, *stores: Neo4jGraphStore) -> None:
+        self.stores = itertools.cycle(stores)
+
+    def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
+        next(self.stores).upsert(graphs)
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        return next(self.stores).delete_documents(doc_ids)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_writers_taking_turns_keep_entities_equal_to_their_exact_derivation(
+    neo4j_server: Neo4jSettings, seed: int
+) -> None:
+    wipe_neo4j(neo4j_server)
+    first, second = Neo4jGraphStore(neo4j_server), Neo4jGraphStore(neo4j_server)
+    try:
+        random_history(TakingTurns(first, first, second), seed, steps=60)
+        entities, _ = exact_properties(first)
+        stored = {e.id: e for e in second.entities()}
+        assert {eid: stored.get(eid) for eid in entities} == entities
+    finally:
+        first.close()
+        second.close()
