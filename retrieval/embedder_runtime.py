@@ -5,6 +5,7 @@ little (as sentence-transformers does), run through the exported transformer and
 the model's pooling module would.
 """
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache, cached_property
 from pathlib import Path
@@ -52,10 +53,15 @@ def _openvino_model(exported: ExportedModel, precision: str, threads: int) -> _R
     compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
     wanted = [i.get_any_name() for i in compiled.inputs]
     request = compiled.create_infer_request()
+    # One request serves every caller: a server's question threads and an ingest's names
+    # may embed at once, and a request runs one inference at a time (its output buffer is
+    # reused by the next, so it is copied before the lock is let go).
+    lock = threading.Lock()
 
     def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
-        result = request.infer({n: inputs[n] for n in wanted})
-        return np.asarray(result[compiled.outputs[0]])
+        with lock:
+            result = request.infer({n: inputs[n] for n in wanted})
+            return np.array(result[compiled.outputs[0]])
 
     return run
 

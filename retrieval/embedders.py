@@ -1,7 +1,16 @@
 """The embedder that the retrieval settings name: one place for the facade, the CLI, Dagster
-and the benchmarks."""
+and the benchmarks.
 
+Chunks and short texts (questions, their phrases, entity names) may run on different
+backends: chunks are embedded in bulk, where torch in bfloat16 is fastest here, and a
+question is one pass over two or three short texts, where torch's per-call cost is most of
+the time and OpenVINO takes a third of it. Both compute in one vector space.
+"""
+
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from groundgraph.retrieval.base import Embedder
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
@@ -9,22 +18,66 @@ from groundgraph.retrieval.embedder_runtime import RuntimeEmbedder
 from groundgraph.retrieval.settings import RetrievalSettings
 
 
-def embedder_for(settings: RetrievalSettings) -> Embedder:
-    """The embedder of `settings.embedding_backend`; nothing loads until it embeds."""
-    if settings.embedding_backend == "torch":
+class SplitEmbedder:
+    """Chunks through one embedder, short texts through another of the same model."""
+
+    def __init__(self, chunks: Embedder, short: Embedder) -> None:
+        self.chunks = chunks
+        self.short = short
+        self.name = chunks.name
+
+    @property
+    def dimension(self) -> int:
+        return self.chunks.dimension
+
+    @property
+    def variant(self) -> str:
+        return self.chunks.variant
+
+    @property
+    def short_variant(self) -> str:
+        return self.short.short_variant
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.chunks.embed(texts)
+
+    def embed_short(self, texts: Sequence[str]) -> np.ndarray:
+        return self.short.embed_short(texts)
+
+
+def _backend(settings: RetrievalSettings, backend: str, precision: str) -> Embedder:
+    """The embedder of one backend; a torch one embeds short texts at
+    `short_text_precision` on its own copy of the model."""
+    if backend == "torch":
         return SentenceTransformerEmbedder(
             settings.embedding_model,
             settings.embedding_batch_size,
             settings.device,
             settings.short_text_precision,
-            settings.embedding_precision,
+            precision,
             settings.embedding_threads,
         )
     return RuntimeEmbedder(
         settings.embedding_model,
-        settings.embedding_backend,
-        settings.embedding_precision,
+        backend,  # type: ignore[arg-type]  # torch is handled above
+        precision,
         settings.embedding_batch_size,
         settings.embedding_threads,
         Path(settings.embedding_cache) if settings.embedding_cache else None,
     )
+
+
+def embedder_for(settings: RetrievalSettings) -> Embedder:
+    """The embedder of `settings.embedding_backend` for chunks and of
+    `settings.short_text_backend` for short texts; nothing loads until it embeds."""
+    s = settings
+    chunks = _backend(s, s.embedding_backend, s.embedding_precision)
+    if s.short_text_backend == "torch" and s.embedding_backend == "torch":
+        return chunks
+    if (s.short_text_backend, s.short_text_precision) == (
+        s.embedding_backend,
+        s.embedding_precision,
+    ):
+        return chunks
+    short = _backend(s, s.short_text_backend, s.short_text_precision)
+    return SplitEmbedder(chunks, short)

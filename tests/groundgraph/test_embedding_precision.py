@@ -60,8 +60,14 @@ def test_auto_precision_is_bfloat16_where_the_cpu_computes_it(
         assert gg.settings.retrieval.embedding_precision == "auto"
         assert gg.ingest([small_corpus]).ok
         assert gg.stats().chunk_embedding == (f"torch {expected}",)
+        assert gg.embedder.short_variant == f"openvino {expected}"
 
 
 def test_a_precision_the_backend_lacks_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'int8' is not available with embedding_backend 'torch'"):
         Settings.load(store=tmp_path, retrieval={"embedding_precision": "int8"})
+    with pytest.raises(ConfigError, match="'bfloat16' is not available with short_text_backend"):
+        Settings.load(
+            store=tmp_path,
+            retrieval={"short_text_backend": "onnx", "short_text_precision": "bfloat16"},
+        )
