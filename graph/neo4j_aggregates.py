@@ -130,15 +130,7 @@ def apply_entities(
             tallies[eid] = tally
     added: dict[str, list[dict]] = defaultdict(list)
     for m in mentions:
-        added[m.entity_id].append(
-            {
-                "chunk_id": m.chunk_id,
-                "surface": m.surface,
-                "name": m.name,
-                "type": m.type,
-                "count": m.count,
-            }
-        )
+        added[m.entity_id].append(vars(m))
     written = _write_entities(tx, tallies, run_rows, stored, added)
     rederived = _exact_tallies(tx, exact)
     written.update(_write_entities(tx, rederived, run_rows, stored))
@@ -185,8 +177,7 @@ def _write_entities(
     for eid in sorted(tallies.keys() | mentions.keys()):
         changed: dict = {}
         tally = tallies.get(eid)
-        entity = tally.entity(eid) if tally else None
-        if tally and entity:
+        if tally is not None and (entity := tally.entity(eid)) is not None:
             wanted = {**vars(entity), "aliases": list(entity.aliases), "tallies": tally.to_json()}
             before = stored.get(eid)
             changed = (

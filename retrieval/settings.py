@@ -105,23 +105,18 @@ class RetrievalSettings(BaseModel):
     answer_sentences: int = Field(default=2, ge=1)
 
     @model_validator(mode="after")
-    def _short_text_backend_offers_precision(self) -> "RetrievalSettings":
-        offered = BACKEND_PRECISIONS[self.short_text_backend]
-        if self.short_text_precision not in ("auto", *offered):
-            raise ValueError(
-                f"short_text_precision '{self.short_text_precision}' is not available with "
-                f"short_text_backend '{self.short_text_backend}' (it offers {', '.join(offered)})"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _backend_offers_precision(self) -> "RetrievalSettings":
-        offered = BACKEND_PRECISIONS[self.embedding_backend]
-        if self.embedding_precision not in ("auto", *offered):
-            raise ValueError(
-                f"embedding_precision '{self.embedding_precision}' is not available with "
-                f"embedding_backend '{self.embedding_backend}' (it offers {', '.join(offered)})"
-            )
+    def _backends_offer_precisions(self) -> "RetrievalSettings":
+        for backend, precision in (
+            ("embedding_backend", "embedding_precision"),
+            ("short_text_backend", "short_text_precision"),
+        ):
+            chosen, wanted = getattr(self, backend), getattr(self, precision)
+            offered = BACKEND_PRECISIONS[chosen]
+            if wanted not in ("auto", *offered):
+                raise ValueError(
+                    f"{precision} '{wanted}' is not available with {backend} '{chosen}' "
+                    f"(it offers {', '.join(offered)})"
+                )
         return self
 
 
