@@ -28,7 +28,7 @@ from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.failure_log import FailureLog
 from groundgraph.ingest.ingestor import Ingestor
 from groundgraph.ingest.nlp import load_spacy
-from groundgraph.retrieval.base import ChatModel, Embedder, Generator, Retriever
+from groundgraph.retrieval.base import ChatModel, Context, Embedder, Generator, Retriever
 from groundgraph.retrieval.chat_openai import OpenAIChat
 from groundgraph.retrieval.community_reports import CommunityReport, refresh_communities
 from groundgraph.retrieval.embedders import embedder_for
@@ -39,7 +39,7 @@ from groundgraph.retrieval.linking import EntityLinker
 from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
 from groundgraph.retrieval.retriever_global import CommunityRetriever
 from groundgraph.retrieval.retriever_hybrid import HybridRetriever
-from groundgraph.retrieval.vectors import VectorIndexes
+from groundgraph.retrieval.vectors import VectorIndexes, chunk_variants
 from groundgraph.retrieval.verify import AnswerVerifier
 from groundgraph.settings import GeneratorName, Settings
 
@@ -107,7 +107,8 @@ class Components:
         """The sentence embedder; its model loads on the first text it embeds."""
         if self.given_embedder is not None:
             return self.given_embedder
-        return embedder_for(self.settings.retrieval)
+        recorded = chunk_variants(self.directory / VECTORS_DIR)
+        return embedder_for(self.settings.retrieval, recorded)
 
     @cached_property
     def vectors(self) -> VectorIndexes:
@@ -143,7 +144,13 @@ class Components:
 
     @cached_property
     def extractive(self) -> Generator:
-        return ExtractiveGenerator(self.embedder, self.nlp, self.settings.retrieval)
+        return ExtractiveGenerator(
+            self.embedder, self.nlp, self.settings.retrieval, retrieve=self._retrieve
+        )
+
+    def _retrieve(self, question: str) -> Context:
+        """Retrieval for an answer's second hop, from the same store version."""
+        return self.retriever.retrieve(question, self.settings.retrieval.answer_passages)
 
     def generator(self, name: GeneratorName | None = None, strict: bool | None = None) -> Generator:
         """The generator by backend name (`generator` setting if None); model-backed ones

@@ -211,7 +211,7 @@ class GroundGraph:
                 the returned answer is the verified one, or the extractive fallback).
             strict: raise `GenerationError` when the model gives no verified answer instead
                 of answering extractively; `answer.strict` if None.
-            k: passages retrieved (`retrieval.top_k` if None; local mode).
+            k: passages retrieved (`retrieval.answer_passages` if None; local mode).
 
         Raises:
             UsageError: the question is empty.
@@ -225,7 +225,9 @@ class GroundGraph:
                     question, self.settings.answer.communities
                 )
             else:
-                context = self.parts.retriever.retrieve(question, k)
+                context = self.parts.retriever.retrieve(
+                    question, k or self.settings.retrieval.answer_passages
+                )
             answer = self.parts.generator(generator, strict).generate(question, context, stream)
         return dataclasses.replace(answer, mode=chosen)
 

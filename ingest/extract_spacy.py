@@ -20,6 +20,7 @@ from groundgraph.ingest.base import (
     ParsedText,
     RelationSpan,
 )
+from groundgraph.ingest.structure import row_cells
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -31,6 +32,10 @@ CO_OCCURRENCE_BUDGET = 0.5
 # Each entity co-occurs with the next few of its sentence only: a run-on "sentence" naming
 # thousands of entities (a text without full stops) gave millions of pairs.
 CO_OCCURRENCE_WINDOW = 8
+
+# A table cell that names something the recogniser did not label is kept as this label.
+CELL_LABEL = "ORG"
+CELL_NAME_WORDS = 5
 
 _SUBJECT = {"nsubj", "csubj"}
 _PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
@@ -76,6 +81,48 @@ def _labelled(ent: Span, start: int, end: int) -> Span:
     return piece
 
 
+@dataclass
+class _RowEntities:
+    """The names of a table row's cells: each an entity, and the row's first name related to
+    each other one by that cell's column ("Billing Engine" -[owning team]-> "Payments")."""
+
+    entities: list[EntitySpan] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+    def relations(self, first: int, start: int, end: int) -> list[RelationSpan]:
+        return [
+            RelationSpan(first, first + i, self.columns[i], DEPENDENCY_WEIGHT, start, end)
+            for i in range(1, len(self.entities))
+        ]
+
+
+def _cell_entities(sent: Span, ents: list[Span], offset: int) -> _RowEntities:
+    """A row's cells that name something ("Service: Billing Engine") and that spaCy's
+    recogniser missed: a table is a list of things and their attributes, which the
+    recogniser, trained on prose, mostly does not see."""
+    found = _RowEntities()
+    taken = [(e.start_char, e.end_char) for e in ents]
+    for cell in row_cells(sent.text):
+        start, end = sent.start_char + cell.start, sent.start_char + cell.end
+        if not _names_a_thing(cell.value) or any(s < end and start < e for s, e in taken):
+            continue
+        found.entities.append(EntitySpan(offset + start, offset + end, cell.value, CELL_LABEL))
+        found.columns.append(" ".join(cell.column.lower().split()) or CO_OCCURRENCE)
+    if len(row_cells(sent.text)) < 2:
+        return _RowEntities()
+    return found
+
+
+def _names_a_thing(value: str) -> bool:
+    """A short capitalised value without digits: a name, not an amount, date or sentence."""
+    words = value.split()
+    return (
+        0 < len(words) <= CELL_NAME_WORDS
+        and value[:1].isupper()
+        and not any(c.isdigit() for c in value)
+    )
+
+
 class SpacyExtractor:
     """Rule-based extraction over a spaCy parse.
 
@@ -109,6 +156,9 @@ class SpacyExtractor:
                     relations.append(
                         RelationSpan(first + src, first + dst, pred, weight, start, end)
                     )
+                cells = _cell_entities(sent, ents, block.offset)
+                entities.extend(cells.entities)
+                relations.extend(cells.relations(len(entities) - len(cells.entities), start, end))
         return Extraction(tuple(entities), tuple(relations))
 
     def _sentence_relations(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
@@ -25,18 +26,47 @@ _SENTENCE_ENDS = frozenset({".", "!", "?"})
 
 
 def mark_paragraph_starts(doc: Doc) -> Doc:
-    """Start a sentence after every blank line, so a heading never joins the next sentence,
-    and keep the parser from starting another before the first line's end or full stop: after
-    "# Lake Varn" it would otherwise cut "Lake | Varn is a cold lake"."""
+    """Start a sentence after every blank line, and after a line that stands on its own (a
+    heading in capitals, a `Chair: Helen Achterberg` label, a short title), so a heading
+    never joins the next sentence; and keep the parser from starting another before the
+    first line's end or full stop: after "# Lake Varn" it would otherwise cut "Lake | Varn is
+    a cold lake"."""
+    line_start = 0
     for token in doc[:-1]:
-        if token.is_space and "\n\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
-            for following in doc[token.i + 2 :]:
-                previous = doc[following.i - 1]
-                if previous.text in _SENTENCE_ENDS or "\n" in previous.text_with_ws:
-                    break
-                following.is_sent_start = False
+        if not (token.is_space and "\n" in token.text):
+            continue
+        line = doc.text[doc[line_start].idx : token.idx] if line_start < token.i else ""
+        line_start = token.i + 1
+        starts_item = bool(_LIST_ITEM.match(doc.text, doc[token.i + 1].idx))
+        if "\n\n" not in token.text and not (starts_item or line_stands_alone(line)):
+            continue
+        doc[token.i + 1].is_sent_start = True
+        for following in doc[token.i + 2 :]:
+            previous = doc[following.i - 1]
+            if previous.text in _SENTENCE_ENDS or "\n" in previous.text_with_ws:
+                break
+            following.is_sent_start = False
     return doc
+
+
+# A line this short, without a full stop, is a title or a label rather than a wrapped
+# sentence ("Minutes: Julia Marsh", "24 September 2024").
+_SHORT_LINE_WORDS = 6
+_LIST_ITEM = re.compile(r"[-*•]\s|\d{1,3}[.)]\s")
+_LABEL = re.compile(r"^[A-Z][\w ()/-]{0,30}:\s+\S")
+
+
+def line_stands_alone(line: str) -> bool:
+    """Whether a line ends its own sentence: it has no closing punctuation and is written in
+    capitals, is a `Label: value` line, or is a few words long. A line of prose wrapped in a
+    PDF or a text file goes on into the next line instead."""
+    line = line.strip()
+    if not line or line[-1] in ".!?,;":
+        return False
+    letters = [c for c in line if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return True
+    return bool(_LABEL.match(line)) or len(line.split()) <= _SHORT_LINE_WORDS
 
 
 @cache

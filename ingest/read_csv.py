@@ -32,7 +32,8 @@ def read_csv(path: Path, settings: IngestSettings, source: str) -> list[SourceDo
         raise SourceError(str(path), f"malformed CSV: {e}", line=reader.line_num) from e
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     builder = TextBuilder()
-    builder.table(rows, header=bool(rows) and looks_like_header(rows[0]))
+    title = " ".join(path.stem.replace("_", " ").replace("-", " ").split()).capitalize()
+    builder.table(rows, header=bool(rows) and looks_like_header(rows[0]), title=title)
     stored, regions = builder.build()
     if not stored:
         raise SourceError(str(path), "CSV file has no rows with values")

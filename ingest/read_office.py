@@ -11,7 +11,7 @@ import importlib
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -190,7 +190,8 @@ def read_xlsx(path: Path, settings: IngestSettings, source: str) -> list[SourceD
             text.page(f"sheet {sheet.title}", new_sections=True)
             rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             rows = [row for row in rows if any(cell.strip() for cell in row)]
-            text.table(rows, header=bool(rows) and looks_like_header(rows[0]))
+            header = bool(rows) and looks_like_header(rows[0])
+            text.table(rows, header=header, title=sheet.title)
         props = book.properties
         return _document(path, text, source, props.title, props.creator, props)
     finally:
@@ -198,11 +199,17 @@ def read_xlsx(path: Path, settings: IngestSettings, source: str) -> list[SourceD
 
 
 def cell_text(value: object) -> str:
-    """A spreadsheet or CSV cell as text: whole numbers without `.0`, dates in ISO form."""
+    """A spreadsheet or CSV cell as people write it: whole numbers without `.0`, a date as
+    `2024-09-02` (Excel stores every date as a midnight timestamp), a time of day only when
+    it has one (`2024-09-02 14:30`)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 BLOCK_BREAK = "\n\n"
 # Joins the headings of a section path: "Bridge > Design".
 SECTION_SEPARATOR = " > "
+# Between a table's title and one of its rows: "Price list — Product: Kit; Price: 1,150".
+ROW_TITLE_SEPARATOR = " — "
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,46 @@ def row_text(header: list[str], row: list[str]) -> str:
         name = " ".join(header[i].split()) if i < len(header) else ""
         parts.append(f"{name}: {value}" if name and name != value else value)
     return "; ".join(parts)
+
+
+# A `Label: value` line is one cell when its value is this short ("Chair: Helen Achterberg").
+_LABEL_VALUE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a table row (or of a `Label: value` line), with its column's name and
+    its character offsets in the row's text."""
+
+    column: str
+    value: str
+    start: int
+    end: int
+
+
+def row_cells(text: str) -> tuple[Cell, ...]:
+    """The cells of a row as `TextBuilder.table` writes it ("Title — Column: value; ..."), or
+    of a short `Label: value` line; () for any other text."""
+    offset = text.find(ROW_TITLE_SEPARATOR)
+    offset = offset + len(ROW_TITLE_SEPARATOR) if offset >= 0 else 0
+    cells = []
+    for part in text[offset:].split("; "):
+        column, sep, value = part.partition(": ")
+        if not sep:
+            column, value = "", part
+        start = offset + (len(column) + len(sep) if sep else 0)
+        start += len(value) - len(value.lstrip())
+        value = value.strip()
+        cells.append(Cell(column.strip(), value, start, start + len(value)))
+        offset += len(part) + 2
+    named = [c for c in cells if c.column]
+    if len(cells) >= 2 and named:
+        return tuple(cells)
+    if len(named) == 1 and len(named[0].value.split()) <= _LABEL_VALUE_WORDS:
+        cell = named[0]
+        value = cell.value.rstrip(".")
+        return (Cell(cell.column, value, cell.start, cell.start + len(value)),)
+    return ()
 
 
 def looks_like_header(row: list[str]) -> bool:
@@ -107,22 +149,24 @@ class TextBuilder:
         if text:
             self._append(text)
 
-    def table(self, rows: list[list[str]], header: bool = True) -> None:
-        """A table as a region of its own, one row per paragraph; with `header`, the first row
-        names the columns and every row repeats them, so a chunk cut between rows still says
-        what each value is."""
+    def table(self, rows: list[list[str]], header: bool = True, title: str = "") -> None:
+        """A table, each row a paragraph and a region of its own; with `header`, the first row
+        names the columns and every row repeats them, and every row opens with the table's
+        title (`title`, else the heading above it), so a row read alone, in a chunk, an
+        embedding or a citation, still says what table it is and what each value is."""
         rows = [[cell or "" for cell in row] for row in rows]
         rows = [row for row in rows if any(cell.strip() for cell in row)]
         if not rows:
             return
         names = rows[0] if header and len(rows) > 1 else []
         body = rows[1:] if names else rows
+        title = " ".join((title or (self._headings[-1][1] if self._headings else "")).split())
         lines = [row_text(names, row) for row in body]
-        lines = [line for line in lines if line]
+        lines = [f"{title}{ROW_TITLE_SEPARATOR}{line}" if title else line for line in lines if line]
         if not lines:
             return
-        self._start_region()
         for line in lines:
+            self._start_region()  # a row is a region: a chunk of its own, found on its own
             self._append(line)
         self._start_region()
 

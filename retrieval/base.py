@@ -87,13 +87,18 @@ class RankedCommunity:
 @dataclass(frozen=True)
 class Context:
     """What retrieval found: ranked chunks, the graph facts connecting them, the entities,
-    and for global questions the community reports the chunks illustrate."""
+    and for global questions the community reports the chunks illustrate.
+
+    `common` holds the normalised names of linked entities that most of the store mentions
+    (the company, its flagship product): a question naming one is not pinned down by it.
+    """
 
     question: str
     chunks: tuple[ScoredChunk, ...]
     facts: tuple[Relation, ...] = ()
     entities: tuple[LinkedEntity, ...] = ()
     communities: tuple[RankedCommunity, ...] = ()
+    common: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

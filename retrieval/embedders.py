@@ -15,7 +15,7 @@ import numpy as np
 from groundgraph.retrieval.base import Embedder
 from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
 from groundgraph.retrieval.embedder_runtime import RuntimeEmbedder
-from groundgraph.retrieval.settings import RetrievalSettings
+from groundgraph.retrieval.settings import BACKEND_PRECISIONS, RetrievalSettings
 
 
 class SplitEmbedder:
@@ -67,10 +67,31 @@ def _backend(settings: RetrievalSettings, backend: str, precision: str) -> Embed
     )
 
 
-def embedder_for(settings: RetrievalSettings) -> Embedder:
+def store_precisions(
+    settings: RetrievalSettings, recorded: Sequence[str] = ()
+) -> RetrievalSettings:
+    """The settings with `auto` precisions made the store's: chunks in the precision the
+    store's chunk vectors were computed in (`recorded`, the variants its index holds, e.g.
+    `torch bfloat16`), else bfloat16 with torch and float32 with the others; short texts in
+    float32. None of this follows the CPU: a CPU without native bfloat16 emulates it (slower,
+    the same arithmetic up to summation order), so every machine reads one store alike and a
+    corpus ingested on two machines gets the same answers (tests run both paths)."""
+    updates: dict[str, str] = {}
+    if settings.embedding_precision == "auto":
+        offered = BACKEND_PRECISIONS[settings.embedding_backend]
+        kept = {v.rsplit(" ", 1)[-1] for v in recorded} & set(offered)
+        default = "bfloat16" if settings.embedding_backend == "torch" else "float32"
+        updates["embedding_precision"] = kept.pop() if len(kept) == 1 else default
+    if settings.short_text_precision == "auto":
+        updates["short_text_precision"] = "float32"
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def embedder_for(settings: RetrievalSettings, recorded: Sequence[str] = ()) -> Embedder:
     """The embedder of `settings.embedding_backend` for chunks and of
-    `settings.short_text_backend` for short texts; nothing loads until it embeds."""
-    s = settings
+    `settings.short_text_backend` for short texts, `auto` precisions resolved by
+    `store_precisions`; nothing loads until it embeds."""
+    s = store_precisions(settings, recorded)
     chunks = _backend(s, s.embedding_backend, s.embedding_precision)
     if s.short_text_backend == "torch" and s.embedding_backend == "torch":
         return chunks

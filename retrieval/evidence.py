@@ -10,11 +10,12 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.graph_builder import title_subject
+from groundgraph.ingest.nlp import line_stands_alone
 from groundgraph.retrieval.base import Context, ScoredChunk
 from groundgraph.retrieval.instructions import looks_like_instruction
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 _PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
+_PERSONAL = frozenset({"he", "she", "his", "her"})
 _PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
 _LOCATIVE = frozenset({"in", "at", "near"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY"})
@@ -47,6 +49,11 @@ class EvidenceSentence:
         instruction: the sentence reads like an instruction to the assistant.
         anaphoric: it opens by pointing back ("She ...", "The couple ..."), so a reader needs
             the sentence that names what it is about.
+        heading: a line that titles what follows ("INCIDENT REPORT INC-2024-019", "## Cause",
+            "24 September 2024"): context for the sentences under it, never an answer.
+        context: what the sentence stands under: its chunk's section path, the document's
+            title and the heading lines above it in the chunk.
+        span: the parsed sentence (in this process only; not compared).
     """
 
     marker: int
@@ -60,6 +67,9 @@ class EvidenceSentence:
     entities: tuple[tuple[str, str], ...]
     instruction: bool
     anaphoric: bool = False
+    heading: bool = False
+    context: str = ""
+    span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def subject(self) -> str:
@@ -76,17 +86,34 @@ def anchor_lemmas(doc: Doc | Span) -> frozenset[str]:
     return frozenset(t.lemma_.lower() for t in doc if t.pos_ in _ANCHOR_POS or t.like_num)
 
 
-def resolve_leading_pronoun(sent: Span, subject: str) -> str:
-    """The sentence with its leading subject or possessive pronoun replaced by `subject`."""
+def resolve_leading_pronoun(sent: Span, subject: str, people: Sequence[str] = ()) -> str:
+    """The sentence with its leading subject or possessive pronoun replaced by what it stands
+    for: "he"/"she"/"his"/"her" by the one person its section has named before it (none or
+    several: the document's subject, or nothing when that is ambiguous), any other by the
+    document's subject."""
     text = sent.text
-    if not subject or subject.lower() in text.lower():
-        return text
     for token in sent[:_LEADING_TOKENS]:
         if token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES:
+            name = _antecedent(token.lower_, subject, people)
+            if not name or name.lower() in text.lower():
+                return text
             start = token.idx - sent.start_char
-            name = f"{subject}'s" if token.dep_ == "poss" else subject
+            name = f"{name}'s" if token.dep_ == "poss" else name
             return text[:start] + name + text[start + len(token.text) :]
     return text
+
+
+def _antecedent(pronoun: str, subject: str, people: Sequence[str]) -> str:
+    """What a pronoun stands for: a personal pronoun for the person its section named, when
+    it named exactly one; otherwise the document's subject, unless the section named several
+    people (then it is ambiguous and stands for nobody)."""
+    if pronoun in _PERSONAL:
+        distinct = list(dict.fromkeys(people))
+        if len(distinct) == 1:
+            return distinct[0]
+        if len(distinct) > 1:
+            return ""
+    return subject
 
 
 def evidence_sentences(
@@ -103,15 +130,18 @@ def evidence_sentences(
         wanted, chunks, nlp.pipe(c.chunk.text for c in chunks), strict=True
     ):
         subject = title_subject(scored.document_title)
+        headings = [scored.chunk.section, scored.document_title]
+        people: list[str] = []
         for sent in doc.sents:
             text = sent.text.strip()
             words = [t for t in sent if not (t.is_punct or t.is_space)]
-            if not text or len(words) < min_words or text.startswith("#"):
+            heading = is_heading(text)
+            if not text or (len(words) < min_words and not heading):
                 continue
             start = (
                 scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
             )
-            resolved = resolve_leading_pronoun(sent, subject)
+            resolved = resolve_leading_pronoun(sent, subject, people)
             found.append(
                 EvidenceSentence(
                     marker=marker,
@@ -125,9 +155,24 @@ def evidence_sentences(
                     entities=_entities(sent),
                     instruction=looks_like_instruction(text),
                     anaphoric=_points_back(sent),
+                    heading=heading,
+                    context=" \n ".join(h for h in headings if h),
+                    span=sent,
                 )
             )
+            if heading:
+                headings.append(text.lstrip("#").strip())
+            people += [e.text for e in sent.ents if e.label_ == "PERSON"]
     return found
+
+
+def is_heading(text: str) -> bool:
+    """A line that titles what follows: a Markdown heading, or a line that stands alone
+    without being a `Label: value` line (see `line_stands_alone`)."""
+    text = text.strip()
+    if text.startswith("#"):
+        return True
+    return "\n" not in text and ": " not in text and line_stands_alone(text)
 
 
 def _entities(sent: Span) -> tuple[tuple[str, str], ...]:

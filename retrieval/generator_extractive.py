@@ -1,35 +1,40 @@
-"""The default generator: answers with the evidence sentences themselves, no language model.
+"""The default generator: answers with the evidence itself, no language model.
 
-Every sentence of the retrieved chunks gets a support score for the question: 0.6 x embedding
-similarity + 0.4 x the share of the question's content words it contains, both on its
-resolved form (a leading pronoun read as the document's subject, see `evidence.py`). Then the
-question's shape (`questions.py`) decides what answers it:
+The answer is a value the evidence states *with* the question's terms (`reader.py`): the
+question's names, dates and relation, bound to the value in one sentence, one `Label: value`
+line or one table row. Its shape decides how it is read:
 
-- a question that asks for a kind of thing (who → a person, where → a place, when → a date)
-  is answered by the best-supported sentence that names such a thing the question does not;
-- a question that nests one relation in another ("Where was the founder of X born?") is
-  answered from the document of the thing the first sentence names ("Alfred Nobel"): that
-  sentence and the one about it are quoted, the second hop first;
-- "…, A or B?" and "Are A and B both …?" quote a sentence about each item;
-- anything else is answered by the best sentences above `answer_threshold`.
+- a question that nests one relation in another ("Who leads the team that owns the Billing
+  Engine?", "Where was the founder of X born?") is answered in two hops: the inner question
+  first (the bridge: "Payments"), then the outer one asked about it, retrieved again; both
+  hops are quoted, the second first, and either unstated hop means no answer;
+- "…, A or B?" reads the compared value of each item and names the larger, smaller, earlier
+  or later as the question asks; "Are A and B both …?" says yes or no by their countries;
+- anything else is answered by the best-bound value, its unit quoted and cited.
 
-When nothing does, the answer says so and is not grounded: `grounded` means the quoted
-sentence states something that answers the question, not only that something was quoted.
+When no unit binds the question the answer says so and is not grounded: `grounded` means the
+quoted evidence states the answer in the role the question asks about.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Answer, Citation, Context, Embedder, TokenSink
-from groundgraph.retrieval.evidence import EvidenceSentence, content_lemmas, evidence_sentences
+from groundgraph.retrieval.dates import dates_in, sort_key
+from groundgraph.retrieval.evidence import EvidenceSentence, evidence_sentences
+from groundgraph.retrieval.question_terms import (
+    NestedQuestion,
+    bare_name,
+    read_question,
+    split_nested,
+)
 from groundgraph.retrieval.questions import NATIONALITY, QuestionShape, question_shape
+from groundgraph.retrieval.reader import Reading, read, units_of
 from groundgraph.retrieval.settings import RetrievalSettings
 
 if TYPE_CHECKING:
@@ -38,22 +43,13 @@ if TYPE_CHECKING:
 NO_ANSWER = "I could not find an answer to this question in the indexed documents."
 THEMES_ANSWER = "The main themes of the documents: {themes}"
 # Support = 0.6 x cosine similarity + 0.4 x content-word overlap: similarity finds paraphrases,
-# overlap keeps the sentence about the same things the question names.
+# overlap keeps the sentence about the same things the question names (the verifier's score).
 SIMILARITY_SHARE = 0.6
-MIN_SENTENCE_WORDS = 4
-# A second-hop sentence is scored against the question with the bridge named in it; it needs
-# less support than the first hop, since the bridge itself ties it to the question.
-SECOND_HOP_SHARE = 0.7
-# First-hop sentences tried for a bridge, best first.
-FIRST_HOPS = 5
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
-_DEATH = re.compile(r"\b(death|die|died|dies)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Scored:
-    sentence: EvidenceSentence
-    support: float
+# "Chair: Helen Achterberg" is a statement of two words.
+MIN_SENTENCE_WORDS = 2
+# Inner answers tried as the bridge of a two-hop question, best bound first.
+BRIDGES = 3
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 
 
 def support_score(similarity: float, overlap: float) -> float:
@@ -61,22 +57,29 @@ def support_score(similarity: float, overlap: float) -> float:
 
 
 class ExtractiveGenerator:
-    """A `Generator` that quotes and cites the evidence sentences that answer the question.
+    """A `Generator` that quotes and cites the evidence that states the answer.
 
     Args:
         embedder: scores sentence similarity to the question.
         nlp: a loader of the spaCy pipeline, for sentences, lemmas and entities.
-        settings: `answer_threshold` and `answer_sentences`.
+        settings: the retrieval settings.
+        retrieve: retrieval for a question's second hop (the outer question asked about the
+            inner one's answer); without it both hops are read from the given context.
     """
 
     name = "extractive"
 
     def __init__(
-        self, embedder: Embedder, nlp: Callable[[], Language], settings: RetrievalSettings
+        self,
+        embedder: Embedder,
+        nlp: Callable[[], Language],
+        settings: RetrievalSettings,
+        retrieve: Callable[[str], Context] | None = None,
     ) -> None:
         self.embedder = embedder
         self.nlp = nlp
         self.settings = settings
+        self.retrieve = retrieve
 
     def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
         answer = self._answer(question, context)
@@ -88,157 +91,106 @@ class ExtractiveGenerator:
         if context.communities:
             return self._themes(question, context)
         nlp = self.nlp()
-        sentences = evidence_sentences(nlp, context, min_words=MIN_SENTENCE_WORDS)
-        sentences = [s for s in sentences if not s.instruction]
-        if not sentences:
-            return self._none(question)
         shape = question_shape(question)
-        wanted = content_lemmas(nlp(question))
-        scored = self._score(question, wanted, sentences)
+        if shape.polar and shape.items:
+            return self._polar(question, shape, context)
+        nested = split_nested(nlp, question)
+        if nested is not None:
+            hops = self._two_hops(question, nested, context)
+            return hops if hops is not None else self._none(question, _injected(context))
+        readings = self._read(question, context)
+        if not readings:
+            return self._none(question, _injected(context))
         if shape.items:
-            return self._compare(question, shape, scored)
-        if shape.typed:
-            return self._typed(question, shape, wanted, scored)
-        return self._best(question, wanted, scored)
+            return self._compared(question, shape, readings)
+        return self._quote(question, [readings[0]], readings[0].value)
 
-    # -- scoring ----------------------------------------------------------------------------
+    # -- reading ----------------------------------------------------------------------------
 
-    def _score(
-        self, query: str, wanted: frozenset[str], sentences: Sequence[EvidenceSentence]
-    ) -> list[_Scored]:
-        """Sentences with their support for `query`, best first."""
-        vectors = self.embedder.embed([query, *(s.resolved for s in sentences)])
-        similarity = vectors[1:] @ vectors[0]
-        scored = [
-            _Scored(s, support_score(float(sim), _share(wanted, s.lemmas)))
-            for s, sim in zip(sentences, similarity, strict=True)
-        ]
-        return sorted(scored, key=lambda x: (-x.support, -x.sentence.chunk.score, x.sentence.start))
+    def _read(self, question: str, context: Context) -> list[Reading]:
+        """What the context states for the question, best bound first; for "A or B"
+        questions, the reading of each item."""
+        nlp = self.nlp()
+        terms = read_question(nlp, question)
+        units = units_of(self._sentences(context))
+        shape = question_shape(question)
+        if not shape.items:
+            return read(terms, units, context.common)
+        per_item = []
+        for item in shape.items:
+            about = terms.about(item, [i for i in shape.items if i != item])
+            wider = self._context(f"{item} {' '.join(sorted(about.words))}", context)
+            found = read(about, units + units_of(self._sentences(wider)), context.common)
+            if not found:
+                return []
+            per_item.append(found[0])
+        return per_item
 
-    # -- the shapes of question -------------------------------------------------------------
+    def _sentences(self, context: Context) -> list[EvidenceSentence]:
+        return evidence_sentences(self.nlp(), context, min_words=MIN_SENTENCE_WORDS)
 
-    def _typed(
-        self, question: str, shape: QuestionShape, wanted: frozenset[str], scored: list[_Scored]
-    ) -> Answer:
-        threshold = self.settings.answer_threshold
-        relevant = [s for s in scored if s.support >= threshold]
-        if not relevant:
+    def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
+        """The inner question's answer (the bridge), then the outer question asked about it;
+        None unless both hops are stated."""
+        inner = self._read(nested.inner, self._context(nested.inner, context))
+        for bridge in list(dict.fromkeys(r.value for r in inner))[:BRIDGES]:
+            first = next(r for r in inner if r.value == bridge)
+            outer = nested.outer.replace("{bridge}", bridge)
+            second = self._read(outer, self._context(outer, context))
+            if second:
+                return self._quote(question, [second[0], first], second[0].value)
+        return None
+
+    def _context(self, question: str, context: Context) -> Context:
+        return self.retrieve(question) if self.retrieve is not None else context
+
+    def _compared(self, question: str, shape: QuestionShape, readings: list[Reading]) -> Answer:
+        """The item whose value is the larger (or the earlier, ...) as the question asks."""
+        terms = read_question(self.nlp(), question)
+        values = [_comparable(r.value) for r in readings]
+        if terms.compare == "" or any(v is None for v in values) or len(set(values)) < 2:
             return self._none(question)
-        first = relevant[0]
-        if shape.nested:
-            hop = self._second_hop(question, shape, wanted, first, scored)
-            if hop is not None:
-                return self._quote(
-                    question, [hop, first], _candidates(hop.sentence, shape, question)
-                )
-        answering = [s for s in relevant if _candidates(s.sentence, shape, question)]
-        if not answering:
-            return self._none(question)
-        chosen, used = [], set()
-        for choice in answering:  # the best, and corroboration from other chunks
-            if choice.sentence.chunk.chunk.id not in used:
-                chosen.append(choice)
-                used.add(choice.sentence.chunk.chunk.id)
-            if len(chosen) == self.settings.answer_sentences:
-                break
-        short = _candidates(chosen[0].sentence, shape, question)
-        return self._quote(question, _with_subject(chosen, scored), short)
+        pick = max if terms.compare in ("more", "later") else min
+        chosen = pick(range(len(values)), key=lambda i: values[i])
+        return self._quote(question, readings, bare_name(shape.items[chosen]))
 
-    def _second_hop(
-        self,
-        question: str,
-        shape: QuestionShape,
-        wanted: frozenset[str],
-        first: _Scored,
-        scored: list[_Scored],
-    ) -> _Scored | None:
-        """The best sentence that names a thing of the asked type in the document of
-        something the first-hop sentence names (the bridge), scored for the question with
-        the bridge in it."""
-        asked = normalise(question)
-        bridges = [
-            name
-            for name, _ in first.sentence.entities
-            if normalise(name) and normalise(name) not in asked
+    def _polar(self, question: str, shape: QuestionShape, context: Context) -> Answer:
+        """Yes or no to whether two items share a country or nationality, with a sentence
+        about each."""
+        nlp = self.nlp()
+        sentences = [
+            s
+            for s in evidence_sentences(nlp, context, min_words=MIN_SENTENCE_WORDS)
+            if not (s.instruction or s.heading)
         ]
-        best: _Scored | None = None
-        for bridge in dict.fromkeys(bridges):
-            key = normalise(bridge)
-            others = [
-                s.sentence
-                for s in scored
-                if s.sentence.chunk.chunk.id != first.sentence.chunk.chunk.id
-                and _about(s.sentence, key)
-                and _candidates(s.sentence, shape, question)
-            ]
-            if not others:
-                continue
-            bridged = f"{question} {bridge}"
-            words = wanted | frozenset(bridge.lower().split())
-            top = self._score(bridged, words, others)[0]
-            if best is None or top.support > best.support:
-                best = top
-        floor = SECOND_HOP_SHARE * self.settings.answer_threshold
-        return best if best is not None and best.support >= floor else None
-
-    def _compare(self, question: str, shape: QuestionShape, scored: list[_Scored]) -> Answer:
-        """A sentence about each compared item; a yes or no when the question asks whether
-        they share a country or nationality."""
-        chosen: list[_Scored] = []
+        chosen: list[EvidenceSentence] = []
         for item in shape.items:
             key = normalise(item)
-            about = [
-                s for s in scored if _about(s.sentence, key) or key in normalise(s.sentence.text)
-            ]
+            about = [s for s in sentences if _about(s, key) or key in normalise(s.text)]
             if not about:
                 return self._none(question)
-            if about[0] not in chosen:
-                chosen.append(about[0])
-        short = _comparison_answer(shape, chosen, question)
-        answer = self._quote(question, chosen, [short] if short else [])
-        if shape.polar and short:
-            return Answer(
-                question, f"{short}. {answer.text}", answer.citations, True, self.name, short=short
-            )
-        return answer
-
-    def _best(self, question: str, wanted: frozenset[str], scored: list[_Scored]) -> Answer:
-        """The best sentences above the threshold, one per chunk, that say something beyond
-        the question's own words."""
-        chosen, used = [], set()
-        for s in scored:
-            if s.support < self.settings.answer_threshold:
-                break
-            chunk = s.sentence.chunk.chunk.id
-            if chunk not in used and s.sentence.lemmas - wanted:
-                chosen.append(s)
-                used.add(chunk)
-            if len(chosen) == self.settings.answer_sentences:
-                break
-        if not chosen:
+            chosen.append(min(about, key=lambda s: (-round(s.chunk.score, 2), s.start)))
+        short = _polar_answer(chosen)
+        if short is None:
             return self._none(question)
-        return self._quote(question, _with_subject(chosen, scored), [])
+        answer = self._quote(question, chosen, short)
+        return replace(answer, text=f"{short}. {answer.text}")
 
     # -- answers ----------------------------------------------------------------------------
 
-    def _quote(self, question: str, chosen: list[_Scored], short: list[str]) -> Answer:
+    def _quote(
+        self, question: str, chosen: Sequence[Reading | EvidenceSentence], short: str | None
+    ) -> Answer:
+        sentences = list(dict.fromkeys(c.sentence if isinstance(c, Reading) else c for c in chosen))
         citations = tuple(
-            Citation.quoting(
-                n,
-                s.sentence.chunk,
-                s.sentence.start,
-                s.sentence.end,
-                s.sentence.text,
-                round(s.support, 4),
-            )
-            for n, s in enumerate(chosen, start=1)
+            Citation.quoting(n, s.chunk, s.start, s.end, s.text, round(s.chunk.score, 4))
+            for n, s in enumerate(sentences, start=1)
         )
         text = " ".join(f"{c.text} [{c.marker}]" for c in citations)
-        answer = _pick(short, question)
-        return Answer(question, text, citations, True, self.name, short=answer)
+        return Answer(question, text, citations, True, self.name, short=short)
 
-    def _none(self, question: str) -> Answer:
-        return Answer(question, NO_ANSWER, (), False, self.name)
+    def _none(self, question: str, notes: tuple[str, ...] = ()) -> Answer:
+        return Answer(question, NO_ANSWER, (), False, self.name, notes=notes)
 
     def _themes(self, question: str, context: Context) -> Answer:
         """A global answer: each top community's title with its first representative
@@ -260,77 +212,35 @@ class ExtractiveGenerator:
         return Answer(question, text, tuple(citations), True, self.name)
 
 
-def _with_subject(chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:
-    """The chosen sentences, each that points back ("The couple received ...") followed by
-    the sentence of its chunk that names the document's subject, so the quote says who."""
-    out = list(chosen)
-    for s in chosen:
-        if not s.sentence.anaphoric:
-            continue
-        subject = s.sentence.subject.lower()
-        named = [
-            x
-            for x in scored
-            if x.sentence.chunk.chunk.id == s.sentence.chunk.chunk.id
-            and x.sentence.start < s.sentence.start
-            and subject
-            and subject in x.sentence.text.lower()
-        ]
-        if named:
-            first = min(named, key=lambda x: x.sentence.start)
-            if first not in out:
-                out.append(first)
-    return out
-
-
-def _share(wanted: frozenset[str], found: frozenset[str]) -> float:
-    return len(wanted & found) / len(wanted) if wanted else 0.0
-
-
 def _about(sentence: EvidenceSentence, key: str) -> bool:
     """Whether the sentence's document is about the thing `key` names."""
     subject = normalise(sentence.subject)
     return bool(subject) and (subject == key or key in subject or subject in key)
 
 
-def _candidates(sentence: EvidenceSentence, shape: QuestionShape, question: str) -> list[str]:
-    """Names of the asked type in the sentence that the question does not already name."""
-    asked = normalise(question)
-    return [
-        text
-        for text, label in sentence.entities
-        if label in shape.answer_types and normalise(text) and normalise(text) not in asked
-    ]
-
-
-def _pick(candidates: list[str], question: str) -> str | None:
-    """The short answer among a sentence's candidates: the first, or for a question about a
-    death the last date ("(2 February 1886 – 10 August 1960)")."""
-    if not candidates:
+def _polar_answer(chosen: list[EvidenceSentence]) -> str | None:
+    """Yes when the items' sentences name a country or nationality in common, no when both
+    name one and none is shared."""
+    places = [{normalise(t) for t, label in s.entities if label in NATIONALITY} for s in chosen]
+    if not all(places):
         return None
-    return candidates[-1] if _DEATH.search(question) else candidates[0]
+    return "Yes" if set.intersection(*places) else "No"
 
 
-def _comparison_answer(shape: QuestionShape, chosen: list[_Scored], question: str) -> str | None:
-    """The item a comparison asks for, by the years its sentences give; yes or no when the
-    question asks whether the items share a country."""
-    if len(chosen) != len(shape.items):
-        return None
-    if shape.polar:
-        places = [
-            {normalise(t) for t, label in s.sentence.entities if label in NATIONALITY}
-            for s in chosen
-        ]
-        if not all(places):
-            return None
-        return "Yes" if set.intersection(*places) else "No"
-    if shape.order is None:
-        return None
-    years = []
-    for s in chosen:
-        found = [int(y) for y in _YEAR.findall(s.sentence.text)]
-        if not found:
-            return None
-        years.append(min(found))
-    pick = np.argmin(years) if shape.order == "earlier" else np.argmax(years)
-    return shape.items[int(pick)] if len(set(years)) == len(years) else None
+def _comparable(value: str) -> float | tuple[int, int, int] | None:
+    """A value compared as a date (its first), else as an amount ("£21,000" → 21000.0)."""
+    dates = dates_in(value)
+    if dates:
+        return sort_key(dates[0])
+    match = _AMOUNT.search(value.replace(",", ""))
+    return float(match.group()) if match else None
+
+
+def _injected(context: Context) -> tuple[str, ...]:
+    """A note for each retrieved passage that addresses the assistant: never an answer."""
+    return tuple(
+        f"passage [{n}] ({c.document_uri}) holds text addressed to an AI assistant; it was "
+        "not used as evidence"
+        for n, c in enumerate(context.chunks, start=1)
+        if c.instructions
+    )

@@ -8,15 +8,24 @@ gives them; that is what finds the second document of a multi-hop question.
 """
 
 import math
+from dataclasses import replace
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
+from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Context, Embedder, LinkedEntity, ScoredChunk
 from groundgraph.retrieval.graph_snapshot import GraphSnapshot
 from groundgraph.retrieval.instructions import looks_like_instruction
 from groundgraph.retrieval.linking import EntityLinker, question_phrases
 from groundgraph.retrieval.settings import RetrievalSettings
 from groundgraph.retrieval.vectors import VectorIndexes
+
+# An entity that a quarter of the documents mention (the company, its flagship product) pins
+# no answer down: a question that names it is read as if it did not. Only entities in 5 % of
+# the chunks are counted by document; below COMMON_MIN_CHUNKS chunks nothing is common.
+COMMON_DOCUMENT_SHARE = 0.25
+COMMON_CHUNK_SHARE = 0.05
+COMMON_MIN_CHUNKS = 20
 
 
 def entity_seeds(linked: list[LinkedEntity], graph: PprGraph) -> dict[str, float]:
@@ -89,7 +98,32 @@ class HybridRetriever:
             for c, d in dense.items()
         }
         top = sorted(fused, key=lambda c: (-fused[c], c))[:k]
-        return self._context(question, top, fused, dense, graph, linked)
+        context = self._context(question, top, fused, dense, graph, linked)
+        return replace(context, common=self._common(linked))
+
+    def _common(self, linked: list[LinkedEntity]) -> frozenset[str]:
+        """Names of linked entities that `COMMON_DOCUMENT_SHARE` of the documents mention.
+        Only entities already frequent among chunks are counted by document, so the count
+        costs nothing for the names of a question about particular things."""
+        graph = self.snapshot.current()
+        total = len(graph.chunk_ids)
+        frequent = [
+            link
+            for link in linked
+            if total >= COMMON_MIN_CHUNKS
+            and graph.entity_chunk_counts.get(link.entity.id, 0) >= COMMON_CHUNK_SHARE * total
+        ]
+        if not frequent:
+            return frozenset()
+        documents = self.store.stats().documents
+        common: set[str] = set()
+        for link in frequent:
+            chunk_ids = {m.chunk_id for m in self.store.mentions(entity_ids=[link.entity.id])}
+            docs = {c.doc_id for c in self.store.chunks(chunk_ids)}
+            if len(docs) >= COMMON_DOCUMENT_SHARE * documents:
+                common |= {normalise(link.entity.name), normalise(link.phrase)}
+                common |= {normalise(a) for a in link.entity.aliases}
+        return frozenset(common)
 
     def _pagerank(self, linked: list[LinkedEntity], dense: dict[str, float]) -> dict[str, float]:
         graph = self.snapshot.current()

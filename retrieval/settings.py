@@ -16,7 +16,7 @@ BACKEND_PRECISIONS: dict[str, tuple[str, ...]] = {
     "onnx": ("float32", "int8"),
     "openvino": ("float32", "bfloat16", "int8"),
 }
-# `auto` is bfloat16 where the backend offers it and the CPU computes it natively, else float32.
+# `auto` is the store's precision, never the CPU's (see `embedders.store_precisions`).
 
 
 class RetrievalSettings(BaseModel):
@@ -28,8 +28,8 @@ class RetrievalSettings(BaseModel):
         embedding_batch_size: texts per forward pass of the embedder.
         device: torch device for the embedder (`cpu`, `cuda`, ...); empty picks automatically.
         short_text_precision: precision of short texts' embeddings (questions, their
-            phrases, entity names): `auto` uses bfloat16 where the short-text backend offers
-            it and the CPU computes it natively (a third less time), float32 elsewhere.
+            phrases, entity names): `auto` is float32 (every x86-64 CPU computes it alike; a
+            question is 3 ms either way), or `bfloat16`.
         short_text_backend: what embeds short texts: `openvino` (a question and its phrases
             in 3 ms against torch's 8.5 ms on 2 cores: a question is a pass over two or
             three short texts, where torch's per-call cost dominates), `torch` or `onnx`.
@@ -37,11 +37,12 @@ class RetrievalSettings(BaseModel):
         embedding_backend: what runs the embedder: `torch` (sentence-transformers), `onnx`
             (ONNX Runtime) or `openvino`, the last two on the model exported once to ONNX
             in `embedding_cache`.
-        embedding_precision: precision of chunk embeddings: `auto` (bfloat16 on a CPU that
-            computes it natively, with torch or openvino: 2.6× float32 with R@5 within a
-            point on the three bench sets; float32 elsewhere), `float32`, `bfloat16` (torch,
-            openvino) or `int8` (onnx, openvino). Every variant's vectors search one index
-            together (see README for the measured cosine and recall).
+        embedding_precision: precision of chunk embeddings: `auto` is the store's, the
+            precision its chunk vectors were computed in, and for a new store bfloat16 with
+            torch (2.6x float32 where the CPU computes it natively; emulated, slower but the
+            same arithmetic, where it does not), float32 with the other backends; or
+            `float32`, `bfloat16` (torch, openvino) or `int8` (onnx, openvino). `stats`
+            shows the store's. Every variant's vectors search one index together.
         embedding_threads: the embedding backend's threads (0 keeps its default, one per
             core); on cores shared with other work fewer threads can be faster.
         embedding_cache: folder of exported models; empty is
@@ -70,8 +71,10 @@ class RetrievalSettings(BaseModel):
         synonym_threshold: least cosine similarity between two entity names for a synonym edge.
         synonym_neighbours: nearest names examined per entity for synonym edges.
         relation_weight_cap: the most weight one relation edge carries in the walk.
-        answer_threshold: least support score for an evidence sentence to answer a question.
-        answer_sentences: most evidence sentences quoted in an extractive answer.
+        answer_passages: passages `ask` retrieves and reads for an answer (more than
+            `top_k`: the reader only takes a value the evidence states with the question's
+            terms, so a wider net finds the table row that dense and graph scores rank
+            sixth without letting in a wrong answer).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -101,8 +104,7 @@ class RetrievalSettings(BaseModel):
     synonym_threshold: float = Field(default=0.85, ge=0, le=1)
     synonym_neighbours: int = Field(default=5, ge=0)
     relation_weight_cap: float = Field(default=1.0, gt=0)
-    answer_threshold: float = Field(default=0.45, ge=0, le=1)
-    answer_sentences: int = Field(default=2, ge=1)
+    answer_passages: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _backends_offer_precisions(self) -> "RetrievalSettings":

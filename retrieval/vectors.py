@@ -25,6 +25,15 @@ from groundgraph.retrieval.index_faiss import DamagedIndexError, FaissIndex, Ind
 from groundgraph.retrieval.settings import RetrievalSettings
 
 CHUNK_INDEX_FILE = "chunks.npz"
+
+
+def chunk_variants(directory: Path) -> tuple[str, ...]:
+    """The embedder variants (`torch bfloat16`) the published chunk index of `directory` was
+    computed with, read from its header; () for a store without one."""
+    path = directory / CHUNK_INDEX_FILE
+    return tuple(FaissIndex.header(path).get("variants", ())) if path.exists() else ()
+
+
 ENTITY_INDEX_FILE = "entities.npz"
 
 

@@ -120,7 +120,7 @@ class AnswerVerifier:
         claims = _claims(nlp, text)
         if not claims:
             return Verification(text, (), (), False, (*notes, "the answer is empty"))
-        evidence = [e for e in evidence_sentences(nlp, context) if not e.instruction]
+        evidence = [e for e in evidence_sentences(nlp, context) if not (e.instruction or e.heading)]
         if not evidence:
             return Verification(text, (), (), False, (*notes, "no usable evidence sentence"))
         claim_texts = [strip_markers(claim) for claim, _ in claims]

@@ -1,6 +1,7 @@
 """Office files, spreadsheets, web pages, laid-out PDFs and legacy encodings: their text,
 structure and metadata, and a specific error for each kind of file that cannot be read."""
 
+import datetime as dt
 import io
 import sys
 import zipfile
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from groundgraph.ingest.base import SourceDocument, SourceError
+from groundgraph.ingest.read_office import cell_text
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.sources import read_source
 from groundgraph.ingest.structure import TextBuilder, markdown_regions
@@ -45,15 +47,23 @@ def test_word_headings_become_sections_and_core_properties_metadata(files: Path)
     assert "Year: 1987; Work: New deck" in doc.text
 
 
-def test_a_table_is_a_region_of_its_own_with_the_header_in_every_row(files: Path) -> None:
+def test_every_table_row_is_a_region_with_its_title_and_column_names(files: Path) -> None:
     doc = read_one(files / "report.docx")
     starts = [r.start for r in doc.regions]
-    table = doc.text.index("Year: 1987")
-    assert table in starts  # the table starts a region: no chunk joins it to the paragraph
-    assert doc.text[table:].split("\n\n")[:2] == [
-        "Year: 1987; Work: New deck",
-        "Year: 2003; Work: Paint",
-    ]
+    rows = ["Budget — Year: 1987; Work: New deck", "Budget — Year: 2003; Work: Paint"]
+    table = doc.text.index(rows[0])
+    assert doc.text[table:].split("\n\n")[:2] == rows
+    # each row starts a region: a chunk of its own, joined neither to the paragraph above
+    # nor to the next row
+    assert table in starts and doc.text.index(rows[1]) in starts
+    assert region_of(doc, "2003")[0] == "Harbour Board Annual Report > Finance > Budget"
+
+
+def test_spreadsheet_dates_read_as_people_write_them() -> None:
+    assert cell_text(dt.datetime(2024, 9, 2)) == "2024-09-02"
+    assert cell_text(dt.datetime(2024, 9, 2, 14, 30)) == "2024-09-02 14:30"
+    assert cell_text(dt.date(2024, 9, 2)) == "2024-09-02"
+    assert cell_text(12.0) == "12"
 
 
 def test_slides_are_locations_with_their_titles_as_sections(files: Path) -> None:
@@ -68,8 +78,8 @@ def test_slides_are_locations_with_their_titles_as_sections(files: Path) -> None
 def test_sheets_are_locations_and_rows_name_their_columns(files: Path) -> None:
     doc = read_one(files / "budget.xlsx")
     assert doc.author == "Ilse Brandt" and doc.created.startswith("2024-03-05")
-    assert "Name: Margaret Wilson; Role: Treasurer; City: Glasgow" in doc.text
-    assert "Region: North; Manager: Karl Ode; Revenue: 120000" in doc.text
+    assert "Staff — Name: Margaret Wilson; Role: Treasurer; City: Glasgow" in doc.text
+    assert "Sales — Region: North; Manager: Karl Ode; Revenue: 120000" in doc.text
     assert region_of(doc, "Margaret Wilson")[1] == "sheet Staff"
     assert region_of(doc, "Karl Ode")[1] == "sheet Sales"
 
@@ -78,9 +88,9 @@ def test_csv_rows_follow_the_documented_rule_with_a_sniffed_delimiter(tmp_path: 
     path = tmp_path / "people.csv"
     path.write_text("Name;Office;Phone\nOskar Lind;Varnhaven;\n;;\nSara Moe;Kestrel;555-0199\n")
     doc = read_one(path)
-    assert (
-        doc.text
-        == "Name: Oskar Lind; Office: Varnhaven\n\nName: Sara Moe; Office: Kestrel; Phone: 555-0199"
+    assert doc.text == (
+        "People — Name: Oskar Lind; Office: Varnhaven\n\n"
+        "People — Name: Sara Moe; Office: Kestrel; Phone: 555-0199"
     )
     assert doc.encoding == "utf-8"
 
@@ -141,7 +151,7 @@ def test_real_office_files_made_by_word_and_powerpoint_are_read() -> None:
     slides = read_one(REAL_FILES / "txt-text.pptx")
     assert "Foo Bar Baz Zoo" in slides.text and region_of(slides, "Foo")[1] == "slide 1"
     sheet = read_one(REAL_FILES / "embedded.xlsx")
-    assert sheet.text.split("\n\n") == ["1", "2", "3"]
+    assert sheet.text.split("\n\n") == ["Sheet1 — 1", "Sheet1 — 2", "Sheet1 — 3"]
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:

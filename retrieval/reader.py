@@ -1,0 +1,409 @@
+"""Reading an answer out of evidence: a value of the asked kind, stated with the question's
+terms.
+
+Evidence comes in units: a sentence, a `Label: value` line, or a table row ("Price list —
+Product: Dock Sensor Kit; Unit price (GBP): 1,150"). A unit *binds* a question when every
+specific name and date the question gives is stated in it, above it (its section, its
+document's title, the heading lines over it) or, more weakly, elsewhere in its chunk, and a
+word of the asked relation is stated there too. Within a bound unit the value is:
+
+- in a table row, the cell whose column names the asked attribute ("cost" → "Unit price"),
+  of a row whose key cell is a name the question gives;
+- in a sentence, the span of the asked kind (a person, a date, an amount, a named thing)
+  governed by a word of the asked relation, or followed by one ("£60 abroad");
+- for "why" questions, what a causal phrase states ("caused by ...", "because ...").
+
+Units that bind nothing are never read, so an answer is never a value that merely occurs
+near the question's words; when no unit binds, there is no answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from groundgraph.ingest.resolution import normalise
+from groundgraph.ingest.structure import row_cells
+from groundgraph.retrieval.dates import DateParts, agrees, dates_in
+from groundgraph.retrieval.evidence import EvidenceSentence
+from groundgraph.retrieval.question_terms import ANY, NAMED, QuestionTerms, related
+from groundgraph.retrieval.stems import stems
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+# How strongly a term is stated: in the unit itself, above it, elsewhere in its document.
+IN_UNIT, ABOVE, IN_DOCUMENT = 2.0, 1.0, 0.5
+_CAUSE = re.compile(
+    r"\b(?:caused by|because of|because|due to|as a result of|owing to|the cause (?:was|is)|"
+    r"root cause (?:was|is)|resulted from|led to by)\s+(?P<cause>[^.;]+)",
+    re.IGNORECASE,
+)
+_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP"})
+# A name after "in" or "at" that the recogniser took for an organisation may be a place.
+_PLACE_LIKE = frozenset({"ORG", "PRODUCT", "FAC"})
+# "Which engineer ...": a named thing that is a person.
+_PERSON_NOUNS = frozenset(
+    {
+        "person",
+        "engineer",
+        "manager",
+        "employee",
+        "member",
+        "lead",
+        "leader",
+        "director",
+        "officer",
+        "author",
+        "writer",
+        "founder",
+        "explorer",
+        "scientist",
+        "artist",
+        "player",
+    }
+)
+# "28 days", "7 years": spaCy's DATE entities that are amounts of time.
+_DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
+_NUMERIC = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT", "LAW"}
+)
+_AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
+_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One statement of the evidence: a sentence, or a row's or label line's cells."""
+
+    sentence: EvidenceSentence
+    cells: tuple[tuple[str, str], ...]
+    text: str  # normalised resolved text
+    above: str  # normalised context: section, title, heading lines
+    document: str  # normalised text of every retrieved unit of its document
+    stems: frozenset[str]  # word stems of the unit (and its columns' names)
+    above_stems: frozenset[str]
+    document_stems: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value read from a unit, with how well the unit binds the question."""
+
+    unit: Unit
+    value: str
+    binding: float
+    fit: float
+
+    @property
+    def sentence(self) -> EvidenceSentence:
+        return self.unit.sentence
+
+
+def units_of(sentences: Sequence[EvidenceSentence]) -> list[Unit]:
+    """The readable units of the evidence (headings and instructions excluded)."""
+    documents: dict[str, list[str]] = {}
+    for s in sentences:
+        prose = not cells_of(s.text)  # a table row speaks only for itself
+        documents.setdefault(s.chunk.document_uri, []).append(
+            normalise(s.resolved) if prose else ""
+        )
+    document_text = {uri: " ".join(parts) for uri, parts in documents.items()}
+    document_stems = {uri: stems(text) for uri, text in document_text.items()}
+    units = []
+    for s in sentences:
+        if s.heading or s.instruction:
+            continue
+        cells = cells_of(s.text)
+        uri = s.chunk.document_uri
+        units.append(
+            Unit(
+                s,
+                cells,
+                f" {normalise(s.resolved)} ",
+                f" {normalise(s.context)} ",
+                f" {document_text[uri]} ",
+                stems(s.resolved) | stems(" ".join(name for name, _ in cells)),
+                stems(s.context),
+                document_stems[uri],
+            )
+        )
+    return units
+
+
+def cells_of(text: str) -> tuple[tuple[str, str], ...]:
+    """A table row's (column, value) cells, or a short `Label: value` line's one cell."""
+    return tuple((c.column, c.value) for c in row_cells(text))
+
+
+def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -> list[Reading]:
+    """Every value the units state for the question, best bound first."""
+    readings = []
+    for unit in units:
+        binding = _binding(terms, unit, generic)
+        if binding is None:
+            continue
+        for value, fit in _values(terms, unit):
+            readings.append(Reading(unit, value, binding, fit))
+    return sorted(readings, key=_rank)
+
+
+def _rank(r: Reading) -> tuple[float, float, float, str, int]:
+    """Best binding, then the best fit of the value, then retrieval's order, then a stable key:
+    precision noise in a score never decides between two readings (scores are compared at two
+    decimals, and ties fall to the document and position)."""
+    return (
+        -round(r.binding, 2),
+        -round(r.fit, 2),
+        -round(r.sentence.chunk.score, 2),
+        r.sentence.chunk.document_uri,
+        r.sentence.start,
+    )
+
+
+# -- binding ------------------------------------------------------------------------------
+
+
+def _level(key: str, unit: Unit) -> float | None:
+    padded = f" {key} "
+    if padded in unit.text:
+        return IN_UNIT
+    if padded in unit.above:
+        return ABOVE
+    if padded in unit.document:
+        return IN_DOCUMENT
+    return None
+
+
+def _date_level(asked: DateParts, unit: Unit) -> float | None:
+    for level, text in (
+        (IN_UNIT, unit.sentence.text),
+        (ABOVE, unit.sentence.context),
+        (IN_DOCUMENT, unit.document),
+    ):
+        if any(agrees(asked, d) for d in dates_in(text)):
+            return level
+    return None
+
+
+def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float | None:
+    """How firmly the unit states the question's names, dates and relation; None when it
+    misses one of them. Every name and date must be stated in the unit, above it or in its
+    document; a word of the relation in the unit or above it (in the document only when a
+    name or date is in the unit itself)."""
+    levels: list[float] = []
+    for name in terms.names:
+        key = normalise(name)
+        if not key or key in generic:
+            continue
+        level = _level(key, unit)
+        if level is None:
+            return None
+        levels.append(level)
+    dated = False
+    for asked in terms.dates:
+        level = _date_level(asked, unit)
+        if level is None:
+            return None
+        levels.append(level)
+        dated = dated or level == IN_UNIT
+    if terms.causal and not _CAUSE.search(unit.sentence.text):
+        return None
+    words = _word_stems(terms.words)
+    coverage = _coverage(words, unit.stems)
+    above = _coverage(words, unit.above_stems)
+    anchored = bool(levels) and max(levels) == IN_UNIT
+    # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
+    # November 2024 the Billing Engine was unavailable ... card payments failed."
+    in_document = dated and _coverage(words, unit.document_stems) > 0
+    # Two names or dates of the question stated in the unit pin it down without a verb:
+    # "Who won the 1935 Nobel Prize?" and "... shared the Nobel Prize ... for 1935".
+    pinned = sum(level == IN_UNIT for level in levels) >= 2
+    if words and coverage == 0 and above == 0 and not (in_document or pinned):
+        return None
+    if levels and not anchored and coverage == 0:
+        return None
+    if unit.cells and levels and min(levels) < ABOVE:
+        return None  # a row's key is in the row or its table's title, not in another row
+    names = sum(levels) / len(levels) if levels else IN_UNIT
+    return names + 2 * coverage + above
+
+
+def _word_stems(words: frozenset[str]) -> list[frozenset[str]]:
+    """Each relation word as the stems of its family."""
+    return [frozenset(stems(" ".join(related(w)))) for w in sorted(words)]
+
+
+def _coverage(words: list[frozenset[str]], found: frozenset[str]) -> float:
+    """Share of the relation words stated (any word of a word's family counts)."""
+    if not words:
+        return 0.0
+    return sum(bool(w & found) for w in words) / len(words)
+
+
+# -- values -------------------------------------------------------------------------------
+
+
+def _values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+    if terms.causal:
+        match = _CAUSE.search(unit.sentence.text)
+        return [(match["cause"].strip(), 1.0)] if match else []
+    if unit.cells:
+        return _cell_values(terms, unit)
+    return _span_values(terms, unit)
+
+
+def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+    """Cells of the asked kind in a row keyed by the question (a cell that is a name, a date
+    or a word the question gives); fit is the share of the column's name that names the asked
+    attribute, and a column that names none of it is not read."""
+    keys = {normalise(n) for n in terms.names}
+    asked_stems = stems(" ".join(terms.words | {terms.head}))
+    keyed = [
+        i
+        for i, (_, value) in enumerate(unit.cells)
+        if _matches_name(normalise(value), keys)
+        or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
+        or (stems(value) and stems(value) <= asked_stems)
+    ]
+    if not keyed and len(unit.cells) > 1:
+        return []
+    attribute = frozenset(stems(" ".join(w for word in terms.words for w in related(word))))
+    attribute |= stems(terms.head)
+    found = []
+    for i, (name, value) in enumerate(unit.cells):
+        if i in keyed or not value or not _cell_fits(value, terms):
+            continue
+        column = stems(name)
+        fit = len(column & attribute) / max(len(column), 1)
+        if fit > 0:
+            found.append((value, 1.0 + fit))
+    return found
+
+
+def _matches_name(value: str, keys: set[str]) -> bool:
+    return any(k and (value == k or f" {k} " in f" {value} ") for k in keys)
+
+
+def _cell_fits(value: str, terms: QuestionTerms) -> bool:
+    kinds = terms.kinds
+    if ANY in kinds:
+        return True
+    has_digit = any(c.isdigit() for c in value)
+    if "DATE" in kinds and dates_in(value):
+        return True
+    if kinds & _NUMERIC and has_digit:
+        return True
+    if NAMED in kinds:
+        return not value.replace(",", "").replace(".", "").isdigit()
+    if "PERSON" in kinds:
+        return not has_digit and any(w[:1].isupper() for w in value.split())
+    return bool(kinds & _NAME_LABELS) and not has_digit
+
+
+def _span_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+    """Spans of the asked kind in a sentence, each with its fit: a word of the asked relation
+    governs it (+2), follows it before the next candidate (+1), or its label is preferred."""
+    span = unit.sentence.span
+    if span is None:
+        return []
+    asked = {normalise(n) for n in terms.names}
+    candidates = [
+        c for c in _candidates(terms, span) if not _matches_name(normalise(c[0].text), asked)
+    ]
+    candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
+    words = {w for word in terms.words for w in related(word)}
+    found = []
+    ordered = sorted(candidates, key=lambda c: c[0].start)
+    for n, (cand, label) in enumerate(ordered):
+        following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
+        following = {t.lemma_.lower() for t in span.doc[cand.end : following_end]}
+        fit = 2.0 * _governed(cand, words) + len(following & words)
+        fit += 1.0 if label in terms.prefer else 0.0
+        found.append((cand.text.strip(), fit))
+    return found
+
+
+def _is_asked_date(text: str, terms: QuestionTerms) -> bool:
+    return any(agrees(a, d) and agrees(d, a) for a in terms.dates for d in dates_in(text))
+
+
+def _governed(cand: Span, words: set[str]) -> bool:
+    """A word of the asked relation among the candidate's three nearest governors."""
+    token: Token = cand.root
+    for _ in range(3):
+        if token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() in words:
+            return True
+    return False
+
+
+def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
+    """Spans of the asked kinds: entities, amounts, codes and, for "which X", noun phrases
+    headed by X that carry a name or a code."""
+    kinds = terms.kinds
+    out: list[tuple[Span, str]] = []
+    places = bool(kinds & {"GPE", "LOC"})
+    things = _NAME_LABELS - ({"PERSON"} if terms.head not in _PERSON_NOUNS else set())
+    for ent in span.ents:
+        label = ent.label_
+        named = NAMED in kinds and label in things
+        duration = bool(kinds & _NUMERIC) and label == "DATE" and _DURATION.search(ent.text)
+        # The small recogniser calls some people works of art ("Alfred Nobel"): a person
+        # may be any name, though one it labels PERSON fits better (`prefer`).
+        mislabelled = "PERSON" in kinds and label in _MISLABELLED_PEOPLE
+        if (
+            ANY in kinds
+            or label in kinds
+            or named
+            or (places and label in _PLACE_LIKE)
+            or mislabelled
+        ):
+            out.append((ent, label))
+        elif duration:
+            out.append((ent, "QUANTITY"))
+    taken = [(e.start, e.end) for e in span.ents]
+    if kinds & (_NUMERIC | {ANY}):
+        for m in _AMOUNT.finditer(span.text):
+            piece = span.char_span(m.start(), m.end(), alignment_mode="expand")
+            if piece is not None and not _overlaps(piece, taken):
+                out.append((piece, "MONEY"))
+    if NAMED in kinds or ANY in kinds:
+        out += _named_phrases(terms, span, taken)
+    return out
+
+
+def _overlaps(piece: Span, taken: list[tuple[int, int]]) -> bool:
+    return any(s < piece.end and piece.start < e for s, e in taken)
+
+
+def _named_phrases(
+    terms: QuestionTerms, span: Span, taken: list[tuple[int, int]]
+) -> list[tuple[Span, str]]:
+    """Noun phrases headed by the asked noun that carry a name or a code ("its VC-48
+    battery pack" → "VC-48 battery pack"), and runs of capitalised words not already taken."""
+    out: list[tuple[Span, str]] = []
+    doc = span.doc
+    head = terms.head.split()[-1].rstrip("s") if terms.head else ""
+    for chunk in span.noun_chunks:
+        if not head or chunk.root.lemma_.lower() != head:
+            continue
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and t.dep_ != "poss"]
+        if words and any(t.pos_ == "PROPN" or _CODE.fullmatch(t.text) for t in words[:-1]):
+            out.append((doc[words[0].i : words[-1].i + 1], NAMED))
+    run: list[Token] = []
+    for token in [*span, None]:
+        if token is not None and token.i > span.start and token.text[:1].isupper():
+            run.append(token)
+            continue
+        if run:
+            piece = doc[run[0].i : run[-1].i + 1]
+            if not _overlaps(piece, taken):
+                out.append((piece, NAMED))
+            run = []
+    return out
