@@ -5,7 +5,7 @@ trafilatura finds the main content and hands it over as XML (`<head rend="h2">`,
 `<list>`, `<table>`), which becomes the stored text section by section. A page too small or
 too bare for it to find main content in (a fragment, a page it can only flatten into one
 paragraph: "Marie Curie She was born in Warsaw .") is read whole instead, visible text only,
-one paragraph per block.
+its headings and tables kept as structure, one paragraph per other block.
 """
 
 from pathlib import Path
@@ -15,7 +15,7 @@ from lxml import etree
 
 from groundgraph.ingest.base import SourceDocument, SourceError
 from groundgraph.ingest.encoding import decode_text
-from groundgraph.ingest.html import html_to_text
+from groundgraph.ingest.html import html_structure, html_to_text
 from groundgraph.ingest.reading import file_document, read_bytes
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.structure import TextBuilder
@@ -28,7 +28,8 @@ def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceD
     if doc is None or _flattened(doc.find("main"), text):
         if not text.strip():
             raise SourceError(str(path), "HTML page has no text outside scripts and styles")
-        return [file_document(path, title, text, source, encoding=encoding)]
+        title, text, regions = html_structure(html)
+        return [file_document(path, title, text, source, regions=regions, encoding=encoding)]
     builder = TextBuilder()
     _add_blocks(builder, doc.find("main"))
     text, regions = builder.build()

@@ -22,7 +22,7 @@ from groundgraph.ingest.read_pdf import read_pdf
 from groundgraph.ingest.read_web import read_html
 from groundgraph.ingest.reading import file_document, read_bytes
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.ingest.structure import markdown_regions
+from groundgraph.ingest.structure import markdown_structure
 
 
 def uri_path(uri: str) -> Path:
@@ -41,14 +41,10 @@ def read_text(path: Path, settings: IngestSettings, source: str) -> list[SourceD
     text, encoding = decode_text(path, read_bytes(path, settings))
     if path.suffix.lower() not in (".md", ".markdown"):
         return [file_document(path, "", text, source, encoding=encoding)]
+    stored, regions = markdown_structure(text)
     return [
         file_document(
-            path,
-            _markdown_title(text),
-            text,
-            source,
-            regions=markdown_regions(text),
-            encoding=encoding,
+            path, _markdown_title(text), stored, source, regions=regions, encoding=encoding
         )
     ]
 

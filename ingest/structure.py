@@ -216,3 +216,57 @@ def markdown_regions(text: str) -> tuple[Region, ...]:
     if regions and regions[0].start > 0 and text[: regions[0].start].strip():
         regions.insert(0, Region(0))
     return tuple(regions)
+
+
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    line = line.strip()
+    line = line.removeprefix("|").removesuffix("|")
+    return [cell.strip() for cell in line.split("|")]
+
+
+def markdown_structure(text: str) -> tuple[str, tuple[Region, ...]]:
+    """A Markdown text with its pipe tables written as `TextBuilder.table` writes any table
+    (each row a paragraph: "Title — Column: value; ...", titled by the heading above), and
+    its regions: the sections of its headings, and each table row a region of its own."""
+    lines = text.split("\n")
+    out: list[str] = []
+    rows_at: list[int] = []
+    heading, fenced, i = "", False, 0
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE.match(line):
+            fenced = not fenced
+        found = None if fenced else _MARKDOWN_HEADING.match(line)
+        if found:
+            heading = " ".join(found.group(2).split())
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if not fenced and "|" in line and _PIPE_RULE.match(following):
+            header, i = _pipe_cells(line), i + 2
+            body: list[str] = []
+            while i < len(lines) and "|" in lines[i] and lines[i].strip():
+                row = row_text(header, _pipe_cells(lines[i]))
+                body.append(f"{heading}{ROW_TITLE_SEPARATOR}{row}" if heading else row)
+                i += 1
+            for row in body:
+                out.append("")
+                rows_at.append(sum(len(x) + 1 for x in out))
+                out.append(row)
+            out.append("")
+            continue
+        out.append(line)
+        i += 1
+    converted = "\n".join(out) if rows_at else text
+    regions = list(markdown_regions(converted))
+    for start in rows_at:
+        section = next((r.section for r in reversed(regions) if r.start <= start), "")
+        regions.append(Region(start, section))
+        end = converted.find("\n\n", start)
+        if end >= 0:
+            regions.append(Region(end + 2, section))
+    unique = {r.start: r for r in sorted(regions, key=lambda r: r.start)}
+    if unique and min(unique) > 0 and converted[: min(unique)].strip():
+        unique[0] = Region(0)
+    return converted, tuple(unique[k] for k in sorted(unique))

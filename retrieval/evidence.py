@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 _PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
+_SUBJECT_ROLES = frozenset({"nsubj", "nsubjpass"})
 _PERSONAL = frozenset({"he", "she", "his", "her"})
 _PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
 _LOCATIVE = frozenset({"in", "at", "near"})
@@ -162,7 +163,31 @@ def evidence_sentences(
             )
             if heading:
                 headings.append(text.lstrip("#").strip())
-            people += [e.text for e in sent.ents if e.label_ == "PERSON"]
+            if not heading:
+                people += _subject_people(sent)
+    return found
+
+
+def _subject_people(sent: Span) -> list[str]:
+    """People the sentence is about: PERSON names in its subject (and names joined to it by
+    "and"), not those it merely mentions ("Tom Becker runs Customer Success": the recogniser
+    calls both people, only one is the subject)."""
+    found = []
+    for ent in sent.ents:
+        root = ent.root
+        while root.dep_ == "conj" and root.head is not root:
+            root = root.head
+        if ent.label_ == "PERSON" and root.dep_ in _SUBJECT_ROLES:
+            found.append(ent.text)
+    named = {t.i for e in sent.ents for t in e}
+    for token in sent:
+        # A name the recogniser missed ("Maya Lund runs Sales." under a "## Sales" heading)
+        if token.dep_ == "nsubj" and token.pos_ == "PROPN" and token.i not in named:
+            first = token
+            while first.i > sent.start and token.doc[first.i - 1].dep_ == "compound":
+                first = token.doc[first.i - 1]
+            if first.i < token.i:  # a first and a last name, not a lone word
+                found.append(token.doc[first.i : token.i + 1].text)
     return found
 
 

@@ -4,13 +4,17 @@ The model (local or behind an OpenAI-compatible server) sees the passages as fen
 quotations and is asked to cite them. `AnswerVerifier` then checks the draft, attributing any
 claim the model left uncited to the evidence sentence that supports it; a draft with a claim
 the evidence does not support is replaced by the extractive answer, and the notes say why. A
-model server that stays unreachable is treated the same way. The notes always say which model
-(and adapter) wrote the draft.
+model server that stays unreachable is treated the same way. A supported draft is grounded only
+when it states the value the evidence gives in the role the question asks about (the value the
+extractive reader binds to the question's terms); otherwise the extractive answer is given,
+which abstains when no such value is stated. The notes always say which model (and adapter)
+wrote the draft.
 """
 
 import re
 from dataclasses import replace
 
+from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import (
     Answer,
     ChatModel,
@@ -83,21 +87,45 @@ class GroundedLLMGenerator:
                 f"; passages {flagged} hold text addressed to an assistant (a prompt "
                 "injection?): it was quoted as data and supports nothing"
             )
-        if check.grounded:
-            return Answer(
+        if not check.grounded:
+            return self._fallback(
                 question,
-                check.text,
-                check.citations,
-                True,
-                self.name,
-                (written, *check.notes),
-                short=_short_answer(draft),
+                context,
+                [written, *check.notes, f"{self.name} answer {draft!r} failed verification"],
             )
-        return self._fallback(
+        if context.communities:
+            short = _short_answer(draft)
+        else:
+            bound = self.fallback.generate(question, context)
+            if not (bound.grounded and bound.short and _states(draft, bound.short)):
+                return self._in_role_fallback(question, bound, [written, *check.notes], draft)
+            short = bound.short
+        return Answer(
             question,
-            context,
-            [written, *check.notes, f"{self.name} answer {draft!r} failed verification"],
+            check.text,
+            check.citations,
+            True,
+            self.name,
+            (written, *check.notes),
+            short=short,
         )
+
+    def _in_role_fallback(
+        self, question: str, bound: Answer, notes: list[str], draft: str
+    ) -> Answer:
+        """The model's supported draft does not state the value the evidence states in the
+        asked role (or the evidence states none): the extractive answer, which says so."""
+        why = (
+            f"{self.name} answer {draft!r} does not state {bound.short!r}, the value the "
+            "evidence gives in the role the question asks about"
+            if bound.grounded
+            else f"{self.name} answer {draft!r}: the evidence states no value in the role the "
+            "question asks about"
+        )
+        if self.strict:
+            raise GenerationError(f"the {self.name} model gave no verified answer: {why}")
+        note = f"{self.fallback.name} answer given instead"
+        return replace(bound, notes=(*notes, why, *bound.notes, note))
 
     def _fallback(self, question: str, context: Context, notes: list[str]) -> Answer:
         if self.strict:
@@ -129,6 +157,12 @@ def finished_part(draft: str) -> tuple[str, bool]:
         return text, text != draft.strip()
     complete = _LAST_END.match(text)
     return (complete.group(1).strip(), True) if complete else (text, text != draft.strip())
+
+
+def _states(draft: str, value: str) -> bool:
+    """Whether the draft says the value ("£21,000" and "21,000 pounds" agree)."""
+    said = f" {normalise(strip_markers(draft))} "
+    return f" {normalise(value)} " in said
 
 
 def _short_answer(draft: str) -> str | None:

@@ -183,8 +183,8 @@ class QuestionTerms:
         """The terms of a comparison, asked about one of its items: its name instead of the
         others', the compared amount or date as the kind, no comparing words."""
         item = bare_name(item)
-        dropped = {normalise(bare_name(o)) for o in others} | {normalise(item)}
-        names = (item, *(n for n in self.names if normalise(n) not in dropped))
+        items = [f" {normalise(bare_name(i))} " for i in (item, *others)]
+        names = (item, *(n for n in self.names if not any(f" {normalise(n)} " in i for i in items)))
         kinds = DATE if self.compare in ("earlier", "later") else NUMBER
         return replace(
             self,
@@ -222,7 +222,11 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
     names = _names(nlp, question)
     codes = [m.span() for m in _CODE.finditer(question)]
     in_code = {t.i for t in doc if any(s <= t.idx < e for s, e in codes)}
-    date_words = {t.i for e in doc.ents if e.label_ in ("DATE", "TIME") for t in e} | in_code
+    # A date the question gives binds as a date; "their first day" binds as words.
+    date_words = {
+        t.i for e in doc.ents if e.label_ in ("DATE", "TIME") and dates_in(e.text) for t in e
+    }
+    date_words |= in_code
     named = {w for n in names for w in normalise(n).split()}
     words = set()
     for token in doc:

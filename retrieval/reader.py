@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.ingest.structure import row_cells
+from groundgraph.ingest.structure import SECTION_SEPARATOR, row_cells
 from groundgraph.retrieval.dates import DateParts, agrees, dates_in
 from groundgraph.retrieval.evidence import EvidenceSentence
 from groundgraph.retrieval.question_terms import ANY, NAMED, QuestionTerms, related
@@ -34,6 +34,41 @@ from groundgraph.retrieval.stems import stems
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+# Share of the relation's words a unit must state when the question gives no name or date.
+ANCHORLESS_COVERAGE = 0.5
+# Headings that title a part of a report rather than a thing it is about.
+_GENERIC_HEADINGS = frozenset(
+    {
+        "summary",
+        "cause",
+        "causes",
+        "root cause",
+        "response",
+        "actions",
+        "action items",
+        "background",
+        "introduction",
+        "overview",
+        "decisions",
+        "details",
+        "timeline",
+        "impact",
+        "notes",
+        "next steps",
+        "resolution",
+        "follow up",
+        "follow-up",
+        "new",
+        "fixed",
+        "deprecated",
+        "description",
+        "scope",
+        "purpose",
+        "results",
+        "discussion",
+        "attendees",
+    }
+)
 # How strongly a term is stated: in the unit itself, above it, elsewhere in its document.
 IN_UNIT, ABOVE, IN_DOCUMENT = 2.0, 1.0, 0.5
 _CAUSE = re.compile(
@@ -41,7 +76,8 @@ _CAUSE = re.compile(
     r"root cause (?:was|is)|resulted from|led to by)\s+(?P<cause>[^.;]+)",
     re.IGNORECASE,
 )
-_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP"})
+_NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
+_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP", "FAC"})
 # A name after "in" or "at" that the recogniser took for an organisation may be a place.
 _PLACE_LIKE = frozenset({"ORG", "PRODUCT", "FAC"})
 # "Which engineer ...": a named thing that is a person.
@@ -146,9 +182,41 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         binding = _binding(terms, unit, generic)
         if binding is None:
             continue
+        loose = _loose(terms, unit, generic)
         for value, fit in _values(terms, unit):
+            if loose and _names_another(unit, terms, value):
+                continue
             readings.append(Reading(unit, value, binding, fit))
     return sorted(readings, key=_rank)
+
+
+def _loose(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> bool:
+    """A name of the question is stated only elsewhere in the unit's document."""
+    return any(
+        _level(normalise(n), unit) == IN_DOCUMENT
+        for n in terms.names
+        if normalise(n) and normalise(n) not in generic
+    )
+
+
+def _names_another(unit: Unit, terms: QuestionTerms, value: str) -> bool:
+    """The unit names a thing that is neither the value nor one the question names: its
+    value is about that thing ("... a budget of £95,000 for the Dunmore depot"), not the
+    one the question names elsewhere in the document."""
+    span = unit.sentence.span
+    if span is None:
+        return False
+    said = [normalise(n) for n in (*terms.names, value)]
+    return any(
+        ent.label_ in _NAME_LABELS and not _overlapping(normalise(ent.text), said)
+        for ent in span.ents
+    )
+
+
+def _overlapping(key: str, said: list[str]) -> bool:
+    """A name that is, or contains, or is part of one already said."""
+    padded = f" {key} "
+    return not key or any(s and (padded in f" {s} " or f" {s} " in padded) for s in said)
 
 
 def _rank(r: Reading) -> tuple[float, float, float, str, int]:
@@ -195,10 +263,12 @@ def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float
     document; a word of the relation in the unit or above it (in the document only when a
     name or date is in the unit itself)."""
     levels: list[float] = []
-    for name in terms.names:
-        key = normalise(name)
-        if not key or key in generic:
-            continue
+    keys = [k for k in (normalise(n) for n in terms.names) if k]
+    # A name most documents mention may go unstated, but only beside another name or a date
+    # of the question: "Who heads X?" is not answered about something else when X is common.
+    if terms.dates or any(k not in generic for k in keys):
+        keys = [k for k in keys if k not in generic]
+    for key in keys:
         level = _level(key, unit)
         if level is None:
             return None
@@ -215,10 +285,15 @@ def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float
     words = _word_stems(terms.words)
     coverage = _coverage(words, unit.stems)
     above = _coverage(words, unit.above_stems)
+    stated = _coverage(words, unit.stems | unit.above_stems)
     anchored = bool(levels) and max(levels) == IN_UNIT
     # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
     # November 2024 the Billing Engine was unavailable ... card payments failed."
     in_document = dated and _coverage(words, unit.document_stems) > 0
+    if not levels and stated < ANCHORLESS_COVERAGE:
+        return None  # with no name or date to hold on to, most of the relation must be said
+    if levels and max(levels) == IN_DOCUMENT and _section_names_another(unit):
+        return None
     # Two names or dates of the question stated in the unit pin it down without a verb:
     # "Who won the 1935 Nobel Prize?" and "... shared the Nobel Prize ... for 1935".
     pinned = sum(level == IN_UNIT for level in levels) >= 2
@@ -230,6 +305,17 @@ def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float
         return None  # a row's key is in the row or its table's title, not in another row
     names = sum(levels) / len(levels) if levels else IN_UNIT
     return names + 2 * coverage + above
+
+
+def _section_names_another(unit: Unit) -> bool:
+    """The unit's section is titled by a name ("## Customer Services"): a name found only
+    elsewhere in its document is about another section's subject, not this one's."""
+    section = unit.sentence.chunk.chunk.section
+    heading = section.rsplit(SECTION_SEPARATOR, 1)[-1].strip() if section else ""
+    words = heading.split()
+    if not words or heading.lower() in _GENERIC_HEADINGS:
+        return False
+    return all(w[:1].isupper() for w in words if w.isalpha())
 
 
 def _word_stems(words: frozenset[str]) -> list[frozenset[str]]:
@@ -267,31 +353,56 @@ def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
         for i, (_, value) in enumerate(unit.cells)
         if _matches_name(normalise(value), keys)
         or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
-        or (stems(value) and stems(value) <= asked_stems)
+        or _named_by_words(value, asked_stems)
     ]
+    by_words = any(_named_by_words(unit.cells[i][1], asked_stems) for i in keyed)
     if not keyed and len(unit.cells) > 1:
         return []
     attribute = frozenset(stems(" ".join(w for word in terms.words for w in related(word))))
     attribute |= stems(terms.head)
+    labels = _cell_labels(unit)
     found = []
     for i, (name, value) in enumerate(unit.cells):
-        if i in keyed or not value or not _cell_fits(value, terms):
+        if i in keyed or not value or not _cell_fits(value, terms, labels.get(normalise(value))):
             continue
         column = stems(name)
         fit = len(column & attribute) / max(len(column), 1)
         if fit > 0:
             found.append((value, 1.0 + fit))
+        elif by_words or not attribute:
+            # "What is the standing charge?", "Who is the Treasurer?": the row's key is the
+            # asked thing itself, so its value needs no column named by the question
+            found.append((value, 0.5))
     return found
+
+
+def _cell_labels(unit: Unit) -> dict[str, str]:
+    """The recogniser's label of each cell that is one entity."""
+    span = unit.sentence.span
+    return {normalise(e.text): e.label_ for e in span.ents} if span is not None else {}
+
+
+def _named_by_words(value: str, asked: frozenset[str]) -> bool:
+    """A cell that the question's words name: most of its words are among them ("Evening
+    meal" in "the limit for an evening meal")."""
+    words = stems(value)
+    return (
+        bool(words) and not any(c.isdigit() for c in value) and 2 * len(words & asked) >= len(words)
+    )
 
 
 def _matches_name(value: str, keys: set[str]) -> bool:
     return any(k and (value == k or f" {k} " in f" {value} ") for k in keys)
 
 
-def _cell_fits(value: str, terms: QuestionTerms) -> bool:
+def _cell_fits(value: str, terms: QuestionTerms, label: str | None = None) -> bool:
+    """Whether a cell holds a value of the asked kind; `label` is the recogniser's, where
+    the cell is one entity (a person is not a cell it calls a place or a date)."""
     kinds = terms.kinds
     if ANY in kinds:
         return True
+    if "PERSON" in kinds and label in _NOT_PEOPLE:
+        return False
     has_digit = any(c.isdigit() for c in value)
     if "DATE" in kinds and dates_in(value):
         return True
@@ -310,9 +421,9 @@ def _span_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
     span = unit.sentence.span
     if span is None:
         return []
-    asked = {normalise(n) for n in terms.names}
+    asked = [normalise(n) for n in terms.names]
     candidates = [
-        c for c in _candidates(terms, span) if not _matches_name(normalise(c[0].text), asked)
+        c for c in _candidates(terms, span) if not _overlapping(normalise(c[0].text), asked)
     ]
     candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
     words = {w for word in terms.words for w in related(word)}
@@ -350,10 +461,16 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     out: list[tuple[Span, str]] = []
     places = bool(kinds & {"GPE", "LOC"})
     things = _NAME_LABELS - ({"PERSON"} if terms.head not in _PERSON_NOUNS else set())
-    for ent in span.ents:
+    asked = [normalise(n) for n in terms.names]
+    # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
+    # is no candidate; the capitalised runs in it still are.
+    ents = [e for e in span.ents if not _swallows_a_name(normalise(e.text), asked)]
+    for ent in ents:
         label = ent.label_
         named = NAMED in kinds and label in things
-        duration = bool(kinds & _NUMERIC) and label == "DATE" and _DURATION.search(ent.text)
+        duration = (
+            bool(kinds & _NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
+        )
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
         mislabelled = "PERSON" in kinds and label in _MISLABELLED_PEOPLE
@@ -367,15 +484,29 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
             out.append((ent, label))
         elif duration:
             out.append((ent, "QUANTITY"))
-    taken = [(e.start, e.end) for e in span.ents]
+    taken = [(e.start, e.end) for e in ents]
     if kinds & (_NUMERIC | {ANY}):
         for m in _AMOUNT.finditer(span.text):
             piece = span.char_span(m.start(), m.end(), alignment_mode="expand")
             if piece is not None and not _overlaps(piece, taken):
                 out.append((piece, "MONEY"))
-    if NAMED in kinds or ANY in kinds:
+    if NAMED in kinds or ANY in kinds or "PERSON" in kinds:
         out += _named_phrases(terms, span, taken)
     return out
+
+
+def _in_a_name(token: Token, span: Span) -> bool:
+    """A capitalised word that is part of a name: not the sentence's first word unless the
+    next word is capitalised too ("Finance Systems is led by ...")."""
+    if token.i > span.start:
+        return True
+    following = token.doc[token.i + 1] if token.i + 1 < span.end else None
+    return following is not None and following.text[:1].isupper()
+
+
+def _swallows_a_name(key: str, asked: list[str]) -> bool:
+    """An entity longer than a name of the question that holds it."""
+    return any(a and key != a and f" {a} " in f" {key} " for a in asked)
 
 
 def _overlaps(piece: Span, taken: list[tuple[int, int]]) -> bool:
@@ -398,7 +529,7 @@ def _named_phrases(
             out.append((doc[words[0].i : words[-1].i + 1], NAMED))
     run: list[Token] = []
     for token in [*span, None]:
-        if token is not None and token.i > span.start and token.text[:1].isupper():
+        if token is not None and token.text[:1].isupper() and _in_a_name(token, span):
             run.append(token)
             continue
         if run:

@@ -29,9 +29,13 @@ CHUNK_INDEX_FILE = "chunks.npz"
 
 def chunk_variants(directory: Path) -> tuple[str, ...]:
     """The embedder variants (`torch bfloat16`) the published chunk index of `directory` was
-    computed with, read from its header; () for a store without one."""
+    computed with, read from its header; () for a store without one, or with a damaged one
+    (which reads refuse with their own error and the next sync rebuilds)."""
     path = directory / CHUNK_INDEX_FILE
-    return tuple(FaissIndex.header(path).get("variants", ())) if path.exists() else ()
+    try:
+        return tuple(FaissIndex.header(path).get("variants", ())) if path.exists() else ()
+    except DamagedIndexError:
+        return ()
 
 
 ENTITY_INDEX_FILE = "entities.npz"

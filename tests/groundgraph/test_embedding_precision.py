@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from groundgraph.graph.errors import ConfigError
-from groundgraph.retrieval.embedder import cpu_has_bfloat16
 from groundgraph.retrieval.settings import BACKEND_PRECISIONS
 from groundgraph.settings import Settings
 from tests.conftest import copy_small_corpus, open_store
@@ -52,15 +51,24 @@ def test_each_backend_and_precision_gives_the_same_top_chunk(
         assert gg.stats().chunk_embedding == (f"{backend} {precision}",)
 
 
-def test_auto_precision_is_bfloat16_where_the_cpu_computes_it(
-    small_corpus: Path, tmp_path: Path
-) -> None:
-    expected = "bfloat16" if cpu_has_bfloat16() else "float32"
+def test_auto_precision_is_the_stores_not_the_cpus(small_corpus: Path, tmp_path: Path) -> None:
     with open_store(tmp_path / "store") as gg:
         assert gg.settings.retrieval.embedding_precision == "auto"
         assert gg.ingest([small_corpus]).ok
-        assert gg.stats().chunk_embedding == (f"torch {expected}",)
-        assert gg.embedder.short_variant == f"openvino {expected}"
+        # bfloat16 on every CPU (emulated where it is not native), questions in float32
+        assert gg.stats().chunk_embedding == ("torch bfloat16",)
+        assert gg.embedder.short_variant == "openvino float32"
+
+
+def test_a_store_keeps_the_precision_it_was_made_with(small_corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with open_store(store, retrieval={"embedding_precision": "float32"}) as gg:
+        assert gg.ingest([small_corpus]).ok
+    (small_corpus / "extra.md").write_text("# Extra\n\nThe Vistula flows through Warsaw.\n")
+    with open_store(store) as gg:  # `auto` now means the store's float32
+        assert gg.embedder.variant == "torch float32"
+        assert gg.ingest([small_corpus]).ok
+        assert gg.stats().chunk_embedding == ("torch float32",)
 
 
 def test_a_precision_the_backend_lacks_is_a_settings_error(tmp_path: Path) -> None:
