@@ -93,6 +93,9 @@ def evaluate(store: Path, generator: str, rows: list[dict]) -> dict[str, float]:
             print(f"  {generator}: {done}/{len(rows)}", flush=True)
     gg.close()
     result = {k: round(100 * statistics.fmean(s[k] for s in scores), 1) for k in scores[0]}
+    grounded = [s for s in scores if s["grounded"]]
+    wrong = sum(1 for s in grounded if not s["contain"])
+    result["grounded_wrong_share"] = round(100 * wrong / len(grounded), 1) if grounded else 0.0
     result["own_answers"] = round(100 * answered / len(rows), 1)
     result["seconds_per_question"] = round(statistics.fmean(seconds), 3)
     return result
@@ -102,19 +105,21 @@ def markdown(name: str, split: str, questions: int, results: dict[str, dict]) ->
     lines = [
         f"{name} ({split}): {questions} questions.",
         "",
-        "| generator | contain | EM | F1 | grounded | gold cited | own answer | s/question |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| generator | contain | EM | F1 | grounded | wrong of grounded | gold cited | own answer "
+        "| s/question |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for generator, r in results.items():
         lines.append(
             f"| {generator} | {r['contain']} | {r['exact_match']} | {r['token_f1']} | "
-            f"{r['grounded']} | {r['gold_cited']} | {r['own_answers']} | "
-            f"{r['seconds_per_question']} |"
+            f"{r['grounded']} | {r['grounded_wrong_share']} | {r['gold_cited']} | "
+            f"{r['own_answers']} | {r['seconds_per_question']} |"
         )
     lines += [
         "",
         "contain: a gold answer appears in the answer text; EM/F1: of the short answer; "
-        "grounded: the answer is marked grounded; own answer: the generator asked for wrote "
+        "grounded: the answer is marked grounded; wrong of grounded: the share of grounded "
+        "answers whose text holds no gold answer; own answer: the generator asked for wrote "
         "the answer (a model answer that fails verification is replaced by the extractive one).",
     ]
     return "\n".join(lines)

@@ -143,7 +143,7 @@ class Components:
         return CommunityRetriever(self.store, self.embedder)
 
     @cached_property
-    def extractive(self) -> Generator:
+    def extractive(self) -> ExtractiveGenerator:
         return ExtractiveGenerator(
             self.embedder, self.nlp, self.settings.retrieval, retrieve=self._retrieve
         )

@@ -107,4 +107,4 @@ def _add_nodes(builder: TextBuilder, node: LexborNode) -> None:
 
 
 def _block_text(node: LexborNode) -> str:
-    return " ".join(node.text(separator=" ").split())
+    return " ".join(node.text(separator="").split())

@@ -29,7 +29,9 @@ from groundgraph.retrieval.dates import dates_in, sort_key
 from groundgraph.retrieval.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.question_terms import (
     NestedQuestion,
+    RoleComparison,
     bare_name,
+    compared_role,
     read_question,
     split_nested,
 )
@@ -94,6 +96,9 @@ class ExtractiveGenerator:
         shape = question_shape(question)
         if shape.polar and shape.items:
             return self._polar(question, shape, context)
+        by_role = compared_role(question) if shape.items else None
+        if by_role is not None:
+            return self._role_compared(question, shape, by_role, context)
         nested = split_nested(nlp, question)
         if nested is not None:
             hops = self._two_hops(question, nested, context)
@@ -104,6 +109,21 @@ class ExtractiveGenerator:
         if shape.items:
             return self._compared(question, shape, readings)
         return self._quote(question, [readings[0]], readings[0].value)
+
+    def stated_values(self, question: str, context: Context) -> tuple[Answer, frozenset[str]]:
+        """The extractive answer, and every value the evidence states in the asked role as
+        surely as its own ("Marie Curie and Pierre Curie discovered polonium": both)."""
+        answer = self.generate(question, context)
+        if not answer.grounded or not answer.short:
+            return answer, frozenset()
+        values = {answer.short}
+        shape = question_shape(question)
+        if not shape.items and split_nested(self.nlp(), question) is None:
+            readings = self._read(question, context)
+            if readings:
+                best = readings[0]
+                values |= {r.value for r in readings if _coordinated(r, best)}
+        return answer, frozenset(values)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -133,6 +153,8 @@ class ExtractiveGenerator:
         """The inner question's answer (the bridge), then the outer question asked about it;
         None unless both hops are stated."""
         inner = self._read(nested.inner, self._context(nested.inner, context))
+        # only readings as well bound and fitting as the best are bridges worth trying
+        inner = [r for r in inner if _same_rank(r, inner[0])]
         for bridge in list(dict.fromkeys(r.value for r in inner))[:BRIDGES]:
             first = next(r for r in inner if r.value == bridge)
             outer = nested.outer.replace("{bridge}", bridge)
@@ -153,6 +175,30 @@ class ExtractiveGenerator:
         pick = max if terms.compare in ("more", "later") else min
         chosen = pick(range(len(values)), key=lambda i: values[i])
         return self._quote(question, readings, bare_name(shape.items[chosen]))
+
+    def _role_compared(
+        self, question: str, shape: QuestionShape, by_role: RoleComparison, context: Context
+    ) -> Answer:
+        """Each item's role holder, the date of the asked event for each, the item whose
+        date wins; every hop quoted, or no answer."""
+        dates, quoted = [], []
+        for item in shape.items:
+            inner = f"Who is the {by_role.role} of {bare_name(item)}?"
+            holders = self._read(inner, self._context(inner, context))
+            if not holders:
+                return self._none(question)
+            event = by_role.event.replace("{bridge}", holders[0].value)
+            when = self._read(event, self._context(event, context))
+            value = _comparable(when[0].value) if when else None
+            if not isinstance(value, tuple):
+                return self._none(question)
+            dates.append(value)
+            quoted += [when[0], holders[0]]
+        if len(set(dates)) < len(dates):
+            return self._none(question)
+        pick = max if by_role.compare == "later" else min
+        chosen = pick(range(len(dates)), key=lambda i: dates[i])
+        return self._quote(question, quoted, bare_name(shape.items[chosen]))
 
     def _polar(self, question: str, shape: QuestionShape, context: Context) -> Answer:
         """Yes or no to whether two items share a country or nationality, with a sentence
@@ -187,6 +233,8 @@ class ExtractiveGenerator:
             for n, s in enumerate(sentences, start=1)
         )
         text = " ".join(f"{c.text} [{c.marker}]" for c in citations)
+        if short and f" {normalise(short)} " not in f" {normalise(text)} ":
+            text = f"{short}. {text}"  # the item a comparison names, which no quote names
         return Answer(question, text, citations, True, self.name, short=short)
 
     def _none(self, question: str, notes: tuple[str, ...] = ()) -> Answer:
@@ -210,6 +258,23 @@ class ExtractiveGenerator:
             return self._none(question)
         text = THEMES_ANSWER.format(themes=" ".join(parts))
         return Answer(question, text, tuple(citations), True, self.name)
+
+
+def _coordinated(reading: Reading, best: Reading) -> bool:
+    """A value the best one's sentence joins to it by "and" or "or" ("Marie Curie and Pierre
+    Curie discovered polonium"): stated in the same role."""
+    if reading.sentence != best.sentence or reading.value == best.value:
+        return False
+    a, b = re.escape(reading.value), re.escape(best.value)
+    joined = rf"({a},?\s+(and|or)\s+{b}|{b},?\s+(and|or)\s+{a})"
+    return re.search(joined, best.sentence.text) is not None
+
+
+def _same_rank(reading: Reading, best: Reading) -> bool:
+    return (round(reading.binding, 2), round(reading.fit, 2)) == (
+        round(best.binding, 2),
+        round(best.fit, 2),
+    )
 
 
 def _about(sentence: EvidenceSentence, key: str) -> bool:

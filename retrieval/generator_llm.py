@@ -20,10 +20,10 @@ from groundgraph.retrieval.base import (
     ChatModel,
     Context,
     GenerationError,
-    Generator,
     ModelUnavailableError,
     TokenSink,
 )
+from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
 from groundgraph.retrieval.prompts import grounded_messages, strip_markers
 from groundgraph.retrieval.verify import AnswerVerifier
 
@@ -36,7 +36,8 @@ class GroundedLLMGenerator:
     Args:
         chat: the language model.
         verifier: checks citations and per-sentence support.
-        fallback: answers when the model's answer fails the check (the extractive generator).
+        fallback: answers when the model's answer fails the check, and says which values the
+            evidence states in the asked role (the extractive generator).
         max_new_tokens: the answer's token budget.
         passages: the best passages of a local question the model sees (a small model
             answers better from three than from five: fewer distractors, a shorter prompt).
@@ -48,7 +49,7 @@ class GroundedLLMGenerator:
         self,
         chat: ChatModel,
         verifier: AnswerVerifier,
-        fallback: Generator,
+        fallback: ExtractiveGenerator,
         max_new_tokens: int,
         passages: int = 3,
         strict: bool = False,
@@ -96,10 +97,11 @@ class GroundedLLMGenerator:
         if context.communities:
             short = _short_answer(draft)
         else:
-            bound = self.fallback.generate(question, context)
-            if not (bound.grounded and bound.short and _states(draft, bound.short)):
+            bound, values = self.fallback.stated_values(question, context)
+            said = [v for v in values if _states(draft, v)]
+            if not said:
                 return self._in_role_fallback(question, bound, [written, *check.notes], draft)
-            short = bound.short
+            short = said[0] if bound.short not in said else bound.short
         return Answer(
             question,
             check.text,

@@ -125,6 +125,20 @@ _ROLE_WORDS = frozenset(
         "child",
     }
 )
+# "Theodore Salisbury Woolsey's father", "Raghnall Mac Ruaidhrí's paternal grandfather".
+_POSSESSED = re.compile(
+    r"(?P<owner>(?:[A-Z][\w.\-]*|\([^)]*\))(?:\s+(?:[A-Z][\w.\-]*|of|de|von|van|del|la|mac|"
+    r"\([^)]*\)))*)['’]s\s+(?P<relation>(?:paternal |maternal )?[a-z-]+)"
+)
+# Relatives known through another: X's paternal grandfather is X's father's father.
+_KIN_CHAINS = {
+    "paternal grandfather": ("father", "father"),
+    "paternal grandmother": ("father", "mother"),
+    "maternal grandfather": ("mother", "father"),
+    "maternal grandmother": ("mother", "mother"),
+    "father-in-law": ("spouse", "father"),
+    "mother-in-law": ("spouse", "mother"),
+}
 _FUNCTION_WORDS = frozenset(
     {"is", "was", "are", "were", "be", "did", "does", "do", "has", "have", "had", "the", "a", "an"}
 )
@@ -303,7 +317,7 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     doc = nlp(question)
     found = _relative_clause(doc) or _participle(doc)
     if found is None:
-        return _role_of(doc, question)
+        return _role_of(doc, question) or _possessed_role(question)
     noun, first, last = found
     head = " ".join(t.text for t in doc[_noun_start(doc, noun) : noun.i + 1] if t.pos_ != "DET")
     words = [t for t in doc[first : last + 1] if not t.is_punct]
@@ -331,16 +345,40 @@ def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
             continue
         start = _noun_start(doc, token, determiners=True)
         last = objects[0].right_edge.i
-        while last + 1 < len(doc) and (doc[last + 1].pos_ == "PROPN" or doc[last + 1].is_title):
+        while last + 1 < len(doc) and (
+            doc[last + 1].pos_ == "PROPN" or doc[last + 1].is_title or doc[last + 1].text == "("
+        ):
             last += 1  # "film Polish Wedding": the small parser ends the object at "film"
-        last = _clause_end(doc, last)
+            if doc[last].text == "(":  # "Fortunella (Film)": the parenthesis goes with it
+                close = next((t.i for t in doc[last:] if t.text == ")"), last)
+                last = close
+        if doc[last].text != ")":
+            last = _clause_end(doc, last)
         end = doc[last].idx + len(doc[last].text)
         outer = f"{question[: doc[start].idx]}{{bridge}}{question[end:]}"
         rest = [w for w in nlp_words(outer) if w not in _WH | _FUNCTION_WORDS]
         if not rest:
-            return None
+            continue  # "Who is the child of the performer of X?": the next role is nested
         role = question[doc[start].idx : end]
         return NestedQuestion(f"Who is {role}?", outer)
+    return None
+
+
+def _possessed_role(question: str) -> NestedQuestion | None:
+    """ "Where did Theodore Woolsey's father study?": who the possessor's relative (or role
+    holder) is, then the rest about them; "X's paternal grandfather" is X's father's father."""
+    for match in _POSSESSED.finditer(question):
+        owner, relation = match["owner"].strip(), " ".join(match["relation"].lower().split())
+        if relation.split()[-1] not in _ROLE_WORDS and relation not in _KIN_CHAINS:
+            continue
+        outer = f"{question[: match.start('owner')]}{{bridge}}{question[match.end() :]}"
+        if relation in _KIN_CHAINS:
+            inner, last = _KIN_CHAINS[relation]
+            return NestedQuestion(
+                f"Who is {owner}'s {inner}?", outer.replace("{bridge}", f"{{bridge}}'s {last}")
+            )
+        if [w for w in nlp_words(outer) if w not in _WH | _FUNCTION_WORDS]:
+            return NestedQuestion(f"Who is {owner}'s {relation}?", outer)
     return None
 
 
@@ -393,3 +431,36 @@ def _noun_start(doc: Doc, noun: Token, determiners: bool = False) -> int:
     while start > 0 and doc[start - 1].pos_ in allowed and doc[start - 1].lower_ not in _WH:
         start -= 1
     return start
+
+
+@dataclass(frozen=True)
+class RoleComparison:
+    """ "Which film has the director who died first, A or B?": each item's role holder, then
+    the date of the event, compared.
+
+    Attributes:
+        role: the role of each item asked about ("director").
+        event: the question about the role holder, with `{bridge}` for them.
+        compare: `earlier` or `later` wins.
+    """
+
+    role: str
+    event: str
+    compare: str
+
+
+_ROLE_EVENT = re.compile(
+    r"\b(?P<role>director|performer|composer|producer|author|writer|creator|founder|singer)\b"
+    r".*?\b(?P<event>born|died|older|younger)\b(?:\s+(?P<order>first|earlier|later|last))?"
+)
+
+
+def compared_role(question: str) -> RoleComparison | None:
+    """The role comparison a question makes, or None."""
+    match = _ROLE_EVENT.search(question.lower())
+    if match is None:
+        return None
+    event, order = match["event"], match["order"] or ""
+    later = event == "younger" or order in ("later", "last")
+    question_of = "When did {bridge} die?" if event == "died" else "When was {bridge} born?"
+    return RoleComparison(match["role"], question_of, "later" if later else "earlier")

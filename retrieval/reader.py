@@ -19,6 +19,7 @@ near the question's words; when no unit binds, there is no answer.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ from groundgraph.retrieval.stems import stems
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+_RANGE = re.compile(
+    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})\s*[–-]\s*(?P<died>[^()–;]*?\d{4})\)"
+)
+# A date range after a name states its birth and death more surely than any other date near.
+_LIFESPAN_FIT = 4.0
 # Share of the relation's words a unit must state when the question gives no name or date.
 ANCHORLESS_COVERAGE = 0.5
 # Headings that title a part of a report rather than a thing it is about.
@@ -76,10 +82,10 @@ _CAUSE = re.compile(
     r"root cause (?:was|is)|resulted from|led to by)\s+(?P<cause>[^.;]+)",
     re.IGNORECASE,
 )
+_LOCATIVE = frozenset({"in", "at", "near"})
+_NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
 _NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
-_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "NORP", "FAC"})
-# A name after "in" or "at" that the recogniser took for an organisation may be a place.
-_PLACE_LIKE = frozenset({"ORG", "PRODUCT", "FAC"})
+_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
 # "Which engineer ...": a named thing that is a person.
 _PERSON_NOUNS = frozenset(
     {
@@ -177,13 +183,18 @@ def cells_of(text: str) -> tuple[tuple[str, str], ...]:
 
 def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -> list[Reading]:
     """Every value the units state for the question, best bound first."""
+    units = list(units)
+    weights = _word_weights(_word_stems(terms.words), units)
     readings = []
     for unit in units:
-        binding = _binding(terms, unit, generic)
+        binding = _binding(terms, unit, generic, weights)
         if binding is None:
             continue
         loose = _loose(terms, unit, generic)
-        for value, fit in _values(terms, unit):
+        # A unit that states the relation must give the value in it; one bound by its date
+        # while a neighbour states the relation cannot.
+        in_relation = _coverage(_word_stems(terms.words), unit.stems, weights) > 0
+        for value, fit in _values(terms, unit, in_relation):
             if loose and _names_another(unit, terms, value):
                 continue
             readings.append(Reading(unit, value, binding, fit))
@@ -257,7 +268,20 @@ def _date_level(asked: DateParts, unit: Unit) -> float | None:
     return None
 
 
-def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float | None:
+def _word_weights(words: list[frozenset[str]], units: list[Unit]) -> list[float]:
+    """Each relation word's weight: how few of the evidence's units state it (an inverse
+    document frequency), so "chaired" in "Who chaired the board meeting?" counts for more
+    than "meeting", which every line of the minutes says."""
+    total = len(units) + 1
+    return [
+        math.log(1 + total / (1 + sum(bool(w & (u.stems | u.above_stems)) for u in units)))
+        for w in words
+    ]
+
+
+def _binding(
+    terms: QuestionTerms, unit: Unit, generic: frozenset[str], weights: list[float]
+) -> float | None:
     """How firmly the unit states the question's names, dates and relation; None when it
     misses one of them. Every name and date must be stated in the unit, above it or in its
     document; a word of the relation in the unit or above it (in the document only when a
@@ -283,13 +307,13 @@ def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float
     if terms.causal and not _CAUSE.search(unit.sentence.text):
         return None
     words = _word_stems(terms.words)
-    coverage = _coverage(words, unit.stems)
-    above = _coverage(words, unit.above_stems)
-    stated = _coverage(words, unit.stems | unit.above_stems)
+    coverage = _coverage(words, unit.stems, weights)
+    above = _coverage(words, unit.above_stems, weights)
+    stated = _coverage(words, unit.stems | unit.above_stems, [1.0] * len(words))
     anchored = bool(levels) and max(levels) == IN_UNIT
     # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
     # November 2024 the Billing Engine was unavailable ... card payments failed."
-    in_document = dated and _coverage(words, unit.document_stems) > 0
+    in_document = dated and _coverage(words, unit.document_stems, weights) > 0
     if not levels and stated < ANCHORLESS_COVERAGE:
         return None  # with no name or date to hold on to, most of the relation must be said
     if levels and max(levels) == IN_DOCUMENT and _section_names_another(unit):
@@ -297,6 +321,9 @@ def _binding(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> float
     # Two names or dates of the question stated in the unit pin it down without a verb:
     # "Who won the 1935 Nobel Prize?" and "... shared the Nobel Prize ... for 1935".
     pinned = sum(level == IN_UNIT for level in levels) >= 2
+    # A compared item's own statement of the compared kind answers for it: "Aas Ka Panchhi
+    # is a 1961 Hindi movie" dates the film however the question says "released".
+    pinned = pinned or (bool(terms.compare) and anchored)
     if words and coverage == 0 and above == 0 and not (in_document or pinned):
         return None
     if levels and not anchored and coverage == 0:
@@ -323,23 +350,24 @@ def _word_stems(words: frozenset[str]) -> list[frozenset[str]]:
     return [frozenset(stems(" ".join(related(w)))) for w in sorted(words)]
 
 
-def _coverage(words: list[frozenset[str]], found: frozenset[str]) -> float:
-    """Share of the relation words stated (any word of a word's family counts)."""
+def _coverage(words: list[frozenset[str]], found: frozenset[str], weights: list[float]) -> float:
+    """Weighted share of the relation words stated (any word of a word's family counts)."""
     if not words:
         return 0.0
-    return sum(bool(w & found) for w in words) / len(words)
+    said = sum(weight for w, weight in zip(words, weights, strict=True) if w & found)
+    return said / sum(weights)
 
 
 # -- values -------------------------------------------------------------------------------
 
 
-def _values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+def _values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
     if terms.causal:
         match = _CAUSE.search(unit.sentence.text)
         return [(match["cause"].strip(), 1.0)] if match else []
     if unit.cells:
         return _cell_values(terms, unit)
-    return _span_values(terms, unit)
+    return _span_values(terms, unit, in_relation)
 
 
 def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
@@ -415,7 +443,7 @@ def _cell_fits(value: str, terms: QuestionTerms, label: str | None = None) -> bo
     return bool(kinds & _NAME_LABELS) and not has_digit
 
 
-def _span_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
     """Spans of the asked kind in a sentence, each with its fit: a word of the asked relation
     governs it (+2), follows it before the next candidate (+1), or its label is preferred."""
     span = unit.sentence.span
@@ -426,20 +454,54 @@ def _span_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
         c for c in _candidates(terms, span) if not _overlapping(normalise(c[0].text), asked)
     ]
     candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
-    words = {w for word in terms.words for w in related(word)}
+    words = set(stems(" ".join(w for word in terms.words for w in related(word))))
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
-        following = {t.lemma_.lower() for t in span.doc[cand.end : following_end]}
-        fit = 2.0 * _governed(cand, words) + len(following & words)
+        following = {_stem(t) for t in span.doc[cand.end : following_end]}
+        fit = 2.0 * _governed(cand, words) + len(following & words) + _in_clause(cand, words)
+        if fit == 0 and in_relation:
+            continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
         found.append((cand.text.strip(), fit))
+    return _lifespan(terms, unit.sentence.text) + found
+
+
+def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:
+    """Birth and death dates written as a range after a name: "Gideon Pillow (June 8, 1806
+    – October 8, 1878) was ..." is born on the first and died on the second."""
+    match = _RANGE.search(text)
+    if match is None or "DATE" not in terms.kinds:
+        return []
+    asked = {w for word in terms.words for w in related(word)}
+    found = []
+    if asked & {"bear", "born", "birth"}:
+        found.append((match["born"].strip(), _LIFESPAN_FIT))
+    if asked & {"die", "death", "dead"}:
+        found.append((match["died"].strip(), _LIFESPAN_FIT))
     return found
 
 
 def _is_asked_date(text: str, terms: QuestionTerms) -> bool:
     return any(agrees(a, d) and agrees(d, a) for a in terms.dates for d in dates_in(text))
+
+
+def _stem(token: Token) -> str:
+    return next(iter(stems(token.lemma_)), "")
+
+
+def _in_clause(cand: Span, words: set[str]) -> float:
+    """1 when a word of the asked relation is in the candidate's clause (the words under the
+    same nearest verb): "The daily meal allowance is £45" binds £45 to the allowance."""
+    head = _clause_head(cand.root)
+    return float(any(_stem(t) in words for t in head.subtree if _clause_head(t) == head))
+
+
+def _clause_head(token: Token) -> Token:
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _governed(cand: Span, words: set[str]) -> bool:
@@ -449,7 +511,7 @@ def _governed(cand: Span, words: set[str]) -> bool:
         if token.head.i == token.i:
             return False
         token = token.head
-        if token.lemma_.lower() in words:
+        if _stem(token) in words:
             return True
     return False
 
@@ -459,7 +521,6 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     headed by X that carry a name or a code."""
     kinds = terms.kinds
     out: list[tuple[Span, str]] = []
-    places = bool(kinds & {"GPE", "LOC"})
     things = _NAME_LABELS - ({"PERSON"} if terms.head not in _PERSON_NOUNS else set())
     asked = [normalise(n) for n in terms.names]
     # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
@@ -474,13 +535,10 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
         mislabelled = "PERSON" in kinds and label in _MISLABELLED_PEOPLE
-        if (
-            ANY in kinds
-            or label in kinds
-            or named
-            or (places and label in _PLACE_LIKE)
-            or mislabelled
-        ):
+        # "born in Tromsø", which the recogniser may call an organisation
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
+        if ANY in kinds or label in kinds or named or mislabelled or place:
             out.append((ent, label))
         elif duration:
             out.append((ent, "QUANTITY"))
@@ -534,7 +592,9 @@ def _named_phrases(
             continue
         if run:
             piece = doc[run[0].i : run[-1].i + 1]
-            if not _overlaps(piece, taken):
+            # a person's name has two words at least ("Viscount", "Torre" are not answers)
+            person_only = "PERSON" in terms.kinds and not terms.kinds & {NAMED, ANY}
+            if not _overlaps(piece, taken) and (len(run) > 1 or not person_only):
                 out.append((piece, NAMED))
             run = []
     return out
