@@ -170,8 +170,9 @@ class ExtractiveGenerator:
         """The item whose value is the larger (or the earlier, ...) as the question asks."""
         terms = read_question(self.nlp(), question)
         values = [_comparable(r.value) for r in readings]
-        if terms.compare == "" or any(v is None for v in values) or len(set(values)) < 2:
-            return self._none(question)
+        kinds = {type(v) for v in values}
+        if terms.compare == "" or None in values or len(kinds) > 1 or len(set(values)) < 2:
+            return self._none(question)  # nothing to compare, or a date against an amount
         pick = max if terms.compare in ("more", "later") else min
         chosen = pick(range(len(values)), key=lambda i: values[i])
         return self._quote(question, readings, bare_name(shape.items[chosen]))
