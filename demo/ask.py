@@ -14,6 +14,8 @@ def main() -> None:
         for question in args.questions:
             answer = gg.ask(question)
             print(f"\nQ: {question}\nA: {answer.text}")
+            if answer.short:
+                print(f"   answer: {answer.short}")
             if not answer.grounded:
                 print("   (not grounded: nothing in the documents answers this)")
             for c in answer.citations:

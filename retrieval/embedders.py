@@ -72,16 +72,16 @@ def store_precisions(
 ) -> RetrievalSettings:
     """The settings with `auto` precisions made the store's: chunks in the precision the
     store's chunk vectors were computed in (`recorded`, the variants its index holds, e.g.
-    `torch bfloat16`), else bfloat16 with torch and float32 with the others; short texts in
-    float32. None of this follows the CPU: a CPU without native bfloat16 emulates it (slower,
-    the same arithmetic up to summation order), so every machine reads one store alike and a
-    corpus ingested on two machines gets the same answers (tests run both paths)."""
+    `torch bfloat16`), float32 for a new store; short texts in float32. None of this follows
+    the CPU, so every machine reads one store alike and a corpus ingested on two machines gets
+    the same answers. float32 is the default because every x86-64 CPU computes it alike and
+    none slowly: bfloat16, where it is not native, is emulated at a ninth of float32's speed
+    (see bench/RESULTS.md); a store asked for in bfloat16 keeps it on every machine."""
     updates: dict[str, str] = {}
     if settings.embedding_precision == "auto":
         offered = BACKEND_PRECISIONS[settings.embedding_backend]
         kept = {v.rsplit(" ", 1)[-1] for v in recorded} & set(offered)
-        default = "bfloat16" if settings.embedding_backend == "torch" else "float32"
-        updates["embedding_precision"] = kept.pop() if len(kept) == 1 else default
+        updates["embedding_precision"] = kept.pop() if len(kept) == 1 else "float32"
     if settings.short_text_precision == "auto":
         updates["short_text_precision"] = "float32"
     return settings.model_copy(update=updates) if updates else settings

@@ -38,11 +38,11 @@ class RetrievalSettings(BaseModel):
             (ONNX Runtime) or `openvino`, the last two on the model exported once to ONNX
             in `embedding_cache`.
         embedding_precision: precision of chunk embeddings: `auto` is the store's, the
-            precision its chunk vectors were computed in, and for a new store bfloat16 with
-            torch (2.6x float32 where the CPU computes it natively; emulated, slower but the
-            same arithmetic, where it does not), float32 with the other backends; or
-            `float32`, `bfloat16` (torch, openvino) or `int8` (onnx, openvino). `stats`
-            shows the store's. Every variant's vectors search one index together.
+            precision its chunk vectors were computed in, and float32 for a new store (every
+            x86-64 CPU computes it alike); or `float32`, `bfloat16` (torch, openvino: fast
+            where the CPU has AMX, emulated and 9x slower where it has no bfloat16; a store
+            made in it keeps it on every machine) or `int8` (onnx, openvino). `stats` shows
+            the store's. Every variant's vectors search one index together.
         embedding_threads: the embedding backend's threads (0 keeps its default, one per
             core); on cores shared with other work fewer threads can be faster.
         embedding_cache: folder of exported models; empty is

@@ -55,20 +55,20 @@ def test_auto_precision_is_the_stores_not_the_cpus(small_corpus: Path, tmp_path:
     with open_store(tmp_path / "store") as gg:
         assert gg.settings.retrieval.embedding_precision == "auto"
         assert gg.ingest([small_corpus]).ok
-        # bfloat16 on every CPU (emulated where it is not native), questions in float32
-        assert gg.stats().chunk_embedding == ("torch bfloat16",)
+        # float32 on every CPU, questions too: the same vectors wherever the store is made
+        assert gg.stats().chunk_embedding == ("torch float32",)
         assert gg.embedder.short_variant == "openvino float32"
 
 
 def test_a_store_keeps_the_precision_it_was_made_with(small_corpus: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    with open_store(store, retrieval={"embedding_precision": "float32"}) as gg:
+    with open_store(store, retrieval={"embedding_precision": "bfloat16"}) as gg:
         assert gg.ingest([small_corpus]).ok
     (small_corpus / "extra.md").write_text("# Extra\n\nThe Vistula flows through Warsaw.\n")
-    with open_store(store) as gg:  # `auto` now means the store's float32
-        assert gg.embedder.variant == "torch float32"
+    with open_store(store) as gg:  # `auto` now means the store's bfloat16
+        assert gg.embedder.variant == "torch bfloat16"
         assert gg.ingest([small_corpus]).ok
-        assert gg.stats().chunk_embedding == ("torch float32",)
+        assert gg.stats().chunk_embedding == ("torch bfloat16",)
 
 
 def test_a_precision_the_backend_lacks_is_a_settings_error(tmp_path: Path) -> None:

@@ -1,13 +1,16 @@
 """The same corpus ingested and asked on a CPU that computes bfloat16 natively and on one
 that does not (emulated here by holding oneDNN and ATen to AVX2) gives the same answers and
-citations: the store's precision does not follow the CPU, and no answer hinges on a score
-difference below bfloat16's error."""
+citations, for the default store (float32) and for one made in bfloat16: the store's
+precision does not follow the CPU, and no answer hinges on a score difference below
+bfloat16's error."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 from tests.retrieval.test_trusted_answers import DOCUMENTS, _write_roster
@@ -23,9 +26,10 @@ QUESTIONS = (
 WITHOUT_BFLOAT16 = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
 
 
-def _answers(store: Path, corpus: Path, extra_env: dict[str, str]) -> dict:
+def _answers(store: Path, corpus: Path, extra_env: dict[str, str], precision: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")}
     env.update(extra_env)
+    env["GROUNDGRAPH_RETRIEVAL_EMBEDDING_PRECISION"] = precision
     done = subprocess.run(
         [sys.executable, "-m", "tests.answers_on_cpu", str(store), str(corpus), *QUESTIONS],
         cwd=REPO,
@@ -38,15 +42,19 @@ def _answers(store: Path, corpus: Path, extra_env: dict[str, str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_answers_are_the_same_with_and_without_native_bfloat16(tmp_path: Path) -> None:
+@pytest.mark.parametrize("precision", ["auto", "bfloat16"])
+def test_answers_are_the_same_with_and_without_native_bfloat16(
+    tmp_path: Path, precision: str
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, text in DOCUMENTS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     _write_roster(corpus / "rota.xlsx")
-    native = _answers(tmp_path / "native", corpus, {})
-    emulated = _answers(tmp_path / "emulated", corpus, WITHOUT_BFLOAT16)
-    assert native["variants"] == emulated["variants"] == ["torch bfloat16"]
+    native = _answers(tmp_path / "native", corpus, {}, precision)
+    emulated = _answers(tmp_path / "emulated", corpus, WITHOUT_BFLOAT16, precision)
+    stored = "float32" if precision == "auto" else precision
+    assert native["variants"] == emulated["variants"] == [f"torch {stored}"]
     assert native["answers"] == emulated["answers"]
     shorts = [a[0] for a in native["answers"]]
     assert shorts == ["12 May 2025", "240", "Emil Sand", "Tessa Grey", None, "standing desk"]
