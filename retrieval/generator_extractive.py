@@ -27,14 +27,13 @@ from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Answer, Citation, Context, Embedder, TokenSink
 from groundgraph.retrieval.dates import dates_in, sort_key
 from groundgraph.retrieval.evidence import EvidenceSentence, evidence_sentences
-from groundgraph.retrieval.question_terms import (
+from groundgraph.retrieval.nested_questions import (
     NestedQuestion,
     RoleComparison,
-    bare_name,
     compared_role,
-    read_question,
     split_nested,
 )
+from groundgraph.retrieval.question_terms import bare_name, read_question
 from groundgraph.retrieval.questions import NATIONALITY, QuestionShape, question_shape
 from groundgraph.retrieval.reader import Reading, read, units_of
 from groundgraph.retrieval.settings import RetrievalSettings

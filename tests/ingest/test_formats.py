@@ -204,3 +204,30 @@ def test_a_missing_reader_library_names_the_extra(
         SourceError, match=r"needs python-docx: pip install 'groundgraph\[documents\]'"
     ):
         read_source(files / "report.docx", SETTINGS, str(files))
+
+
+def test_markdown_pipe_tables_become_titled_rows_each_a_region(tmp_path: Path) -> None:
+    path = tmp_path / "rates.md"
+    path.write_text(
+        "# Rates\n\n## Mileage\n\n| Vehicle | Rate |\n|---|---:|\n| Car | 45p |\n"
+        "| Bike | 20p |\n\nClaims go to finance.\n"
+    )
+    doc = read_one(path)
+    rows = ["Mileage — Vehicle: Car; Rate: 45p", "Mileage — Vehicle: Bike; Rate: 20p"]
+    assert all(row in doc.text for row in rows) and "|" not in doc.text
+    starts = [r.start for r in doc.regions]
+    assert all(doc.text.index(row) in starts for row in rows)
+    assert region_of(doc, "Bike")[0] == "Rates > Mileage"
+    assert region_of(doc, "Claims go")[0] == "Rates > Mileage"
+
+
+def test_a_bare_html_page_keeps_its_table_as_rows(tmp_path: Path) -> None:
+    # too small for trafilatura to find main content in: read whole, structure kept
+    path = tmp_path / "teams.html"
+    path.write_text(
+        "<html><head><title>Teams</title></head><body><h1>Teams</h1>"
+        "<table><tr><th>Team</th><th>Lead</th></tr><tr><td>Payments</td><td>Sofia Lind</td>"
+        "</tr></table></body></html>"
+    )
+    doc = read_one(path)
+    assert "Teams — Team: Payments; Lead: Sofia Lind" in doc.text

@@ -1,0 +1,175 @@
+"""Whether a unit of evidence binds a question: states its names, dates and relation.
+
+Every name and date the question gives must be stated in the unit, above it (its section,
+its document's title, the heading lines over it) or, for prose, elsewhere in its document;
+a word of the asked relation in the unit or above it. How firmly it does so ranks the
+readings (`reader.py`)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from groundgraph.ingest.resolution import normalise
+from groundgraph.ingest.structure import SECTION_SEPARATOR
+from groundgraph.retrieval.dates import DateParts, agrees, dates_in
+from groundgraph.retrieval.evidence_units import Unit
+from groundgraph.retrieval.question_terms import QuestionTerms, related
+from groundgraph.retrieval.stems import stems
+
+# Share of the relation's words a unit must state when the question gives no name or date.
+ANCHORLESS_COVERAGE = 0.5
+# Headings that title a part of a report rather than a thing it is about.
+_GENERIC_HEADINGS = frozenset(
+    {
+        "summary",
+        "cause",
+        "causes",
+        "root cause",
+        "response",
+        "actions",
+        "action items",
+        "background",
+        "introduction",
+        "overview",
+        "decisions",
+        "details",
+        "timeline",
+        "impact",
+        "notes",
+        "next steps",
+        "resolution",
+        "follow up",
+        "follow-up",
+        "new",
+        "fixed",
+        "deprecated",
+        "description",
+        "scope",
+        "purpose",
+        "results",
+        "discussion",
+        "attendees",
+    }
+)
+# How strongly a term is stated: in the unit itself, above it, elsewhere in its document.
+IN_UNIT, ABOVE, IN_DOCUMENT = 2.0, 1.0, 0.5
+CAUSE = re.compile(
+    r"\b(?:caused by|because of|because|due to|as a result of|owing to|the cause (?:was|is)|"
+    r"root cause (?:was|is)|resulted from|led to by)\s+(?P<cause>[^.;]+)",
+    re.IGNORECASE,
+)
+
+
+def stated_level(key: str, unit: Unit) -> float | None:
+    padded = f" {key} "
+    if padded in unit.text:
+        return IN_UNIT
+    if padded in unit.above:
+        return ABOVE
+    if padded in unit.document:
+        return IN_DOCUMENT
+    return None
+
+
+def _date_level(asked: DateParts, unit: Unit) -> float | None:
+    for level, text in (
+        (IN_UNIT, unit.sentence.text),
+        (ABOVE, unit.sentence.context),
+        (IN_DOCUMENT, unit.document),
+    ):
+        if any(agrees(asked, d) for d in dates_in(text)):
+            return level
+    return None
+
+
+def word_weights(words: list[frozenset[str]], units: list[Unit]) -> list[float]:
+    """Each relation word's weight: how few of the evidence's units state it (an inverse
+    document frequency), so "chaired" in "Who chaired the board meeting?" counts for more
+    than "meeting", which every line of the minutes says."""
+    total = len(units) + 1
+    return [
+        math.log(1 + total / (1 + sum(bool(w & (u.stems | u.above_stems)) for u in units)))
+        for w in words
+    ]
+
+
+def bind(
+    terms: QuestionTerms, unit: Unit, generic: frozenset[str], weights: list[float]
+) -> float | None:
+    """How firmly the unit states the question's names, dates and relation; None when it
+    misses one of them. Every name and date must be stated in the unit, above it or in its
+    document; a word of the relation in the unit or above it (in the document only when a
+    name or date is in the unit itself)."""
+    levels: list[float] = []
+    keys = [k for k in (normalise(n) for n in terms.names) if k]
+    # A name most documents mention may go unstated, but only beside another name or a date
+    # of the question: "Who heads X?" is not answered about something else when X is common.
+    if terms.dates or any(k not in generic for k in keys):
+        keys = [k for k in keys if k not in generic]
+    for key in keys:
+        level = stated_level(key, unit)
+        if level is None:
+            return None
+        levels.append(level)
+    dated = False
+    for asked in terms.dates:
+        level = _date_level(asked, unit)
+        if level is None:
+            return None
+        levels.append(level)
+        dated = dated or level == IN_UNIT
+    if terms.causal and not CAUSE.search(unit.sentence.text):
+        return None
+    words = word_stems(terms.words)
+    coverage = word_coverage(words, unit.stems, weights)
+    above = word_coverage(words, unit.above_stems, weights)
+    stated = word_coverage(words, unit.stems | unit.above_stems, [1.0] * len(words))
+    anchored = bool(levels) and max(levels) == IN_UNIT
+    # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
+    # November 2024 the Billing Engine was unavailable ... card payments failed."
+    in_document = dated and word_coverage(words, unit.document_stems, weights) > 0
+    if not levels and stated < ANCHORLESS_COVERAGE:
+        return None  # with no name or date to hold on to, most of the relation must be said
+    if levels and max(levels) == IN_DOCUMENT and _section_names_another(unit):
+        return None
+    # Two names or dates of the question stated in the unit pin it down without a verb:
+    # "Who won the 1935 Nobel Prize?" and "... shared the Nobel Prize ... for 1935".
+    pinned = sum(level == IN_UNIT for level in levels) >= 2
+    # A compared item's own statement of the compared kind answers for it: "Aas Ka Panchhi
+    # is a 1961 Hindi movie" dates the film however the question says "released".
+    pinned = pinned or (bool(terms.compare) and anchored)
+    if words and coverage == 0 and above == 0 and not (in_document or pinned):
+        return None
+    if levels and not anchored and coverage == 0:
+        return None
+    if unit.cells and levels and min(levels) < ABOVE:
+        return None  # a row's key is in the row or its table's title, not in another row
+    names = sum(levels) / len(levels) if levels else IN_UNIT
+    return names + 2 * coverage + above
+
+
+def _section_names_another(unit: Unit) -> bool:
+    """The unit's section is titled by a name ("## Customer Services"): a name found only
+    elsewhere in its document is about another section's subject, not this one's."""
+    section = unit.sentence.chunk.chunk.section
+    heading = section.rsplit(SECTION_SEPARATOR, 1)[-1].strip() if section else ""
+    words = heading.split()
+    if not words or heading.lower() in _GENERIC_HEADINGS:
+        return False
+    return all(w[:1].isupper() for w in words if w.isalpha())
+
+
+def word_stems(words: frozenset[str]) -> list[frozenset[str]]:
+    """Each relation word as the stems of its family."""
+    return [frozenset(stems(" ".join(related(w)))) for w in sorted(words)]
+
+
+def word_coverage(
+    words: list[frozenset[str]], found: frozenset[str], weights: list[float]
+) -> float:
+    """Weighted share of the relation words stated (any word of a word's family counts)."""
+    if not words:
+        return 0.0
+    said = sum(weight for w, weight in zip(words, weights, strict=True) if w & found)
+    return said / sum(weights)

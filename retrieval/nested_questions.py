@@ -1,0 +1,236 @@
+"""Questions that nest one relation in another, split into the inner question (whose answer
+is the bridge) and the outer one asked about it: "Who leads the team that owns the Billing
+Engine?" is "Which team owns the Billing Engine?", then "Who leads {bridge}?"; "Where was the
+founder of X born?", "Where did X's father study?" and "X's paternal grandfather" likewise.
+A comparison through each item's role holder ("Which film has the director who died first,
+A or B?") is read the same way for each item."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from groundgraph.retrieval.question_terms import WH
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+# Roles a question can name a person by: "the founder of X", "the director of film Y".
+_ROLE_WORDS = frozenset(
+    {
+        "founder",
+        "director",
+        "author",
+        "writer",
+        "composer",
+        "creator",
+        "producer",
+        "owner",
+        "designer",
+        "inventor",
+        "discoverer",
+        "editor",
+        "publisher",
+        "performer",
+        "leader",
+        "head",
+        "chair",
+        "manager",
+        "father",
+        "mother",
+        "husband",
+        "wife",
+        "spouse",
+        "son",
+        "daughter",
+        "child",
+    }
+)
+# "Theodore Salisbury Woolsey's father", "Raghnall Mac Ruaidhrí's paternal grandfather".
+_POSSESSED = re.compile(
+    r"(?P<owner>(?:[A-Z][\w.\-]*|\([^)]*\))(?:\s+(?:[A-Z][\w.\-]*|of|de|von|van|del|la|mac|"
+    r"\([^)]*\)))*)['’]s\s+(?P<relation>(?:paternal |maternal )?[a-z-]+)"
+)
+# Relatives known through another: X's paternal grandfather is X's father's father.
+_KIN_CHAINS = {
+    "paternal grandfather": ("father", "father"),
+    "paternal grandmother": ("father", "mother"),
+    "maternal grandfather": ("mother", "father"),
+    "maternal grandmother": ("mother", "mother"),
+    "father-in-law": ("spouse", "father"),
+    "mother-in-law": ("spouse", "mother"),
+}
+_FUNCTION_WORDS = frozenset(
+    {"is", "was", "are", "were", "be", "did", "does", "do", "has", "have", "had", "the", "a", "an"}
+)
+_RELATIVISERS = frozenset({"that", "which", "who", "whom", "whose"})
+
+
+@dataclass(frozen=True)
+class NestedQuestion:
+    """A question that names a thing only through another relation.
+
+    Attributes:
+        inner: the question whose answer is the bridge ("Which team owns the Billing Engine?").
+        outer: the question with `{bridge}` where the nested phrase stood.
+    """
+
+    inner: str
+    outer: str
+
+
+def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
+    """The inner and outer questions of "… the team that owns X …" or "… the product launched
+    on DATE …", or None when no noun carries a relative clause or participle."""
+    doc = nlp(question)
+    found = _relative_clause(doc) or _participle(doc)
+    if found is None:
+        return _role_of(doc, question) or _possessed_role(question)
+    noun, first, last = found
+    head = " ".join(t.text for t in doc[_noun_start(doc, noun) : noun.i + 1] if t.pos_ != "DET")
+    words = [t for t in doc[first : last + 1] if not t.is_punct]
+    if words and words[0].lower_ in _RELATIVISERS:
+        words = words[1:]
+    body = " ".join(t.text for t in words).strip()
+    if not body or not head:
+        return None
+    start = doc[_noun_start(doc, noun, determiners=True)].idx
+    end = doc[last].idx + len(doc[last].text)
+    outer = f"{question[:start]}{{bridge}}{question[end:]}"
+    return NestedQuestion(f"Which {head} {body}?", outer)
+
+
+def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
+    """ "Where was the founder of the Nobel Prizes born?": the inner question asks who holds
+    the role, the outer asks the rest about them; a question that asks only the role ("Who
+    is the founder of X?") is not nested."""
+    for token in doc[:-2]:
+        if token.lemma_.lower() not in _ROLE_WORDS or doc[token.i + 1].lower_ != "of":
+            continue
+        of = doc[token.i + 1]
+        objects = [c for c in of.children if c.dep_ == "pobj"]
+        if not objects:
+            continue
+        start = _noun_start(doc, token, determiners=True)
+        last = objects[0].right_edge.i
+        while last + 1 < len(doc) and (
+            doc[last + 1].pos_ == "PROPN" or doc[last + 1].is_title or doc[last + 1].text == "("
+        ):
+            last += 1  # "film Polish Wedding": the small parser ends the object at "film"
+            if doc[last].text == "(":  # "Fortunella (Film)": the parenthesis goes with it
+                close = next((t.i for t in doc[last:] if t.text == ")"), last)
+                last = close
+        if doc[last].text != ")":
+            last = _clause_end(doc, last)
+        end = doc[last].idx + len(doc[last].text)
+        outer = f"{question[: doc[start].idx]}{{bridge}}{question[end:]}"
+        rest = [w for w in nlp_words(outer) if w not in WH | _FUNCTION_WORDS]
+        if not rest:
+            continue  # "Who is the child of the performer of X?": the next role is nested
+        role = question[doc[start].idx : end]
+        return NestedQuestion(f"Who is {role}?", outer)
+    return None
+
+
+def _possessed_role(question: str) -> NestedQuestion | None:
+    """ "Where did Theodore Woolsey's father study?": who the possessor's relative (or role
+    holder) is, then the rest about them; "X's paternal grandfather" is X's father's father."""
+    for match in _POSSESSED.finditer(question):
+        owner, relation = match["owner"].strip(), " ".join(match["relation"].lower().split())
+        if relation.split()[-1] not in _ROLE_WORDS and relation not in _KIN_CHAINS:
+            continue
+        outer = f"{question[: match.start('owner')]}{{bridge}}{question[match.end() :]}"
+        if relation in _KIN_CHAINS:
+            inner, last = _KIN_CHAINS[relation]
+            return NestedQuestion(
+                f"Who is {owner}'s {inner}?", outer.replace("{bridge}", f"{{bridge}}'s {last}")
+            )
+        if [w for w in nlp_words(outer) if w not in WH | _FUNCTION_WORDS]:
+            return NestedQuestion(f"Who is {owner}'s {relation}?", outer)
+    return None
+
+
+def nlp_words(text: str) -> list[str]:
+    """The lower-case words of a question outside its `{bridge}` slot."""
+    return [w for w in re.findall(r"[a-z]+", text.replace("{bridge}", " ").lower())]
+
+
+def _relative_clause(doc: Doc) -> tuple[Token, int, int] | None:
+    """ "the team that owns X": the noun, and the clause's first and last token."""
+    clauses = [
+        t
+        for t in doc
+        if t.dep_ == "relcl"
+        and t.head.pos_ == "NOUN"
+        and t.i > t.head.i
+        and t.left_edge.i > t.head.i
+    ]
+    if not clauses:
+        return None
+    clause = clauses[-1]
+    return clause.head, clause.left_edge.i, _clause_end(doc, clause.right_edge.i)
+
+
+def _participle(doc: Doc) -> tuple[Token, int, int] | None:
+    """ "the battery pack used in X", "the product launched on DATE": a noun that a verb or
+    preposition takes as its object, followed by a participle and a preposition. (The small
+    parser often reads the participle as the main verb, so the words decide, not the tree.)"""
+    for t in doc[2:-1]:
+        noun, after = doc[t.i - 1], doc[t.i + 1]
+        if t.tag_ not in ("VBN", "VBD") or noun.pos_ != "NOUN" or after.pos_ != "ADP":
+            continue
+        start = _noun_start(doc, noun, determiners=True)
+        if start > 0 and doc[start - 1].pos_ in ("VERB", "ADP"):
+            return noun, t.i, _clause_end(doc, len(doc) - 1)
+    return None
+
+
+def _clause_end(doc: Doc, last: int) -> int:
+    """The clause's last token, without a closing question mark or comma."""
+    while last > 0 and doc[last].is_punct:
+        last -= 1
+    return last
+
+
+def _noun_start(doc: Doc, noun: Token, determiners: bool = False) -> int:
+    """Where the noun's phrase starts: its compounds and adjectives (and determiners)."""
+    allowed = {"NOUN", "ADJ", "PROPN", "NUM"} | ({"DET"} if determiners else set())
+    start = noun.i
+    while start > 0 and doc[start - 1].pos_ in allowed and doc[start - 1].lower_ not in WH:
+        start -= 1
+    return start
+
+
+@dataclass(frozen=True)
+class RoleComparison:
+    """ "Which film has the director who died first, A or B?": each item's role holder, then
+    the date of the event, compared.
+
+    Attributes:
+        role: the role of each item asked about ("director").
+        event: the question about the role holder, with `{bridge}` for them.
+        compare: `earlier` or `later` wins.
+    """
+
+    role: str
+    event: str
+    compare: str
+
+
+_ROLE_EVENT = re.compile(
+    r"\b(?P<role>director|performer|composer|producer|author|writer|creator|founder|singer)\b"
+    r".*?\b(?P<event>born|died|older|younger)\b(?:\s+(?P<order>first|earlier|later|last))?"
+)
+
+
+def compared_role(question: str) -> RoleComparison | None:
+    """The role comparison a question makes, or None."""
+    match = _ROLE_EVENT.search(question.lower())
+    if match is None:
+        return None
+    event, order = match["event"], match["order"] or ""
+    later = event == "younger" or order in ("later", "last")
+    question_of = "When did {bridge} die?" if event == "died" else "When was {bridge} born?"
+    return RoleComparison(match["role"], question_of, "later" if later else "earlier")

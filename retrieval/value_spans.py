@@ -1,0 +1,297 @@
+"""The value a bound unit states for a question: the cell whose column names the asked
+attribute in a row keyed by the question, the span of the asked kind in the relation's own
+clause of a sentence, a birth or death date from a name's date range, or what a causal
+phrase states."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.binding import CAUSE
+from groundgraph.retrieval.dates import agrees, dates_in
+from groundgraph.retrieval.evidence_units import Unit, overlapping
+from groundgraph.retrieval.question_terms import ANY, NAMED, QuestionTerms, related
+from groundgraph.retrieval.stems import stems
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+_RANGE = re.compile(
+    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})\s*[–-]\s*(?P<died>[^()–;]*?\d{4})\)"
+)
+# A date range after a name states its birth and death more surely than any other date near.
+_LIFESPAN_FIT = 4.0
+_LOCATIVE = frozenset({"in", "at", "near"})
+_NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
+_NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
+_MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
+# "Which engineer ...": a named thing that is a person.
+_PERSON_NOUNS = frozenset(
+    {
+        "person",
+        "engineer",
+        "manager",
+        "employee",
+        "member",
+        "lead",
+        "leader",
+        "director",
+        "officer",
+        "author",
+        "writer",
+        "founder",
+        "explorer",
+        "scientist",
+        "artist",
+        "player",
+    }
+)
+# "28 days", "7 years": spaCy's DATE entities that are amounts of time.
+_DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
+_NUMERIC = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT", "LAW"}
+)
+_AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
+_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
+
+
+def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
+    if terms.causal:
+        match = CAUSE.search(unit.sentence.text)
+        return [(match["cause"].strip(), 1.0)] if match else []
+    if unit.cells:
+        return _cell_values(terms, unit)
+    return _span_values(terms, unit, in_relation)
+
+
+def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+    """Cells of the asked kind in a row keyed by the question (a cell that is a name, a date
+    or a word the question gives); fit is the share of the column's name that names the asked
+    attribute, and a column that names none of it is not read."""
+    keys = {normalise(n) for n in terms.names}
+    asked_stems = stems(" ".join(terms.words | {terms.head}))
+    keyed = [
+        i
+        for i, (_, value) in enumerate(unit.cells)
+        if _matches_name(normalise(value), keys)
+        or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
+        or _named_by_words(value, asked_stems)
+    ]
+    by_words = any(_named_by_words(unit.cells[i][1], asked_stems) for i in keyed)
+    if not keyed and len(unit.cells) > 1:
+        return []
+    attribute = frozenset(stems(" ".join(w for word in terms.words for w in related(word))))
+    attribute |= stems(terms.head)
+    labels = _cell_labels(unit)
+    found = []
+    for i, (name, value) in enumerate(unit.cells):
+        if i in keyed or not value or not _cell_fits(value, terms, labels.get(normalise(value))):
+            continue
+        column = stems(name)
+        fit = len(column & attribute) / max(len(column), 1)
+        if fit > 0:
+            found.append((value, 1.0 + fit))
+        elif by_words or not attribute:
+            # "What is the standing charge?", "Who is the Treasurer?": the row's key is the
+            # asked thing itself, so its value needs no column named by the question
+            found.append((value, 0.5))
+    return found
+
+
+def _cell_labels(unit: Unit) -> dict[str, str]:
+    """The recogniser's label of each cell that is one entity."""
+    span = unit.sentence.span
+    return {normalise(e.text): e.label_ for e in span.ents} if span is not None else {}
+
+
+def _named_by_words(value: str, asked: frozenset[str]) -> bool:
+    """A cell that the question's words name: most of its words are among them ("Evening
+    meal" in "the limit for an evening meal")."""
+    words = stems(value)
+    return (
+        bool(words) and not any(c.isdigit() for c in value) and 2 * len(words & asked) >= len(words)
+    )
+
+
+def _matches_name(value: str, keys: set[str]) -> bool:
+    return any(k and (value == k or f" {k} " in f" {value} ") for k in keys)
+
+
+def _cell_fits(value: str, terms: QuestionTerms, label: str | None = None) -> bool:
+    """Whether a cell holds a value of the asked kind; `label` is the recogniser's, where
+    the cell is one entity (a person is not a cell it calls a place or a date)."""
+    kinds = terms.kinds
+    if ANY in kinds:
+        return True
+    if "PERSON" in kinds and label in _NOT_PEOPLE:
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    if "DATE" in kinds and dates_in(value):
+        return True
+    if kinds & _NUMERIC and has_digit:
+        return True
+    if NAMED in kinds:
+        return not value.replace(",", "").replace(".", "").isdigit()
+    if "PERSON" in kinds:
+        return not has_digit and any(w[:1].isupper() for w in value.split())
+    return bool(kinds & NAME_LABELS) and not has_digit
+
+
+def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
+    """Spans of the asked kind in a sentence, each with its fit: a word of the asked relation
+    governs it (+2), follows it before the next candidate (+1), or its label is preferred."""
+    span = unit.sentence.span
+    if span is None:
+        return []
+    asked = [normalise(n) for n in terms.names]
+    candidates = [
+        c for c in _candidates(terms, span) if not overlapping(normalise(c[0].text), asked)
+    ]
+    candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
+    words = set(stems(" ".join(w for word in terms.words for w in related(word))))
+    found = []
+    ordered = sorted(candidates, key=lambda c: c[0].start)
+    for n, (cand, label) in enumerate(ordered):
+        following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
+        following = {_stem(t) for t in span.doc[cand.end : following_end]}
+        fit = 2.0 * _governed(cand, words) + len(following & words) + _in_clause(cand, words)
+        if fit == 0 and in_relation:
+            continue  # stated in the sentence, but not in the asked relation's clause
+        fit += 1.0 if label in terms.prefer else 0.0
+        found.append((cand.text.strip(), fit))
+    return _lifespan(terms, unit.sentence.text) + found
+
+
+def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:
+    """Birth and death dates written as a range after a name: "Gideon Pillow (June 8, 1806
+    – October 8, 1878) was ..." is born on the first and died on the second."""
+    match = _RANGE.search(text)
+    if match is None or "DATE" not in terms.kinds:
+        return []
+    asked = {w for word in terms.words for w in related(word)}
+    found = []
+    if asked & {"bear", "born", "birth"}:
+        found.append((match["born"].strip(), _LIFESPAN_FIT))
+    if asked & {"die", "death", "dead"}:
+        found.append((match["died"].strip(), _LIFESPAN_FIT))
+    return found
+
+
+def _is_asked_date(text: str, terms: QuestionTerms) -> bool:
+    return any(agrees(a, d) and agrees(d, a) for a in terms.dates for d in dates_in(text))
+
+
+def _stem(token: Token) -> str:
+    return next(iter(stems(token.lemma_)), "")
+
+
+def _in_clause(cand: Span, words: set[str]) -> float:
+    """1 when a word of the asked relation is in the candidate's clause (the words under the
+    same nearest verb): "The daily meal allowance is £45" binds £45 to the allowance."""
+    head = _clause_head(cand.root)
+    return float(any(_stem(t) in words for t in head.subtree if _clause_head(t) == head))
+
+
+def _clause_head(token: Token) -> Token:
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _governed(cand: Span, words: set[str]) -> bool:
+    """A word of the asked relation among the candidate's three nearest governors."""
+    token: Token = cand.root
+    for _ in range(3):
+        if token.head.i == token.i:
+            return False
+        token = token.head
+        if _stem(token) in words:
+            return True
+    return False
+
+
+def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
+    """Spans of the asked kinds: entities, amounts, codes and, for "which X", noun phrases
+    headed by X that carry a name or a code."""
+    kinds = terms.kinds
+    out: list[tuple[Span, str]] = []
+    things = NAME_LABELS - ({"PERSON"} if terms.head not in _PERSON_NOUNS else set())
+    asked = [normalise(n) for n in terms.names]
+    # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
+    # is no candidate; the capitalised runs in it still are.
+    ents = [e for e in span.ents if not _swallows_a_name(normalise(e.text), asked)]
+    for ent in ents:
+        label = ent.label_
+        named = NAMED in kinds and label in things
+        duration = (
+            bool(kinds & _NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
+        )
+        # The small recogniser calls some people works of art ("Alfred Nobel"): a person
+        # may be any name, though one it labels PERSON fits better (`prefer`).
+        mislabelled = "PERSON" in kinds and label in _MISLABELLED_PEOPLE
+        # "born in Tromsø", which the recogniser may call an organisation
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
+        if ANY in kinds or label in kinds or named or mislabelled or place:
+            out.append((ent, label))
+        elif duration:
+            out.append((ent, "QUANTITY"))
+    taken = [(e.start, e.end) for e in ents]
+    if kinds & (_NUMERIC | {ANY}):
+        for m in _AMOUNT.finditer(span.text):
+            piece = span.char_span(m.start(), m.end(), alignment_mode="expand")
+            if piece is not None and not _overlaps(piece, taken):
+                out.append((piece, "MONEY"))
+    if NAMED in kinds or ANY in kinds or "PERSON" in kinds:
+        out += _named_phrases(terms, span, taken)
+    return out
+
+
+def _in_a_name(token: Token, span: Span) -> bool:
+    """A capitalised word that is part of a name: not the sentence's first word unless the
+    next word is capitalised too ("Finance Systems is led by ...")."""
+    if token.i > span.start:
+        return True
+    following = token.doc[token.i + 1] if token.i + 1 < span.end else None
+    return following is not None and following.text[:1].isupper()
+
+
+def _swallows_a_name(key: str, asked: list[str]) -> bool:
+    """An entity longer than a name of the question that holds it."""
+    return any(a and key != a and f" {a} " in f" {key} " for a in asked)
+
+
+def _overlaps(piece: Span, taken: list[tuple[int, int]]) -> bool:
+    return any(s < piece.end and piece.start < e for s, e in taken)
+
+
+def _named_phrases(
+    terms: QuestionTerms, span: Span, taken: list[tuple[int, int]]
+) -> list[tuple[Span, str]]:
+    """Noun phrases headed by the asked noun that carry a name or a code ("its VC-48
+    battery pack" → "VC-48 battery pack"), and runs of capitalised words not already taken."""
+    out: list[tuple[Span, str]] = []
+    doc = span.doc
+    head = terms.head.split()[-1].rstrip("s") if terms.head else ""
+    for chunk in span.noun_chunks:
+        if not head or chunk.root.lemma_.lower() != head:
+            continue
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and t.dep_ != "poss"]
+        if words and any(t.pos_ == "PROPN" or _CODE.fullmatch(t.text) for t in words[:-1]):
+            out.append((doc[words[0].i : words[-1].i + 1], NAMED))
+    run: list[Token] = []
+    for token in [*span, None]:
+        if token is not None and token.text[:1].isupper() and _in_a_name(token, span):
+            run.append(token)
+            continue
+        if run:
+            piece = doc[run[0].i : run[-1].i + 1]
+            # a person's name has two words at least ("Viscount", "Torre" are not answers)
+            person_only = "PERSON" in terms.kinds and not terms.kinds & {NAMED, ANY}
+            if not _overlaps(piece, taken) and (len(run) > 1 or not person_only):
+                out.append((piece, NAMED))
+            run = []
+    return out
