@@ -144,9 +144,7 @@ class Components:
 
     @cached_property
     def extractive(self) -> ExtractiveGenerator:
-        return ExtractiveGenerator(
-            self.embedder, self.nlp, self.settings.retrieval, retrieve=self._retrieve
-        )
+        return ExtractiveGenerator(self.nlp, retrieve=self._retrieve)
 
     def _retrieve(self, question: str) -> Context:
         """Retrieval for an answer's second hop, from the same store version."""

@@ -29,7 +29,6 @@ _PERSONAL = frozenset({"he", "she", "his", "her"})
 _PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
 _LOCATIVE = frozenset({"in", "at", "near"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY"})
-_POINTERS = frozenset({"the", "this", "these", "that", "those", "such"})
 # A pronoun this far into a sentence ("In 1890, he ...") still stands for its subject.
 _LEADING_TOKENS = 4
 # Labels of names and numbers: a claim that gets one of these wrong is wrong.
@@ -48,8 +47,6 @@ class EvidenceSentence:
         anchors: lemmas of its names and numbers.
         entities: (text, spaCy label) of its named entities.
         instruction: the sentence reads like an instruction to the assistant.
-        anaphoric: it opens by pointing back ("She ...", "The couple ..."), so a reader needs
-            the sentence that names what it is about.
         heading: a line that titles what follows ("INCIDENT REPORT INC-2024-019", "## Cause",
             "24 September 2024"): context for the sentences under it, never an answer.
         context: what the sentence stands under: its chunk's section path, the document's
@@ -67,7 +64,6 @@ class EvidenceSentence:
     anchors: frozenset[str]
     entities: tuple[tuple[str, str], ...]
     instruction: bool
-    anaphoric: bool = False
     heading: bool = False
     context: str = ""
     span: Span | None = field(default=None, compare=False, repr=False)
@@ -155,7 +151,6 @@ def evidence_sentences(
                     anchors=anchor_lemmas(sent),
                     entities=_entities(sent),
                     instruction=looks_like_instruction(text),
-                    anaphoric=_points_back(sent),
                     heading=heading,
                     context=" \n ".join(h for h in headings if h),
                     span=sent,
@@ -210,17 +205,6 @@ def _entities(sent: Span) -> tuple[tuple[str, str], ...]:
         if before is not None and before.lower_ in _LOCATIVE and e.label_ not in _PLACE_LABELS:
             found.append((e.text, "GPE"))
     return tuple(found)
-
-
-def _points_back(sent: Span) -> bool:
-    """A sentence that opens with a pronoun, or with "the/this/these" and a common noun."""
-    words = [t for t in sent if not (t.is_space or t.is_punct)]
-    if not words:
-        return False
-    first = words[0]
-    if first.pos_ == "PRON" and first.lower_ in _PRONOUNS | {"they", "this", "these"}:
-        return True
-    return first.lower_ in _POINTERS and len(words) > 1 and words[1].pos_ == "NOUN"
 
 
 def _subject_words(resolved: str, text: str, subject: str) -> frozenset[str]:

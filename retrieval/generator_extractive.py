@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.base import Answer, Citation, Context, Embedder, TokenSink
+from groundgraph.retrieval.base import Answer, Citation, Context, TokenSink
 from groundgraph.retrieval.dates import dates_in, sort_key
 from groundgraph.retrieval.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.nested_questions import (
@@ -36,7 +36,6 @@ from groundgraph.retrieval.nested_questions import (
 from groundgraph.retrieval.question_terms import bare_name, read_question
 from groundgraph.retrieval.questions import NATIONALITY, QuestionShape, question_shape
 from groundgraph.retrieval.reader import Reading, read, units_of
-from groundgraph.retrieval.settings import RetrievalSettings
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -61,9 +60,7 @@ class ExtractiveGenerator:
     """A `Generator` that quotes and cites the evidence that states the answer.
 
     Args:
-        embedder: scores sentence similarity to the question.
         nlp: a loader of the spaCy pipeline, for sentences, lemmas and entities.
-        settings: the retrieval settings.
         retrieve: retrieval for a question's second hop (the outer question asked about the
             inner one's answer); without it both hops are read from the given context.
     """
@@ -71,15 +68,9 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(
-        self,
-        embedder: Embedder,
-        nlp: Callable[[], Language],
-        settings: RetrievalSettings,
-        retrieve: Callable[[str], Context] | None = None,
+        self, nlp: Callable[[], Language], retrieve: Callable[[str], Context] | None = None
     ) -> None:
-        self.embedder = embedder
         self.nlp = nlp
-        self.settings = settings
         self.retrieve = retrieve
 
     def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:

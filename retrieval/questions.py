@@ -42,20 +42,6 @@ _KIN = re.compile(
     r"\b(mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
     r"grand\w+|uncle|aunt|\w+-in-law)\b"
 )
-# Words that name a relation; a question with two of them (one a role, a kin or a relative
-# clause) nests one relation in another: "the place of birth of the director of film X".
-_ROLES = (
-    r"director|performer|composer|author|writer|founder|creator|producer|president|editor|"
-    r"publisher|owner|leader|member|singer|star|designer|inventor|discoverer|winner|"
-    r"mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
-    r"grand\w+|uncle|aunt|\w+-in-law|parent|sibling"
-)
-_ROLE = re.compile(rf"\b(the |a |an )?({_ROLES}) of\b|'s ({_ROLES})\b|\b(which|that|who) \w+ed\b")
-_RELATIVE = re.compile(r"\b(which|that|who) \w+ed\b")
-_RELATION = re.compile(
-    rf"\b({_ROLES}|birth|death|born|die|died|buried|study|studied|educated|graduate|"
-    r"graduated|work|worked|live|lived|nationality|located|founded|published|released)\b"
-)
 _POLAR = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will)\b")
 _EITHER = re.compile(r",\s*(?P<a>[^,?]+?)\s+or\s+(?P<b>[^,?]+?)\s*\?*$")
 _BOTH = re.compile(
@@ -75,15 +61,12 @@ class QuestionShape:
         polar: a yes/no question.
         order: for a comparison, whether the earlier (`first`, `older`) or the later item
             wins, if the wording says.
-        nested: the question asks about a thing it names only through another ("the founder
-            of X"), so its answer is in the document of that thing.
     """
 
     answer_types: frozenset[str] = frozenset()
     items: tuple[str, ...] = ()
     polar: bool = False
     order: Literal["earlier", "later"] | None = None
-    nested: bool = False
 
     @property
     def typed(self) -> bool:
@@ -113,6 +96,4 @@ def question_shape(question: str) -> QuestionShape:
             types = PERSON
     if polar and items and re.search(r"\b(country|nationality)\b", lower):
         types = NATIONALITY
-    relations = len(_RELATION.findall(lower)) + len(_RELATIVE.findall(lower))
-    nested = bool(_ROLE.search(lower)) and relations >= 2
-    return QuestionShape(types, items, polar, order, nested)
+    return QuestionShape(types, items, polar, order)
