@@ -74,63 +74,60 @@ class ExtractiveGenerator:
         self.retrieve = retrieve
 
     def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
-        answer = self._answer(question, context)
+        answer, _ = self._answered(question, context)
         if stream is not None:
             stream(answer.text)
         return answer
 
-    def _answer(self, question: str, context: Context) -> Answer:
-        if context.communities:
-            return self._themes(question, context)
-        nlp = self.nlp()
-        shape = question_shape(question)
-        if shape.polar and shape.items:
-            return self._polar(question, shape, context)
-        by_role = compared_role(question) if shape.items else None
-        if by_role is not None:
-            return self._role_compared(question, shape, by_role, context)
-        nested = split_nested(nlp, question)
-        if nested is not None:
-            hops = self._two_hops(question, nested, context)
-            return hops if hops is not None else self._none(question, _injected(context))
-        readings = self._read(question, context)
-        if not readings:
-            return self._none(question, _injected(context))
-        if shape.items:
-            return self._compared(question, shape, readings)
-        return self._quote(question, [readings[0]], readings[0].value)
-
     def stated_values(self, question: str, context: Context) -> tuple[Answer, frozenset[str]]:
         """The extractive answer, and every value the evidence states in the asked role as
         surely as its own ("Marie Curie and Pierre Curie discovered polonium": both)."""
-        answer = self.generate(question, context)
+        answer, readings = self._answered(question, context)
         if not answer.grounded or not answer.short:
             return answer, frozenset()
-        values = {answer.short}
+        coordinated = {r.value for r in readings if _coordinated(r, readings[0])}
+        return answer, frozenset({answer.short, *coordinated})
+
+    def _answered(self, question: str, context: Context) -> tuple[Answer, list[Reading]]:
+        """The answer, and the readings it was chosen from where it is one value read from
+        the context (empty for two hops, comparisons and abstentions)."""
+        if context.communities:
+            return self._themes(question, context), []
         shape = question_shape(question)
-        if not shape.items and split_nested(self.nlp(), question) is None:
-            readings = self._read(question, context)
-            if readings:
-                best = readings[0]
-                values |= {r.value for r in readings if _coordinated(r, best)}
-        return answer, frozenset(values)
+        if shape.polar and shape.items:
+            return self._polar(question, shape, context), []
+        by_role = compared_role(question) if shape.items else None
+        if by_role is not None:
+            return self._role_compared(question, shape, by_role, context), []
+        nested = split_nested(self.nlp(), question)
+        if nested is not None:
+            hops = self._two_hops(question, nested, context)
+            return (hops if hops is not None else self._none(question, _injected(context))), []
+        readings = self._read(question, context)
+        if not readings:
+            return self._none(question, _injected(context)), []
+        if shape.items:
+            return self._compared(question, shape, readings), []
+        return self._quote(question, [readings[0]], readings[0].value), readings
 
     # -- reading ----------------------------------------------------------------------------
 
     def _read(self, question: str, context: Context) -> list[Reading]:
         """What the context states for the question, best bound first; for "A or B"
         questions, the reading of each item."""
-        nlp = self.nlp()
-        terms = read_question(nlp, question)
-        units = units_of(self._sentences(context))
+        terms = read_question(self.nlp(), question)
+        sentences = self._sentences(context)
         shape = question_shape(question)
         if not shape.items:
-            return read(terms, units, context.common)
+            return read(terms, units_of(sentences), context.common)
+        read_already = {c.chunk.id for c in context.chunks}
         per_item = []
         for item in shape.items:
             about = terms.about(item, [i for i in shape.items if i != item])
             wider = self._context(f"{item} {' '.join(sorted(about.words))}", context)
-            found = read(about, units + units_of(self._sentences(wider)), context.common)
+            unread = tuple(c for c in wider.chunks if c.chunk.id not in read_already)
+            more = self._sentences(replace(wider, chunks=unread))  # parse each passage once
+            found = read(about, units_of(sentences + more), context.common)
             if not found:
                 return []
             per_item.append(found[0])
@@ -194,12 +191,7 @@ class ExtractiveGenerator:
     def _polar(self, question: str, shape: QuestionShape, context: Context) -> Answer:
         """Yes or no to whether two items share a country or nationality, with a sentence
         about each."""
-        nlp = self.nlp()
-        sentences = [
-            s
-            for s in evidence_sentences(nlp, context, min_words=MIN_SENTENCE_WORDS)
-            if not (s.instruction or s.heading)
-        ]
+        sentences = [s for s in self._sentences(context) if not (s.instruction or s.heading)]
         chosen: list[EvidenceSentence] = []
         for item in shape.items:
             key = normalise(item)
