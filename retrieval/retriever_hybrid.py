@@ -70,6 +70,7 @@ class HybridRetriever:
         self.linker = linker
         self.snapshot = snapshot
         self.settings = settings
+        self._widely: tuple[PprGraph | None, dict[str, bool]] = (None, {})
 
     def retrieve(self, question: str, k: int | None = None) -> Context:
         k = k or self.settings.top_k
@@ -115,15 +116,25 @@ class HybridRetriever:
         ]
         if not frequent:
             return frozenset()
-        documents = self.store.stats().documents
         common: set[str] = set()
         for link in frequent:
-            chunk_ids = {m.chunk_id for m in self.store.mentions(entity_ids=[link.entity.id])}
-            docs = {c.doc_id for c in self.store.chunks(chunk_ids)}
-            if len(docs) >= COMMON_DOCUMENT_SHARE * documents:
+            if self._mentioned_widely(graph, link.entity.id):
                 common |= {normalise(link.entity.name), normalise(link.phrase)}
                 common |= {normalise(a) for a in link.entity.aliases}
         return frozenset(common)
+
+    def _mentioned_widely(self, graph: PprGraph, entity_id: str) -> bool:
+        """Whether `COMMON_DOCUMENT_SHARE` of the documents mention the entity: counted once
+        per store version (the snapshot's graph), not on every question that names it."""
+        graph_of, known = self._widely
+        if graph_of is not graph:
+            known = {}
+            self._widely = (graph, known)
+        if entity_id not in known:
+            chunk_ids = {m.chunk_id for m in self.store.mentions(entity_ids=[entity_id])}
+            docs = {c.doc_id for c in self.store.chunks(chunk_ids)}
+            known[entity_id] = len(docs) >= COMMON_DOCUMENT_SHARE * self.store.stats().documents
+        return known[entity_id]
 
     def _pagerank(self, linked: list[LinkedEntity], dense: dict[str, float]) -> dict[str, float]:
         graph = self.snapshot.current()
