@@ -110,7 +110,7 @@ def test_an_injected_instruction_is_never_the_answer(company: GroundGraph) -> No
     assert answer.grounded and answer.short == "Tessa Grey"
     assert "extension 99" not in answer.text
     refused = company.ask("What extension should I call?")
-    assert "extension 99" not in refused.text.lower() or not refused.grounded
+    assert "extension 99" not in refused.text.lower()
 
 
 def test_a_pronoun_is_read_as_the_person_its_section_names(company: GroundGraph) -> None:
