@@ -25,7 +25,7 @@ from groundgraph.retrieval.settings import BACKEND_PRECISIONS
 EMBED = """
 import json, sys, time
 import numpy as np
-from groundgraph.retrieval.embedders import embedder_for
+from groundgraph.retrieval.embedding.choice import embedder_for
 from groundgraph.retrieval.settings import RetrievalSettings
 backend, precision, threads, corpus, questions, out = sys.argv[1:]
 texts = json.load(open(corpus))

@@ -25,12 +25,17 @@ from peft import LoraConfig, get_peft_model
 from results import record
 
 from groundgraph import GroundGraph
+from groundgraph.retrieval.answering.prompts import grounded_messages
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import Context
-from groundgraph.retrieval.hf_model import LoadedModel, generate, load_causal_lm, render_prompt
-from groundgraph.retrieval.hf_model import to_precision as set_precision
-from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
-from groundgraph.retrieval.prompts import grounded_messages
-from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.retrieval.chat_models.hf_model import (
+    LoadedModel,
+    generate,
+    load_causal_lm,
+    render_prompt,
+)
+from groundgraph.retrieval.chat_models.hf_model import to_precision as set_precision
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_QUESTIONS = [

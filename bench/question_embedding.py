@@ -19,7 +19,7 @@ from pathlib import Path
 
 from results import record
 
-from groundgraph.retrieval.embedders import embedder_for
+from groundgraph.retrieval.embedding.choice import embedder_for
 from groundgraph.retrieval.settings import RetrievalSettings
 
 VARIANTS = (

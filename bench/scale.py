@@ -44,7 +44,7 @@ from groundgraph import GroundGraph, Settings
 from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 
 SYLLABLES = "ka lo mir ten sha vu dor ell pra qui zan bel tor ivo nes rud ga fen ola smy"
 BORN = ("{p} was born in {c}.", "{p}'s birthplace was {c}.", "{c} is where {p} was born.")

@@ -14,10 +14,10 @@ from groundgraph.finetune.base import Metrics
 from groundgraph.finetune.examples import Example
 from groundgraph.graph.model import Chunk
 from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.retrieval.answering.prompts import markers, strip_markers
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import Context, ScoredChunk
-from groundgraph.retrieval.hf_model import LoadedModel, generate, render_prompt
-from groundgraph.retrieval.prompts import markers, strip_markers
-from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.retrieval.chat_models.hf_model import LoadedModel, generate, render_prompt
 
 _WORD = re.compile(r"\w+")
 

@@ -20,8 +20,8 @@ from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ids import stable_hash
 from groundgraph.graph.model import Entity, Relation
 from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.retrieval.answering.prompts import grounded_messages
 from groundgraph.retrieval.base import Retriever
-from groundgraph.retrieval.prompts import grounded_messages
 
 SPLITS = ("train", "validation", "test")
 # Examples from users' corrections (`corrections.py`): trained on, never tested on.

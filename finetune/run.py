@@ -19,8 +19,8 @@ from groundgraph.finetune.registry import AdapterRegistry, RunRecord
 from groundgraph.finetune.settings import FinetuneSettings
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import Retriever
-from groundgraph.retrieval.verify import AnswerVerifier
 
 EXAMPLES_DIR = "examples"
 
@@ -78,7 +78,7 @@ def evaluate_adapter(
     same base model) on the same test examples and prompts; the base model and the new
     adapter also on the corrections, when there are any."""
     from groundgraph.finetune.evaluate import evaluate
-    from groundgraph.retrieval.hf_model import apply_adapter, load_causal_lm
+    from groundgraph.retrieval.chat_models.hf_model import apply_adapter, load_causal_lm
 
     def metrics(with_adapter: str | None, on_corrections: bool) -> tuple[Metrics, Metrics | None]:
         loaded = load_causal_lm(settings.base_model, cache=cache)

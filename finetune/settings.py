@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 
 
 class FinetuneSettings(BaseModel):

@@ -24,7 +24,7 @@ from groundgraph.finetune.base import TrainResult
 from groundgraph.finetune.examples import Example
 from groundgraph.finetune.settings import FinetuneSettings
 from groundgraph.graph.progress import Progress, no_progress
-from groundgraph.retrieval.hf_model import (
+from groundgraph.retrieval.chat_models.hf_model import (
     LoadedModel,
     ModelError,
     end_of_answer,

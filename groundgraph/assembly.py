@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from groundgraph.community_reports import CommunityReport, refresh_communities
 from groundgraph.finetune.feedback import FeedbackStore
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore, StoreError, StoreNotFoundError
@@ -28,19 +29,18 @@ from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.failure_log import FailureLog
 from groundgraph.ingest.ingestor import Ingestor
 from groundgraph.ingest.nlp import load_spacy
+from groundgraph.retrieval.answering.extractive import ExtractiveGenerator
+from groundgraph.retrieval.answering.grounded_llm import GroundedLLMGenerator
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import ChatModel, Context, Embedder, Generator, Retriever
-from groundgraph.retrieval.chat_openai import OpenAIChat
-from groundgraph.retrieval.community_reports import CommunityReport, refresh_communities
-from groundgraph.retrieval.embedders import embedder_for
-from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
-from groundgraph.retrieval.generator_llm import GroundedLLMGenerator
-from groundgraph.retrieval.graph_snapshot import GraphSnapshot
-from groundgraph.retrieval.linking import EntityLinker
-from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
-from groundgraph.retrieval.retriever_global import CommunityRetriever
-from groundgraph.retrieval.retriever_hybrid import HybridRetriever
-from groundgraph.retrieval.vectors import VectorIndexes, chunk_variants
-from groundgraph.retrieval.verify import AnswerVerifier
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
+from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
+from groundgraph.retrieval.embedding.choice import embedder_for
+from groundgraph.retrieval.indexes.store_vectors import VectorIndexes, chunk_variants
+from groundgraph.retrieval.retrievers.global_reports import CommunityRetriever
+from groundgraph.retrieval.retrievers.graph_snapshot import GraphSnapshot
+from groundgraph.retrieval.retrievers.hybrid import HybridRetriever
+from groundgraph.retrieval.retrievers.linking import EntityLinker
 from groundgraph.settings import GeneratorName, Settings
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class Components:
             return OpenAIChat(self.settings.openai, temperature)
         if name != "local":
             raise ConfigError(f"generator {name!r} is not a language model")
-        from groundgraph.retrieval.generator_local import LocalChat
+        from groundgraph.retrieval.chat_models.local import LocalChat
 
         current = self.registry.current()
         model = self.settings.local_model or (

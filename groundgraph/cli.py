@@ -20,7 +20,7 @@ from groundgraph.cli_options import fail, interactive, json_option, opened, stor
 from groundgraph.cli_output import err, out, print_report, progress_bars
 from groundgraph.cli_servers import mcp, serve, ui
 from groundgraph.graph.errors import GroundGraphError, UsageError
-from groundgraph.retrieval.routing import Mode as AnswerMode
+from groundgraph.retrieval.retrievers.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
 
 

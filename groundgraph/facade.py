@@ -20,9 +20,9 @@ from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.retrieval.base import Answer, Context, Embedder, Retriever, TokenSink
-from groundgraph.retrieval.entity_search import EntityMatch, search_entities
-from groundgraph.retrieval.routing import Mode, route
-from groundgraph.retrieval.vectors import VectorIndexes
+from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
+from groundgraph.retrieval.retrievers.entity_search import EntityMatch, search_entities
+from groundgraph.retrieval.retrievers.routing import Mode, route
 from groundgraph.settings import GeneratorName, Settings
 from groundgraph.write_path import (
     CheckReport,

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from groundgraph.assembly import Components
+from groundgraph.community_reports import CommunityReport
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources
 from groundgraph.ingest.ingestor import WriteReport
-from groundgraph.retrieval.community_reports import CommunityReport
-from groundgraph.retrieval.index_faiss import DamagedIndexError
-from groundgraph.retrieval.vectors import VectorReport
+from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError
+from groundgraph.retrieval.indexes.store_vectors import VectorReport
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
 from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.pipelines.settings import PipelineSettings
-from groundgraph.retrieval.canary import canary_recall, load_canaries
+from groundgraph.retrieval.retrievers.canary import canary_recall, load_canaries
 
 
 def refresh_checks(

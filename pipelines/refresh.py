@@ -22,6 +22,7 @@ from dagster import (
     asset,
 )
 
+from groundgraph.community_reports import CommunityReport
 from groundgraph.graph.model import DocumentGraph
 from groundgraph.graph.summary import most_connected, top_predicates
 from groundgraph.ingest.base import FileError
@@ -39,8 +40,7 @@ from groundgraph.pipelines.reporting import (
 )
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
-from groundgraph.retrieval.community_reports import CommunityReport
-from groundgraph.retrieval.vectors import VectorReport
+from groundgraph.retrieval.indexes.store_vectors import VectorReport
 from groundgraph.write_path import FollowReport, IngestReport
 
 REFRESH_GROUP = "refresh"

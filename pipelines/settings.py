@@ -33,8 +33,9 @@ class PipelineSettings(BaseSettings):
         sensor_interval_seconds: how often the file sensor looks for changes.
         max_entity_drop: the entity-count check fails when one run loses more than this
             fraction of entities (a truncated or wrong source, not an edit).
-        canary_file: JSON Lines canary questions (see `groundgraph.retrieval.canary`); the
-            canary check passes trivially, and says so, when none is set.
+        canary_file: JSON Lines canary questions (see
+            `groundgraph.retrieval.retrievers.canary`); the canary check passes trivially, and
+            says so, when none is set.
         canary_min_recall: document recall the canary set must reach.
         canary_k: chunks retrieved per canary question.
         executor: `in_process` runs a job's steps in one process that loads each model once;

@@ -1,1 +1,2 @@
-"""Embedder, vector indexes, retrievers and generators: from a question to a cited answer."""
+"""From a question to a cited answer, by concept: embedding, vector indexes, retrievers,
+question analysis, answering and the chat models behind generators."""

@@ -21,8 +21,8 @@ from groundgraph.assembly import VECTORS_DIR, build_components
 from groundgraph.facade import GroundGraph
 from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.base import Embedder
-from groundgraph.retrieval.batching import BatchingEmbedder
-from groundgraph.retrieval.vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE
+from groundgraph.retrieval.embedding.batching import BatchingEmbedder
+from groundgraph.retrieval.indexes.store_vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE
 from groundgraph.settings import Settings
 
 UPLOADS_DIR = "uploads"

@@ -37,8 +37,8 @@ ASSEMBLY = REPO / "groundgraph" / "assembly.py"
 ALLOWED = {
     ("graph/stores.py", "SqliteGraphStore"),
     ("graph/stores.py", "Neo4jGraphStore"),
-    ("retrieval/embedders.py", "SentenceTransformerEmbedder"),
-    ("retrieval/embedders.py", "RuntimeEmbedder"),
+    ("retrieval/embedding/choice.py", "SentenceTransformerEmbedder"),
+    ("retrieval/embedding/choice.py", "RuntimeEmbedder"),
 }
 
 

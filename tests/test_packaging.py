@@ -15,6 +15,11 @@ SUBPACKAGES = {
     "groundgraph.retrieval": "retrieval",
     "groundgraph.finetune": "finetune",
     "groundgraph.pipelines": "pipelines",
+    "groundgraph.serve": "serve",
+    **{
+        f"groundgraph.retrieval.{part}": f"retrieval/{part}"
+        for part in ("embedding", "indexes", "retrievers", "questions", "answering", "chat_models")
+    },
 }
 
 _IMPORT_ALL = """
@@ -40,7 +45,7 @@ def _import_locations(extra_path: str = "") -> dict[str, str]:
 def test_editable_install_imports_every_subpackage_from_its_top_level_folder() -> None:
     locations = _import_locations()
     for name, folder in SUBPACKAGES.items():
-        assert Path(locations[name]).parent == REPO / folder, name
+        assert Path(locations[name]).resolve().parent == REPO / folder, name
 
 
 @pytest.fixture(scope="module")

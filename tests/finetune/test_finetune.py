@@ -16,9 +16,9 @@ from groundgraph.finetune.gate import decide
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.finetune.settings import FinetuneSettings
 from groundgraph.finetune.train import LoraTrainer
-from groundgraph.retrieval.generator_local import LocalChat
-from groundgraph.retrieval.hf_model import load_causal_lm, load_with_adapter
-from groundgraph.retrieval.prompts import markers
+from groundgraph.retrieval.answering.prompts import markers
+from groundgraph.retrieval.chat_models.hf_model import load_causal_lm, load_with_adapter
+from groundgraph.retrieval.chat_models.local import LocalChat
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 from tests.chat_server import ChatServer
 from tests.groundgraph.test_end_to_end import write_bad_inputs
 

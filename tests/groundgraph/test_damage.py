@@ -19,7 +19,7 @@ from groundgraph import GroundGraph
 from groundgraph.graph.base import StoreError
 from groundgraph.graph.lock import StoreLockedError, write_lock
 from groundgraph.retrieval.base import RetrievalError
-from groundgraph.retrieval.index_faiss import DamagedIndexError, FaissIndex
+from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError, FaissIndex
 from tests.conftest import open_store
 from tests.groundgraph.test_cli import groundgraph
 

@@ -23,9 +23,9 @@ from groundgraph.graph.stores import open_graph_store
 from groundgraph.pipelines import build_definitions
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
-from groundgraph.retrieval.embedders import SplitEmbedder
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.embedding.choice import SplitEmbedder
+from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 from groundgraph.settings import Settings
 from tests.uvicorn_server import running_server
 

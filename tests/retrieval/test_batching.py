@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from groundgraph.retrieval.batching import BatchingEmbedder
+from groundgraph.retrieval.embedding.batching import BatchingEmbedder
 
 
 class CountingEmbedder:

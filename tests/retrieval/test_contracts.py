@@ -19,10 +19,10 @@ from groundgraph.retrieval.base import (
     Generator,
     VectorIndex,
 )
-from groundgraph.retrieval.chat_openai import OpenAIChat
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
-from groundgraph.retrieval.generator_local import LocalChat
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.chat_models.local import LocalChat
+from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
+from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 from groundgraph.retrieval.settings import OpenAISettings
 from tests.chat_server import ChatServer
 

@@ -3,7 +3,7 @@ is in test_contracts.py)."""
 
 import numpy as np
 
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
+from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
 
 TEXTS = [
     "Who directed the film Heat?",

@@ -10,9 +10,9 @@ import pytest
 from groundgraph import GroundGraph
 from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.retrieval.generator_extractive import NO_ANSWER
-from groundgraph.retrieval.nested_questions import NestedQuestion, split_nested
-from groundgraph.retrieval.questions import PERSON, PLACE, question_shape
+from groundgraph.retrieval.answering.extractive import NO_ANSWER
+from groundgraph.retrieval.questions.kinds import PERSON, PLACE, question_shape
+from groundgraph.retrieval.questions.nested import NestedQuestion, split_nested
 from tests.conftest import open_store
 
 INGEST = IngestSettings()

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from groundgraph import GroundGraph, Settings
+from groundgraph.retrieval.answering.prompts import GROUNDED_SYSTEM_PROMPT
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import Context, ModelUnavailableError, RetrievalError
-from groundgraph.retrieval.chat_openai import OpenAIChat
-from groundgraph.retrieval.generator_local import LocalChat
-from groundgraph.retrieval.prompts import GROUNDED_SYSTEM_PROMPT
+from groundgraph.retrieval.chat_models.local import LocalChat
+from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
 from groundgraph.retrieval.settings import OpenAISettings
-from groundgraph.retrieval.verify import AnswerVerifier
 from tests.chat_server import ChatServer
 from tests.conftest import open_store
 

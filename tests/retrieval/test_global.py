@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from groundgraph import GroundGraph
-from groundgraph.retrieval.prompts import COMMUNITY_SUMMARY_SYSTEM_PROMPT
-from groundgraph.retrieval.routing import route
+from groundgraph.retrieval.answering.prompts import COMMUNITY_SUMMARY_SYSTEM_PROMPT
+from groundgraph.retrieval.retrievers.routing import route
 from tests.chat_server import ChatServer
 from tests.conftest import open_store
 from tests.retrieval.test_generation import passages, sentence_with

@@ -7,7 +7,7 @@ import pytest
 
 from groundgraph.graph.ids import stable_hash
 from groundgraph.retrieval.base import RetrievalError
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 
 KEYS = [stable_hash(str(i)) for i in range(4)]
 

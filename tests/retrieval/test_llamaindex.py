@@ -5,7 +5,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers.context_only import ContextOnly
 
 from groundgraph import GroundGraph
-from groundgraph.retrieval.llamaindex import GroundGraphRetriever
+from groundgraph.retrieval.retrievers.llamaindex import GroundGraphRetriever
 
 
 def test_adapter_returns_nodes_with_provenance(demo_store: GroundGraph) -> None:

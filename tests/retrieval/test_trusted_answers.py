@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from groundgraph import GroundGraph
-from groundgraph.retrieval.generator_extractive import NO_ANSWER
+from groundgraph.retrieval.answering.extractive import NO_ANSWER
 from tests.conftest import open_store
 
 DOCUMENTS = {

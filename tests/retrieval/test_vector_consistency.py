@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from groundgraph.retrieval.index_faiss import FaissIndex
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 from tests.conftest import open_store
 
 

@@ -17,8 +17,8 @@ from groundgraph.graph.communities import detect_communities
 from groundgraph.graph.ids import stable_hash
 from groundgraph.graph.model import Chunk, Community, CommunitySet, Entity
 from groundgraph.graph.settings import GraphSettings
+from groundgraph.retrieval.answering.prompts import community_summary_messages
 from groundgraph.retrieval.base import ChatModel, RetrievalError
-from groundgraph.retrieval.prompts import community_summary_messages
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Literal
 import numpy as np
 
 from groundgraph.retrieval.base import RetrievalError
-from groundgraph.retrieval.embedder import resolve_model
-from groundgraph.retrieval.embedder_export import ExportedModel, default_cache, exported_model
+from groundgraph.retrieval.embedding.export import ExportedModel, default_cache, exported_model
+from groundgraph.retrieval.embedding.sentence_transformer import resolve_model
 from groundgraph.retrieval.settings import BACKEND_PRECISIONS
 
 RuntimeBackend = Literal["onnx", "openvino"]

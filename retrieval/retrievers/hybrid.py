@@ -13,12 +13,12 @@ from dataclasses import replace
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from groundgraph.retrieval.base import Context, Embedder, LinkedEntity, ScoredChunk
-from groundgraph.retrieval.graph_snapshot import GraphSnapshot
-from groundgraph.retrieval.instructions import looks_like_instruction
-from groundgraph.retrieval.linking import EntityLinker, question_phrases
+from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
+from groundgraph.retrieval.retrievers.graph_snapshot import GraphSnapshot
+from groundgraph.retrieval.retrievers.linking import EntityLinker, question_phrases
 from groundgraph.retrieval.settings import RetrievalSettings
-from groundgraph.retrieval.vectors import VectorIndexes
 
 # An entity that a quarter of the documents mention (the company, its flagship product) pins
 # no answer down: a question that names it is read as if it did not. Only entities in 5 % of

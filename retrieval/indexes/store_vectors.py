@@ -21,7 +21,7 @@ from groundgraph.graph.integrity import chunk_ids_of
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import Embedder, RetrievalError, VectorIndex
-from groundgraph.retrieval.index_faiss import DamagedIndexError, FaissIndex, IndexKind
+from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError, FaissIndex, IndexKind
 from groundgraph.retrieval.settings import RetrievalSettings
 
 CHUNK_INDEX_FILE = "chunks.npz"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.dates import MONTHS, DateParts, dates_in
-from groundgraph.retrieval.linking import question_phrases
-from groundgraph.retrieval.questions import DATE, NUMBER, ORGANISATION, question_shape
+from groundgraph.retrieval.questions.dates import MONTHS, DateParts, dates_in
+from groundgraph.retrieval.questions.kinds import DATE, NUMBER, ORGANISATION, question_shape
+from groundgraph.retrieval.retrievers.linking import question_phrases
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -24,18 +24,18 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
+from groundgraph.retrieval.answering.reader import Reading, read, units_of
 from groundgraph.retrieval.base import Answer, Citation, Context, TokenSink
-from groundgraph.retrieval.dates import dates_in, sort_key
-from groundgraph.retrieval.evidence import EvidenceSentence, evidence_sentences
-from groundgraph.retrieval.nested_questions import (
+from groundgraph.retrieval.questions.dates import dates_in, sort_key
+from groundgraph.retrieval.questions.kinds import NATIONALITY, QuestionShape, question_shape
+from groundgraph.retrieval.questions.nested import (
     NestedQuestion,
     RoleComparison,
     compared_role,
     split_nested,
 )
-from groundgraph.retrieval.question_terms import bare_name, read_question
-from groundgraph.retrieval.questions import NATIONALITY, QuestionShape, question_shape
-from groundgraph.retrieval.reader import Reading, read, units_of
+from groundgraph.retrieval.questions.terms import bare_name, read_question
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from groundgraph.retrieval.base import Embedder
-from groundgraph.retrieval.embedder import SentenceTransformerEmbedder
-from groundgraph.retrieval.embedder_runtime import RuntimeEmbedder
+from groundgraph.retrieval.embedding.runtime import RuntimeEmbedder
+from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
 from groundgraph.retrieval.settings import BACKEND_PRECISIONS, RetrievalSettings
 
 

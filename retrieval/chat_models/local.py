@@ -7,7 +7,12 @@ from pathlib import Path
 import torch
 
 from groundgraph.retrieval.base import TokenSink
-from groundgraph.retrieval.hf_model import LoadedModel, generate, load_with_adapter, render_prompt
+from groundgraph.retrieval.chat_models.hf_model import (
+    LoadedModel,
+    generate,
+    load_with_adapter,
+    render_prompt,
+)
 from groundgraph.retrieval.settings import LocalPrecision
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.binding import (
+from groundgraph.retrieval.answering.binding import (
     IN_DOCUMENT,
     bind,
     stated_level,
@@ -31,10 +31,10 @@ from groundgraph.retrieval.binding import (
     word_stems,
     word_weights,
 )
-from groundgraph.retrieval.evidence import EvidenceSentence
-from groundgraph.retrieval.evidence_units import Unit, overlapping, units_of
-from groundgraph.retrieval.question_terms import QuestionTerms
-from groundgraph.retrieval.value_spans import NAME_LABELS, values
+from groundgraph.retrieval.answering.evidence import EvidenceSentence
+from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
+from groundgraph.retrieval.answering.value_spans import NAME_LABELS, values
+from groundgraph.retrieval.questions.terms import QuestionTerms
 
 __all__ = ["Reading", "read", "units_of"]
 

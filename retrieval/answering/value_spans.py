@@ -9,11 +9,11 @@ import re
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.binding import CAUSE
-from groundgraph.retrieval.dates import agrees, dates_in
-from groundgraph.retrieval.evidence_units import Unit, overlapping
-from groundgraph.retrieval.question_terms import ANY, NAMED, QuestionTerms, related
-from groundgraph.retrieval.stems import stems
+from groundgraph.retrieval.answering.binding import CAUSE
+from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
+from groundgraph.retrieval.questions.dates import agrees, dates_in
+from groundgraph.retrieval.questions.stems import stems
+from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

@@ -23,9 +23,9 @@ from transformers import (
 )
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
+from groundgraph.retrieval.answering.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
 from groundgraph.retrieval.base import ModelError
-from groundgraph.retrieval.model_sources import SHIPPED_CHAT_MODEL, loadable
-from groundgraph.retrieval.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL, loadable
 from groundgraph.retrieval.settings import LocalPrecision
 
 STOP_AT = "\n\n"

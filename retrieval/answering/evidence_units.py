@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import row_cells
-from groundgraph.retrieval.evidence import EvidenceSentence
-from groundgraph.retrieval.stems import stems
+from groundgraph.retrieval.answering.evidence import EvidenceSentence
+from groundgraph.retrieval.questions.stems import stems
 
 
 @dataclass(frozen=True)

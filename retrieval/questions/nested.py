@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from groundgraph.retrieval.question_terms import WH
+from groundgraph.retrieval.questions.terms import WH
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -32,16 +32,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.base import Citation, Context, Embedder
-from groundgraph.retrieval.evidence import (
+from groundgraph.retrieval.answering.evidence import (
     EvidenceSentence,
     anchor_lemmas,
     content_lemmas,
     evidence_sentences,
 )
-from groundgraph.retrieval.generator_extractive import support_score
-from groundgraph.retrieval.prompts import CANNOT_ANSWER, markers, strip_markers
-from groundgraph.retrieval.questions import QuestionShape, question_shape
+from groundgraph.retrieval.answering.extractive import support_score
+from groundgraph.retrieval.answering.prompts import CANNOT_ANSWER, markers, strip_markers
+from groundgraph.retrieval.base import Citation, Context, Embedder
+from groundgraph.retrieval.questions.kinds import QuestionShape, question_shape
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from groundgraph.ingest.graph_builder import title_subject
 from groundgraph.ingest.nlp import line_stands_alone
+from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from groundgraph.retrieval.base import Context, ScoredChunk
-from groundgraph.retrieval.instructions import looks_like_instruction
 
 if TYPE_CHECKING:
     from spacy.language import Language

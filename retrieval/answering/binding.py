@@ -12,10 +12,10 @@ import re
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import SECTION_SEPARATOR
-from groundgraph.retrieval.dates import DateParts, agrees, dates_in
-from groundgraph.retrieval.evidence_units import Unit
-from groundgraph.retrieval.question_terms import QuestionTerms, related
-from groundgraph.retrieval.stems import stems
+from groundgraph.retrieval.answering.evidence_units import Unit
+from groundgraph.retrieval.questions.dates import DateParts, agrees, dates_in
+from groundgraph.retrieval.questions.stems import stems
+from groundgraph.retrieval.questions.terms import QuestionTerms, related
 
 # Share of the relation's words a unit must state when the question gives no name or date.
 ANCHORLESS_COVERAGE = 0.5

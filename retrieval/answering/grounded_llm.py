@@ -15,6 +15,9 @@ import re
 from dataclasses import replace
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.extractive import ExtractiveGenerator
+from groundgraph.retrieval.answering.prompts import grounded_messages, strip_markers
+from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import (
     Answer,
     ChatModel,
@@ -23,9 +26,6 @@ from groundgraph.retrieval.base import (
     ModelUnavailableError,
     TokenSink,
 )
-from groundgraph.retrieval.generator_extractive import ExtractiveGenerator
-from groundgraph.retrieval.prompts import grounded_messages, strip_markers
-from groundgraph.retrieval.verify import AnswerVerifier
 
 SHORT_ANSWER_WORDS = 8
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.model import CommunitySet
+from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from groundgraph.retrieval.base import Context, Embedder, RankedCommunity, ScoredChunk
-from groundgraph.retrieval.instructions import looks_like_instruction
 
 SIZE_PRIOR = 0.2
 

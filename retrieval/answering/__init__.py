@@ -1,0 +1,2 @@
+"""Answering: evidence units read from retrieved passages, the extractive reader,
+language-model generators and the verifier."""

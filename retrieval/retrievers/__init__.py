@@ -1,0 +1,2 @@
+"""Retrievers: from a question to a `Context` (entity linking, dense search, personalised
+PageRank, community reports)."""
