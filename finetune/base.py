@@ -40,16 +40,6 @@ class Metrics:
             "examples": self.examples,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "Metrics":
-        return cls(
-            data["exact_match"],
-            data["token_f1"],
-            data["citation_accuracy"],
-            data.get("verified", 0.0),
-            int(data["examples"]),
-        )
-
 
 @dataclass(frozen=True)
 class GateDecision:

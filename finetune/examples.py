@@ -179,7 +179,7 @@ def _questions(relations: list[Relation], entities: dict[str, Entity]) -> list[_
     unique = [r for r in typed if len(targets[r.source_id, r.predicate]) == 1]
     for r in unique:
         src, dst = entities[r.source_id], entities[r.target_id]
-        gold = (r.evidence[0],)
+        gold: tuple[str, ...] = (r.evidence[0],)
         found.append(
             _Question("object", object_question(src.name, r.predicate, dst.type), dst.id, gold)
         )
@@ -253,4 +253,6 @@ def build_examples(
         splits[split] = [
             e for e in splits[split] if not any(name in e.question.casefold() for name in held_out)
         ]
-    return ExampleSet(**splits, snapshot=graph_snapshot(store))
+    return ExampleSet(
+        splits["train"], splits["validation"], splits["test"], snapshot=graph_snapshot(store)
+    )

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 from peft.utils import set_peft_model_state_dict
 from safetensors.torch import load_file
 
@@ -157,7 +157,7 @@ class LoraTrainer:
             if step % s.checkpoint_every == 0 or step == total:
                 self._checkpoint(model, optimizer, step, output)
         adapter = output / ADAPTER_DIR
-        model.save_pretrained(adapter)
+        model.save_pretrained(str(adapter))
         after = mean_loss(loaded, held, s.batch_size) if held else math.nan
         seconds = time.perf_counter() - began
         result = TrainResult(
@@ -177,11 +177,11 @@ class LoraTrainer:
         return result
 
     def _checkpoint(
-        self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, output: Path
+        self, model: PeftModel, optimizer: torch.optim.Optimizer, step: int, output: Path
     ) -> None:
         folder = output / CHECKPOINT_DIR
         partial = output / f".{CHECKPOINT_DIR}.partial"
-        model.save_pretrained(partial)
+        model.save_pretrained(str(partial))
         torch.save({"optimizer": optimizer.state_dict(), "step": step}, partial / "trainer.pt")
         if folder.exists():
             old = output / f".{CHECKPOINT_DIR}.old"

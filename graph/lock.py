@@ -9,6 +9,7 @@ a message naming the holder.
 
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,3 +68,36 @@ def _holder(path: Path) -> str:
         return path.read_text().strip() or "holder unknown"
     except OSError:
         return "holder unknown"
+
+
+class StoreWriteLock:
+    """The store's write lock, re-entrant in the thread that holds it.
+
+    A write runs stages that each hold the lock (`groundgraph/write_stages.py`); when the
+    caller already holds it around them (one CLI write, one Dagster run) a stage goes straight
+    on instead of waiting on itself, since `flock` refuses a second handle even in the same
+    process. Another thread still waits for the lock like another process does.
+    """
+
+    def __init__(self, directory: Path, wait: float) -> None:
+        self.directory = directory
+        self.wait = wait
+        self._owner: int | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this thread holds the lock."""
+        return self._owner == threading.get_ident()
+
+    @contextmanager
+    def hold(self, progress: Progress = no_progress) -> Iterator[float]:
+        """Hold the lock; yields the seconds spent waiting (0 when already held)."""
+        if self.held:
+            yield 0.0
+            return
+        with write_lock(self.directory, self.wait, progress) as waited:
+            self._owner = threading.get_ident()
+            try:
+                yield waited
+            finally:
+                self._owner = None

@@ -16,6 +16,7 @@ reads from the server only the entities another process (or none) wrote.
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from neo4j import ManagedTransaction
 
@@ -70,7 +71,7 @@ class KnownEntities:
         self.version = version
 
 
-def mention_row(record: dict) -> MentionRow:
+def mention_row(record: Mapping[str, Any]) -> MentionRow:
     return MentionRow(
         record["surface"],
         record["name"],
@@ -254,7 +255,7 @@ def _exact_spans(tx: ManagedTransaction, relation_ids: Sequence[str]) -> dict[st
     return {row["rid"]: SeenSpan(row["first_seen"], row["last_seen"]) for row in support}
 
 
-def rederive(
+def rederive_batch(
     tx: ManagedTransaction,
     entity_ids: Iterable[str],
     relation_ids: Iterable[str],

@@ -176,7 +176,9 @@ class PprGraph:
         chunk_ids = sorted({c for c, _, _ in adjacency.mentions})
         entities = {e: i for i, e in enumerate(entity_ids)}
         chunks = {c: len(entities) + i for i, c in enumerate(chunk_ids)}
-        rows, cols, weights = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        weights: list[float] = []
 
         def edge(a: int, b: int, w: float) -> None:
             rows.extend((a, b))

@@ -7,7 +7,7 @@ in memory, and the output is written as it is produced. The vocabulary is in `rd
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 from typing import Protocol, TextIO
@@ -125,12 +125,17 @@ class _JsonLdWriter:
         self.out.write("[\n")
 
     def subject(self, subject: URIRef, pairs: list[Pair]) -> None:
-        obj: dict[str, object] = {"@id": str(subject)}
+        types: list[str] = []
+        values: dict[str, list[dict[str, str]]] = {}
         for p, o in pairs:
             if p == RDF.type:
-                obj.setdefault("@type", []).append(str(o))  # type: ignore[union-attr]
-                continue
-            obj.setdefault(str(p), []).append(_jsonld_value(o))  # type: ignore[union-attr]
+                types.append(str(o))
+            else:
+                values.setdefault(str(p), []).append(_jsonld_value(o))
+        obj: dict[str, object] = {"@id": str(subject)}
+        if types:
+            obj["@type"] = types
+        obj.update(values)
         self.out.write(("" if self.first else ",\n") + json.dumps(obj, ensure_ascii=False))
         self.first = False
 
@@ -153,7 +158,11 @@ def _term(value: URIRef | Literal) -> str:
 
 
 def _writer(out: TextIO, fmt: str) -> _Writer:
-    writers = {"turtle": _TurtleWriter, "nt": _NTriplesWriter, "jsonld": _JsonLdWriter}
+    writers: dict[str, Callable[[TextIO], _Writer]] = {
+        "turtle": _TurtleWriter,
+        "nt": _NTriplesWriter,
+        "jsonld": _JsonLdWriter,
+    }
     if fmt not in writers:
         raise StoreError(f"unknown RDF export format {fmt!r}; use one of {', '.join(writers)}")
     return writers[fmt](out)

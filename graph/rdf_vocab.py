@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 GG = Namespace("https://groundgraph.dev/ns#")
 SCHEMA = Namespace("https://schema.org/")
@@ -49,7 +50,7 @@ def node(kind: str, node_id: str) -> URIRef:
     return URIRef(f"{GG}{kind}/{node_id}")
 
 
-def node_id(iri: URIRef, kind: str) -> str | None:
+def node_id(iri: Node, kind: str) -> str | None:
     """The id in a `gg:KIND/ID` IRI, or None when the IRI is not one."""
     prefix = f"{GG}{kind}/"
     return str(iri)[len(prefix) :] if str(iri).startswith(prefix) else None

@@ -11,6 +11,7 @@ what this process last wrote while no other writer came between (`KnownEntities`
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import neo4j
@@ -36,12 +37,13 @@ from groundgraph.graph.neo4j_aggregates import (
     Delta,
     EntityWrite,
     KnownEntities,
+    RunRows,
     apply_entities,
     apply_relations,
     delete_orphans,
     evidence_rows,
     mention_row,
-    rederive,
+    rederive_batch,
 )
 from groundgraph.graph.settings import Neo4jSettings
 
@@ -237,8 +239,9 @@ class Neo4jGraphStore:
         relation_ids = sorted(row["id"] for row in self._read(cypher.ALL_RELATION_IDS))
         size = self.settings.batch_size
         for start in range(0, max(len(entity_ids), len(relation_ids)), size):
-            batch = (entity_ids[start : start + size], relation_ids[start : start + size])
-            self._write(lambda tx, _, b=batch: rederive(tx, *b, self._run_rows))
+            entities = entity_ids[start : start + size]
+            relations = relation_ids[start : start + size]
+            self._write(partial(_rederive_work, entities, relations, self._run_rows))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -372,3 +375,13 @@ class Neo4jGraphStore:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
+
+
+def _rederive_work(
+    entity_ids: list[str],
+    relation_ids: list[str],
+    run_rows: RunRows,
+    tx: ManagedTransaction,
+    _version: int,
+) -> None:
+    rederive_batch(tx, entity_ids, relation_ids, run_rows)

@@ -21,7 +21,7 @@ from groundgraph.finetune.feedback import FeedbackStore
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore, StoreError, StoreNotFoundError
 from groundgraph.graph.errors import ConfigError
-from groundgraph.graph.lock import write_lock
+from groundgraph.graph.lock import StoreWriteLock
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.stores import open_graph_store, store_exists
 from groundgraph.ingest.base import Extractor
@@ -79,9 +79,14 @@ class Components:
         self.directory.mkdir(parents=True, exist_ok=True)
         return open_graph_store(self.settings.graph, self.settings.neo4j, self.directory)
 
+    @cached_property
+    def _write_lock(self) -> StoreWriteLock:
+        return StoreWriteLock(self.directory, self.settings.graph.lock_wait)
+
     def write_lock(self, progress: Progress = no_progress) -> AbstractContextManager[float]:
-        """The store's write lock (`graph.lock_wait`); yields the seconds waited for it."""
-        return write_lock(self.directory, self.settings.graph.lock_wait, progress)
+        """The store's write lock (`graph.lock_wait`), re-entrant in the thread holding it;
+        yields the seconds waited for it."""
+        return self._write_lock.hold(progress)
 
     def require_existing(self) -> None:
         """Refuse a store that was never made: a read on a typo'd path would otherwise

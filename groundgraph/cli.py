@@ -19,6 +19,7 @@ from rich.markup import escape
 from groundgraph.cli_options import fail, interactive, json_option, opened, store_option, version
 from groundgraph.cli_output import err, out, print_report, progress_bars
 from groundgraph.cli_servers import mcp, serve, ui
+from groundgraph.finetune.feedback import Rating
 from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.retrievers.routing import Mode as AnswerMode
 from groundgraph.settings import GeneratorName
@@ -241,8 +242,8 @@ def ask(
     question: str,
     store: Path | None,
     as_json: bool,
-    generator: str | None,
-    mode: str | None,
+    generator: GeneratorName | None,
+    mode: AnswerMode | None,
     stream: bool,
     strict: bool | None,
 ) -> None:
@@ -350,7 +351,7 @@ def delete(document: str, store: Path | None) -> None:
 @json_option
 def feedback(
     question: str,
-    rating: str,
+    rating: Rating,
     answer_text: str,
     correction: str | None,
     store: Path | None,

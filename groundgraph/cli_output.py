@@ -4,7 +4,7 @@ Everything here writes to stderr except what a command answers (stdout), so `--j
 stays machine-readable.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from groundgraph.graph.progress import Progress as ProgressCallback
     from groundgraph.ingest.base import FileError
     from groundgraph.write_path import IngestReport
 
@@ -40,10 +41,10 @@ class _RateColumn(ProgressColumn):
 
 
 @contextmanager
-def progress_bars(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bars(enabled: bool) -> Iterator["ProgressCallback"]:
     """A `Progress` callback that draws one bar per stage with count, rate and ETA."""
     if not enabled:
-        yield lambda stage, done, total: None
+        yield _no_progress
         return
     columns = (
         TextColumn("{task.description:<16}"),
@@ -63,6 +64,10 @@ def progress_bars(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
             bars.update(tasks[stage], completed=done, total=total)
 
         yield report
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Progress nobody watches."""
 
 
 def failure_line(failure: "FileError") -> str:

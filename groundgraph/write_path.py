@@ -1,32 +1,23 @@
-"""The one write path: scan → build document graphs → write → sync vectors → refresh
-communities.
+"""The one write path: the stages of `write_stages`, run together under one writer lock.
 
-Every write verb (`ingest`, `refresh`, `import_rdf`, `delete`) runs these stages, and the
-Dagster assets run the same stages one per asset. Each stage returns its own report;
-`IngestReport` only holds them side by side, so nothing is filled in by someone else.
+Every write verb (`ingest`, `refresh`, `import_rdf`, `delete`, `check --repair`) runs these
+stages, and the Dagster assets run the same stages one per asset. Each stage returns its own
+report; `IngestReport` only holds them side by side, so nothing is filled in by someone else.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import groundgraph.write_stages as stages
 from groundgraph.assembly import Components
-from groundgraph.community_reports import CommunityReport
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.base import FileError
-from groundgraph.ingest.changes import SourceChanges, Sources
+from groundgraph.ingest.changes import SourceChanges, Sources, stored_sources
 from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError
-from groundgraph.retrieval.indexes.store_vectors import VectorReport
-
-
-@dataclass(frozen=True)
-class FollowReport:
-    """What the derived data did after a graph write: vectors, then communities."""
-
-    vectors: VectorReport
-    communities: CommunityReport
+from groundgraph.write_stages import FollowReport
 
 
 @dataclass(frozen=True)
@@ -125,15 +116,6 @@ class IngestReport:
         }
 
 
-def follow_graph(parts: Components, progress: Progress = no_progress) -> FollowReport:
-    """Bring the vector indexes, then the communities, up to date with the graph."""
-    vectors = parts.vectors.sync(parts.store, progress)
-    progress("communities", 0, 1)
-    communities = parts.refresh_communities()
-    progress("communities", 1, 1)
-    return FollowReport(vectors, communities)
-
-
 def write_sources(
     parts: Components, sources: Sources, progress: Progress = no_progress
 ) -> IngestReport:
@@ -142,15 +124,13 @@ def write_sources(
     A misconfigured answer model fails before anything is written (it summarises the
     communities at the end).
     """
-    parts.summary_chat()
+    stages.prepare(parts)
     with parts.write_lock(progress) as waited:
-        changes = parts.ingestor.scan(sources, progress)
-        written = parts.ingestor.write(parts.ingestor.build(changes), changes, progress)
-        follow = follow_graph(parts, progress)
-        failed = [*changes.failed, *written.failed]
-        known = parts.failure_log.replace(failed)
-    known_failures = frozenset(f for f in failed if f in known)
-    return IngestReport(changes, written, follow, known_failures, waited)
+        changes = stages.scan(parts, sources, progress)
+        written = stages.write_graph(parts, changes, progress=progress)
+        follow = stages.follow_graph(parts, progress)
+        known = stages.publish_failures(parts, changes, written)
+    return IngestReport(changes, written, follow, known, waited)
 
 
 def ingest_paths(
@@ -169,8 +149,6 @@ def import_rdf_paths(
 
 def refresh_sources(parts: Components, progress: Progress = no_progress) -> IngestReport:
     """Re-read every source ingested or imported before: changes update, gone files go."""
-    from groundgraph.ingest.changes import stored_sources
-
     return write_sources(parts, stored_sources(parts.store), progress)
 
 
@@ -185,10 +163,10 @@ class DeleteReport:
 def delete_document(parts: Components, uri: str) -> DeleteReport:
     """Delete a document by URI (or file path) and everything only it supported."""
     candidates = [uri] if "://" in uri else [Path(uri).resolve().as_uri(), uri]
-    parts.summary_chat()
+    stages.prepare(parts)
     with parts.write_lock():
         deleted = parts.store.delete_documents(document_id(u) for u in candidates)
-        return DeleteReport(deleted, follow_graph(parts))
+        return DeleteReport(deleted, stages.follow_graph(parts))
 
 
 @dataclass(frozen=True)

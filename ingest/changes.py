@@ -158,7 +158,8 @@ def diff(stored: Sequence[Document], found: Scan, seconds: float = 0.0) -> Sourc
     updated: list[Pending] = []
     unchanged: list[str] = []
     seen: set[str] = set()
-    for item in [*found.documents, *found.graphs]:
+    items: list[Pending] = [*found.documents, *found.graphs]
+    for item in items:
         uri = uri_of(item)
         seen.add(uri)
         before = by_uri.get(uri)

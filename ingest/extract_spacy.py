@@ -53,6 +53,58 @@ class _Frame:
     preps: list[tuple[str, int]] = field(default_factory=list)
 
 
+@dataclass
+class _Roles:
+    """Where each entity of a sentence stands: in a verb's frame, after a noun's preposition
+    ("director of X"), or as the subject of an apposition ("X, director of Y")."""
+
+    frames: dict[int, _Frame] = field(default_factory=lambda: defaultdict(_Frame))
+    noun_preps: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    appositions: list[tuple[int, Token]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, ents: list[Span]) -> _Roles:
+        roles = cls()
+        for index, ent in enumerate(ents):
+            roles._place(index, _clause_head(ent.root))
+            for child in ent.root.children:
+                if child.dep_ == "appos" and child.ent_type_ == "":
+                    roles.appositions.append((index, child))
+        return roles
+
+    def _place(self, index: int, token: Token) -> None:
+        dep, head = token.dep_, token.head
+        if dep in _SUBJECT:
+            self.frames[head.i].subjects.append(index)
+        elif dep in _PASSIVE_SUBJECT:
+            self.frames[head.i].passive.append(index)
+        elif dep in _OBJECT:
+            self.frames[head.i].objects.append(index)
+        elif dep == "pobj" and head.dep_ == "agent":
+            self.frames[head.head.i].agents.append(index)
+        elif dep == "pobj" and head.dep_ == "prep":
+            attached = head.head
+            if attached.pos_ in ("VERB", "AUX"):
+                self.frames[attached.i].preps.append((head.lower_, index))
+            else:
+                self.noun_preps[attached.i].append((head.lower_, index))
+
+    def noun_relations(self, doc: Doc) -> list[tuple[int, str, int]]:
+        """ "X is the director of Y" and "X, director of Y": X director of Y."""
+        found: list[tuple[int, str, int]] = []
+        for verb_i, frame in self.frames.items():
+            for noun in doc[verb_i].children:
+                if noun.dep_ == "attr":
+                    for prep, obj in self.noun_preps.get(noun.i, ()):
+                        found.extend(
+                            (s, f"{noun.lemma_.lower()} {prep}", obj) for s in frame.subjects
+                        )
+        for subject, noun in self.appositions:
+            for prep, obj in self.noun_preps.get(noun.i, ()):
+                found.append((subject, f"{noun.lemma_.lower()} {prep}", obj))
+        return found
+
+
 def _clause_head(token: Token) -> Token:
     """Climb coordination: in "Marie and Pierre discovered", Pierre plays Marie's role."""
     while token.dep_ == "conj" and token.head is not token:
@@ -177,42 +229,11 @@ class SpacyExtractor:
         return found
 
     def _dependency_relations(self, doc: Doc, ents: list[Span]) -> list[tuple[int, str, int]]:
-        frames: dict[int, _Frame] = defaultdict(_Frame)
-        noun_preps: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        appositions: list[tuple[int, Token]] = []
-        for index, ent in enumerate(ents):
-            token = _clause_head(ent.root)
-            dep, head = token.dep_, token.head
-            if dep in _SUBJECT:
-                frames[head.i].subjects.append(index)
-            elif dep in _PASSIVE_SUBJECT:
-                frames[head.i].passive.append(index)
-            elif dep in _OBJECT:
-                frames[head.i].objects.append(index)
-            elif dep == "pobj" and head.dep_ == "agent":
-                frames[head.head.i].agents.append(index)
-            elif dep == "pobj" and head.dep_ == "prep":
-                attached = head.head
-                if attached.pos_ in ("VERB", "AUX"):
-                    frames[attached.i].preps.append((head.lower_, index))
-                else:
-                    noun_preps[attached.i].append((head.lower_, index))
-            for child in ent.root.children:
-                if child.dep_ == "appos" and child.ent_type_ == "":
-                    appositions.append((index, child))
+        roles = _Roles.of(ents)
         relations: list[tuple[int, str, int]] = []
-        for verb_i, frame in frames.items():
-            relations.extend(self._frame_relations(doc, verb_i, frame, frames))
-        for verb_i, frame in frames.items():
-            for noun in doc[verb_i].children:
-                if noun.dep_ == "attr":
-                    for prep, obj in noun_preps.get(noun.i, ()):
-                        relations.extend(
-                            (s, f"{noun.lemma_.lower()} {prep}", obj) for s in frame.subjects
-                        )
-        for subject, noun in appositions:
-            for prep, obj in noun_preps.get(noun.i, ()):
-                relations.append((subject, f"{noun.lemma_.lower()} {prep}", obj))
+        for verb_i, frame in roles.frames.items():
+            relations.extend(self._frame_relations(doc, verb_i, frame, roles.frames))
+        relations.extend(roles.noun_relations(doc))
         return [(s, p, o) for s, p, o in relations if s != o]
 
     @staticmethod

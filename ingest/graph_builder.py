@@ -130,15 +130,15 @@ def build_document_graph(
         mentions += [
             Mention(c.id, entity_ids[-1], title.surface, title.name, title.type) for c in chunks
         ]
-    evidence = []
+    evidence: list[Evidence] = []
     for rel in extraction.relations:
         src, dst = entity_ids[rel.source], entity_ids[rel.target]
         if src == dst:
             continue
         if rel.predicate == CO_OCCURRENCE and dst < src:
             src, dst = dst, src  # co-occurrence has no direction: one relation per pair
-        spans = (extraction.entities[rel.source], extraction.entities[rel.target])
-        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        pair = (extraction.entities[rel.source], extraction.entities[rel.target])
+        start, end = min(s.start for s in pair), max(s.end for s in pair)
         relation_id = ids.relation_id(src, rel.predicate, dst)
         evidence.extend(
             Evidence(relation_id, src, dst, rel.predicate, chunk_id, rel.weight)

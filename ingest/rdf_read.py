@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.exceptions import Error as RdflibError
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from groundgraph.graph import ids
 from groundgraph.graph.model import Chunk, Document, DocumentGraph, Evidence, Mention
@@ -118,14 +119,14 @@ def read_rdf(path: Path, settings: IngestSettings, fmt: str | None = None) -> li
 # -- groundgraph's own vocabulary -----------------------------------------------------------
 
 
-def _one(graph: Graph, subject: URIRef, prop: URIRef, path: Path) -> str:
+def _one(graph: Graph, subject: Node, prop: URIRef, path: Path) -> str:
     value = graph.value(subject, prop)
     if value is None:
         raise SourceError(str(path), f"{subject} has no {prop}")
     return str(value)
 
 
-def _id(graph: Graph, subject: URIRef, prop: URIRef, kind: str, path: Path) -> str:
+def _id(graph: Graph, subject: Node, prop: URIRef, kind: str, path: Path) -> str:
     found = node_id(URIRef(_one(graph, subject, prop, path)), kind)
     if found is None:
         raise SourceError(str(path), f"{subject}: {prop} is not a groundgraph {kind}")
@@ -133,7 +134,7 @@ def _id(graph: Graph, subject: URIRef, prop: URIRef, kind: str, path: Path) -> s
 
 
 def _restore(graph: Graph, path: Path, source: str) -> list[DocumentGraph]:
-    def text(s: URIRef, p: URIRef) -> str:
+    def text(s: Node, p: URIRef) -> str:
         return _one(graph, s, p, path)
 
     documents = {}
@@ -211,7 +212,7 @@ def _restore(graph: Graph, path: Path, source: str) -> list[DocumentGraph]:
 # -- any other RDF ----------------------------------------------------------------------------
 
 
-def _label(graph: Graph, resource: URIRef) -> str | None:
+def _label(graph: Graph, resource: Node) -> str | None:
     """A resource's preferred label: skos:prefLabel, then rdfs:label; English or untagged
     first, then the alphabetically first."""
     for prop in (SKOS.prefLabel, RDFS.label):
@@ -222,13 +223,13 @@ def _label(graph: Graph, resource: URIRef) -> str | None:
     return None
 
 
-def _local_name(iri: URIRef) -> str:
+def _local_name(iri: Node) -> str:
     text = str(iri).rstrip("/#")
     tail = re.split(r"[/#:]", text)[-1] or text
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail).replace("_", " ")
 
 
-def _words(graph: Graph, resource: URIRef) -> str:
+def _words(graph: Graph, resource: Node) -> str:
     return _label(graph, resource) or _local_name(resource)
 
 
@@ -243,7 +244,7 @@ def _canonical(graph: Graph, labelled: dict[URIRef, str]) -> dict[URIRef, URIRef
         return r
 
     for s, o in graph.subject_objects(OWL.sameAs):
-        if s in parent and o in parent:
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and s in parent and o in parent:
             a, b = sorted((find(s), find(o)))
             parent[b] = a
     return {r: find(r) for r in labelled}

@@ -28,8 +28,8 @@ from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.structure import TextBuilder
 
 # What a damaged or unusual file makes the two libraries raise besides their own errors.
-_BROKEN = (PdfReadError, PDFException, PSException, ValueError, KeyError, TypeError, IndexError)
-_BROKEN += (AttributeError, AssertionError)
+_BROKEN: tuple[type[Exception], ...] = (PdfReadError, PDFException, PSException)
+_BROKEN += (ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError)
 # A word broken across lines: "engi-\nneer".
 _HYPHENATED = re.compile(r"(\w)-\n(\w)")
 

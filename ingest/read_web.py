@@ -24,14 +24,15 @@ from groundgraph.ingest.structure import TextBuilder
 def read_html(path: Path, settings: IngestSettings, source: str) -> list[SourceDocument]:
     html, encoding = decode_text(path, read_bytes(path, settings))
     doc = _main_content(html)
+    main = None if doc is None else doc.find("main")
     title, text = html_to_text(html)
-    if doc is None or _flattened(doc.find("main"), text):
+    if doc is None or main is None or _flattened(main, text):
         if not text.strip():
             raise SourceError(str(path), "HTML page has no text outside scripts and styles")
         title, text, regions = html_structure(html)
         return [file_document(path, title, text, source, regions=regions, encoding=encoding)]
     builder = TextBuilder()
-    _add_blocks(builder, doc.find("main"))
+    _add_blocks(builder, main)
     text, regions = builder.build()
     return [
         file_document(
@@ -61,7 +62,7 @@ def _main_content(html: str) -> etree._Element | None:
         return None
     doc = etree.fromstring(found.encode())
     main = doc.find("main")
-    if main is None or not "".join(main.itertext()).strip():
+    if main is None or not _all_text(main).strip():
         return None
     return doc
 
@@ -89,4 +90,8 @@ def _add_blocks(builder: TextBuilder, main: etree._Element) -> None:
 
 
 def _text(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    return " ".join(_all_text(element).split())
+
+
+def _all_text(element: etree._Element) -> str:
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)

@@ -11,7 +11,6 @@ from dagster import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
     ExecutorDefinition,
-    JobDefinition,
     RunRequest,
     ScheduleDefinition,
     SensorDefinition,
@@ -25,6 +24,13 @@ from dagster import (
     sensor,
 )
 
+# The types define_asset_job and build_schedule_from_partitioned_job return; dagster exports
+# them from its internals only.
+from dagster._core.definitions.partitions.partitioned_schedule import (
+    UnresolvedPartitionedAssetScheduleDefinition,
+)
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
 from groundgraph.ingest.sources import uri_path
 from groundgraph.pipelines.finetune import FINETUNE_GROUP, monthly_partitions
 from groundgraph.pipelines.refresh import (
@@ -35,6 +41,9 @@ from groundgraph.pipelines.refresh import (
 )
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
+
+AssetJob = UnresolvedAssetJobDefinition
+PartitionedSchedule = UnresolvedPartitionedAssetScheduleDefinition | ScheduleDefinition
 
 REFRESH_JOB = "daily_refresh"
 FINETUNE_JOB = "monthly_finetune"
@@ -47,7 +56,7 @@ def executor(settings: PipelineSettings) -> ExecutorDefinition:
     return in_process_executor if settings.executor == "in_process" else multiprocess_executor
 
 
-def refresh_job(settings: PipelineSettings, start: date) -> JobDefinition:
+def refresh_job(settings: PipelineSettings, start: date) -> AssetJob:
     return define_asset_job(
         REFRESH_JOB,
         selection=AssetSelection.groups(REFRESH_GROUP),
@@ -57,7 +66,7 @@ def refresh_job(settings: PipelineSettings, start: date) -> JobDefinition:
     )
 
 
-def finetune_job(settings: PipelineSettings, start: date) -> JobDefinition:
+def finetune_job(settings: PipelineSettings, start: date) -> AssetJob:
     return define_asset_job(
         FINETUNE_JOB,
         selection=AssetSelection.groups(FINETUNE_GROUP),
@@ -67,7 +76,7 @@ def finetune_job(settings: PipelineSettings, start: date) -> JobDefinition:
     )
 
 
-def finetune_schedule(settings: PipelineSettings, job: JobDefinition) -> ScheduleDefinition:
+def finetune_schedule(settings: PipelineSettings, job: AssetJob) -> PartitionedSchedule:
     """On the first day of each month at the configured time, for that month's partition."""
     return build_schedule_from_partitioned_job(
         job,
@@ -78,7 +87,7 @@ def finetune_schedule(settings: PipelineSettings, job: JobDefinition) -> Schedul
     )
 
 
-def refresh_schedule(settings: PipelineSettings, job: JobDefinition) -> ScheduleDefinition:
+def refresh_schedule(settings: PipelineSettings, job: AssetJob) -> PartitionedSchedule:
     """Every day at the configured time, in the configured timezone, for that day's partition."""
     return build_schedule_from_partitioned_job(
         job,
@@ -100,7 +109,7 @@ def _names(uris: list[str], limit: int = 5) -> str:
     return ", ".join(names) + more
 
 
-def source_files_sensor(settings: PipelineSettings, job: JobDefinition) -> SensorDefinition:
+def source_files_sensor(settings: PipelineSettings, job: AssetJob) -> SensorDefinition:
     @sensor(
         job=job,
         minimum_interval_seconds=settings.sensor_interval_seconds,

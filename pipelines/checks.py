@@ -3,7 +3,8 @@
 - `vectors_match_chunks`: every chunk has exactly one vector and every vector a chunk.
 - `graph_references_resolve`: no mention or relation points at a missing node.
 - `entity_count_stable`: one run did not lose more than `max_entity_drop` of the entities.
-- `canary_recall`: the canary questions still retrieve their documents.
+- `canary_recall`: the canary questions still retrieve their documents; defined only when a
+  canary set is configured, or required (`require_canary`), when its absence fails it.
 """
 
 from dagster import (
@@ -105,8 +106,9 @@ def refresh_checks(
         configured recall."""
         if settings.canary_file is None:
             return AssetCheckResult(
-                passed=True,
-                description="no canary set: set GROUNDGRAPH_PIPELINE_CANARY_FILE to check recall",
+                passed=False,
+                description="not configured: this deployment requires a canary set "
+                "(require_canary); set GROUNDGRAPH_PIPELINE_CANARY_FILE",
             )
         canaries = load_canaries(settings.canary_file)
         result = canary_recall(groundgraph.parts.retriever, canaries, settings.canary_k)
@@ -120,12 +122,10 @@ def refresh_checks(
             },
         )
 
-    return [
-        vectors_match_chunks,
-        graph_references_resolve,
-        entity_count_stable,
-        canary_recall_check,
-    ]
+    checks = [vectors_match_chunks, graph_references_resolve, entity_count_stable]
+    if settings.canary_file is not None or settings.require_canary:
+        checks.append(canary_recall_check)
+    return checks
 
 
 def _scope(written: list[str] | None) -> str:

@@ -6,13 +6,10 @@ resources: the store, backend and sources come from groundgraph's settings and
 """
 
 import os
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
 
 from dagster import Definitions, EnvVar
 
-from groundgraph.graph.errors import GroundGraphError
-from groundgraph.graph.stores import store_exists
 from groundgraph.pipelines.automation import (
     finetune_job,
     finetune_schedule,
@@ -27,6 +24,8 @@ from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
 NEO4J_PASSWORD_ENV = "GROUNDGRAPH_NEO4J_PASSWORD"
+# Days of daily partitions before today when `start_date` is unset.
+DEFAULT_HISTORY_DAYS = 30
 
 
 def default_resources(settings: PipelineSettings) -> dict[str, object]:
@@ -38,21 +37,16 @@ def default_resources(settings: PipelineSettings) -> dict[str, object]:
     }
 
 
-def first_day(settings: PipelineSettings, groundgraph: GroundGraphResource) -> date:
-    """The first partition: `start_date` if set, else the day the store's first document was
-    ingested (today for a new store), so the UI does not count years of missing days."""
+def first_day(settings: PipelineSettings) -> date:
+    """The first partition: `start_date` if set, else `DEFAULT_HISTORY_DAYS` before today.
+
+    Loading the definitions never opens the store (a code location that reads it at import
+    fails to load while the store is locked, down or being restored), so the first partition
+    is not the day of the store's first document; set `start_date` to backfill further.
+    """
     if settings.start_date is not None:
         return settings.start_date
-    try:
-        store_settings = groundgraph.settings()
-        if not store_exists(store_settings.graph, Path(store_settings.store)):
-            return date.today()
-        times = [d.ingested_at for d in groundgraph.parts.store.documents() if d.ingested_at]
-    except GroundGraphError:
-        return date.today()  # an unreachable server must not keep the definitions from loading
-    finally:
-        groundgraph.close()
-    return date.fromisoformat(min(times)[:10]) if times else date.today()
+    return date.today() - timedelta(days=DEFAULT_HISTORY_DAYS)
 
 
 def build_definitions(
@@ -63,7 +57,7 @@ def build_definitions(
     resources = resources or default_resources(settings)
     groundgraph = resources["groundgraph"]
     assert isinstance(groundgraph, GroundGraphResource)
-    start = first_day(settings, groundgraph)
+    start = first_day(settings)
     backend = groundgraph.settings().graph.backend
     assets = refresh_assets(settings, start, backend)
     by_name = {a.key.to_user_string(): a for a in assets}

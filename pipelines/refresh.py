@@ -1,16 +1,18 @@
-"""The daily refresh as assets: the write path's stages, one per asset.
+"""The daily refresh as assets: the write path's stages (`groundgraph.write_stages`), one per
+asset, and the metadata analysts read.
 
-source_changes (scan) → document_graphs (build) → knowledge_graph (write) → vector_index
-(sync) and communities (rebuild) → graph_statistics. Each asset is one stage of
-`groundgraph.write_path`, called on the parts of the `groundgraph` resource, plus the metadata
-analysts read. Daily partitions give every run a date in the UI; re-running a partition is a
-refresh, so a backfill converges on the current sources and processes only what changed.
+source_changes (prepare, scan) → document_graphs (build) → knowledge_graph (write graph) →
+vector_index (sync vectors) and communities (rebuild) → graph_statistics (publish the
+failures, count). Each asset calls one stage on the `groundgraph` resource's parts, which hold
+the store's writer lock from the first stage to the end of the run, exactly as one
+`groundgraph refresh` holds it. Daily partitions give every run a date in the UI; re-running a
+partition is a refresh, so a backfill converges on the current sources and processes only what
+changed.
 """
 
 import hashlib
 import json
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 
 from dagster import (
@@ -22,10 +24,10 @@ from dagster import (
     asset,
 )
 
+import groundgraph.write_stages as stages
+from groundgraph.assembly import Components
 from groundgraph.community_reports import CommunityReport
-from groundgraph.graph.model import DocumentGraph
 from groundgraph.graph.summary import most_connected, top_predicates
-from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges
 from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.pipelines.reporting import (
@@ -41,21 +43,12 @@ from groundgraph.pipelines.reporting import (
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 from groundgraph.retrieval.indexes.store_vectors import VectorReport
-from groundgraph.write_path import FollowReport, IngestReport
+from groundgraph.write_path import IngestReport
+from groundgraph.write_stages import BuiltGraphs, FollowReport
 
 REFRESH_GROUP = "refresh"
 SOURCES_DIGEST = "sources_digest"
 _GROWTH_RUNS = 30
-
-
-@dataclass(frozen=True)
-class BuiltGraphs:
-    """The build stage's output when it runs as its own asset: the document graphs of the
-    changed documents, and those whose extraction failed."""
-
-    graphs: list[DocumentGraph]
-    failed: list[FileError]
-    seconds: float
 
 
 def sources_digest(fingerprints: dict[str, str]) -> str:
@@ -72,195 +65,173 @@ def daily_partitions(settings: PipelineSettings, start: date) -> DailyPartitions
     )
 
 
-def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> list[AssetsDefinition]:
-    """The refresh's assets; the graph asset shows the configured backend as its kind."""
-    partitions = daily_partitions(settings, start)
+def source_changes(
+    context: AssetExecutionContext,
+    groundgraph: GroundGraphResource,
+    source_location: SourceLocation,
+) -> Output[SourceChanges]:
+    """Scan the sources (document files and RDF files) and compare them with the store by
+    content hash: new, changed, unchanged and deleted documents, and every file that could
+    not be read, with why."""
+    parts = groundgraph.writer()
+    stages.prepare(parts)
+    sources = source_location.resolve(parts.store)
+    digest = sources_digest(source_location.fingerprints(parts.store))
+    changes = stages.scan(parts, sources)
+    context.log.info(
+        f"{len(changes.added)} new, {len(changes.updated)} changed, "
+        f"{len(changes.deleted)} deleted, {len(changes.failed)} failed"
+    )
+    listed = [*sources.paths, *sources.rdf]
+    return Output(
+        changes,
+        metadata={
+            "sources": MetadataValue.md("\n".join(f"- `{p}`" for p in listed) or "none"),
+            "added": len(changes.added),
+            "updated": len(changes.updated),
+            "unchanged": len(changes.unchanged),
+            "deleted": len(changes.deleted),
+            "failed": len(changes.failed),
+            "changed_documents": changes_table(changes),
+            "failed_files": failures_table(changes.failed),
+            SOURCES_DIGEST: digest,
+            "seconds": round(changes.seconds, 3),
+        },
+    )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
-    def source_changes(
-        context: AssetExecutionContext,
-        groundgraph: GroundGraphResource,
-        source_location: SourceLocation,
-    ) -> Output[SourceChanges]:
-        """Scan the sources (document files and RDF files) and compare them with the store by
-        content hash: new, changed, unchanged and deleted documents, and every file that
-        could not be read, with why."""
-        parts = groundgraph.parts
-        sources = source_location.resolve(parts.store)
-        digest = sources_digest(source_location.fingerprints(parts.store))
-        changes = parts.ingestor.scan(sources)
-        context.log.info(
-            f"{len(changes.added)} new, {len(changes.updated)} changed, "
-            f"{len(changes.deleted)} deleted, {len(changes.failed)} failed"
-        )
-        listed = [*sources.paths, *sources.rdf]
-        return Output(
-            changes,
-            metadata={
-                "sources": MetadataValue.md("\n".join(f"- `{p}`" for p in listed) or "none"),
-                "added": len(changes.added),
-                "updated": len(changes.updated),
-                "unchanged": len(changes.unchanged),
-                "deleted": len(changes.deleted),
-                "failed": len(changes.failed),
-                "changed_documents": changes_table(changes),
-                "failed_files": failures_table(changes.failed),
-                SOURCES_DIGEST: digest,
-                "seconds": round(changes.seconds, 3),
-            },
-        )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"spacy"})
-    def document_graphs(
-        context: AssetExecutionContext,
-        groundgraph: GroundGraphResource,
-        source_changes: SourceChanges,
-    ) -> Output[BuiltGraphs]:
-        """Parse, chunk and extract entities and relations from the new and changed
-        documents only (spaCy, no LLM); RDF documents arrive built."""
-        began = time.perf_counter()
-        total = len(source_changes.changed)
-        items = []
-        for done, item in enumerate(groundgraph.parts.ingestor.build(source_changes), start=1):
-            items.append(item)
-            if done % 50 == 0 or done == total:
-                context.log.info(f"built {done}/{total} documents")
-        built = BuiltGraphs(
-            [g for g in items if isinstance(g, DocumentGraph)],
-            [f for f in items if isinstance(f, FileError)],
-            time.perf_counter() - began,
-        )
-        return Output(
-            built,
-            metadata={
-                "documents": len(built.graphs),
-                "chunks": sum(len(g.chunks) for g in built.graphs),
-                "mentions": sum(len(g.mentions) for g in built.graphs),
-                "relation_evidence": sum(len(g.evidence) for g in built.graphs),
-                "failed": len(built.failed),
-                "failed_documents": failures_table(built.failed),
-                "seconds": round(built.seconds, 3),
-            },
-        )
+def document_graphs(
+    context: AssetExecutionContext,
+    groundgraph: GroundGraphResource,
+    source_changes: SourceChanges,
+) -> Output[BuiltGraphs]:
+    """Parse, chunk and extract entities and relations from the new and changed documents
+    only (spaCy, no LLM); RDF documents arrive built."""
+    built = stages.build(groundgraph.writer(), source_changes)
+    context.log.info(f"built {len(built.graphs)} documents, {len(built.failed)} failed")
+    return Output(
+        built,
+        metadata={
+            "documents": len(built.graphs),
+            "chunks": sum(len(g.chunks) for g in built.graphs),
+            "mentions": sum(len(g.mentions) for g in built.graphs),
+            "relation_evidence": sum(len(g.evidence) for g in built.graphs),
+            "failed": len(built.failed),
+            "failed_documents": failures_table(built.failed),
+            "seconds": round(built.seconds, 3),
+        },
+    )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={backend})
-    def knowledge_graph(
-        context: AssetExecutionContext,
-        groundgraph: GroundGraphResource,
-        source_changes: SourceChanges,
-        document_graphs: BuiltGraphs,
-    ) -> Output[WriteReport]:
-        """Upsert the changed documents' graphs and delete the gone documents, a batch per
-        transaction; entities and relations only those documents supported go with them."""
-        items = [*document_graphs.graphs, *document_graphs.failed]
-        parts = groundgraph.parts
-        with parts.write_lock():
-            report = parts.ingestor.write(items, source_changes)
-        context.log.info(
-            f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.deleted)} deleted"
-        )
-        return Output(
-            report,
-            metadata={
-                "added": len(report.added),
-                "updated": len(report.updated),
-                "deleted": len(report.deleted),
-                "failed": len(report.failed),
-                "failed_files": failures_table(report.failed),
-                # What the checks read by default (pipelines/checks.py).
-                "written_uris": MetadataValue.json([*report.added, *report.updated]),
-                "entities_before": report.entities_before,
-                "entities_after": report.entities_after,
-                "seconds": round(report.write_seconds, 3),
-            },
-        )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"faiss"})
-    def vector_index(
-        groundgraph: GroundGraphResource, knowledge_graph: WriteReport
-    ) -> Output[VectorReport]:
-        """Embed chunks and entity names the index lacks, drop those the graph lost, and
-        publish both indexes atomically (a crash leaves the previous ones whole)."""
-        parts = groundgraph.parts
-        with parts.write_lock():
-            report = parts.vectors.sync(parts.store)
-        return Output(
-            report,
-            metadata={
-                "chunks_added": report.chunks_added,
-                "chunks_removed": report.chunks_removed,
-                "entities_added": report.entities_added,
-                "entities_removed": report.entities_removed,
-                "seconds": round(report.chunk_seconds + report.entity_seconds, 3),
-            },
-        )
+def knowledge_graph(
+    context: AssetExecutionContext,
+    groundgraph: GroundGraphResource,
+    source_changes: SourceChanges,
+    document_graphs: BuiltGraphs,
+) -> Output[WriteReport]:
+    """Upsert the changed documents' graphs and delete the gone documents, a batch per
+    transaction; entities and relations only those documents supported go with them."""
+    report = stages.write_graph(groundgraph.writer(), source_changes, document_graphs)
+    context.log.info(
+        f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.deleted)} deleted"
+    )
+    return Output(
+        report,
+        metadata={
+            "added": len(report.added),
+            "updated": len(report.updated),
+            "deleted": len(report.deleted),
+            "failed": len(report.failed),
+            "failed_files": failures_table(report.failed),
+            # What the checks read by default (pipelines/checks.py).
+            "written_uris": MetadataValue.json([*report.added, *report.updated]),
+            "entities_before": report.entities_before,
+            "entities_after": report.entities_after,
+            "seconds": round(report.write_seconds, 3),
+        },
+    )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
-    def communities(
-        groundgraph: GroundGraphResource, knowledge_graph: WriteReport
-    ) -> Output[CommunityReport]:
-        """Leiden communities of the entity graph with their reports (what global questions
-        are answered from), rebuilt when the graph changed since they were computed."""
-        parts = groundgraph.parts
-        with parts.write_lock():
-            report = parts.refresh_communities()
-        found = report.found
-        return Output(
-            report,
-            metadata={
-                "communities": len(found.communities),
-                "graph_version": found.graph_version,
-                "rebuilt": report.rebuilt,
-                "largest": communities_table(found.communities[:10]),
-                "seconds": round(report.seconds, 3),
-            },
-        )
 
-    @asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={"python"})
-    def graph_statistics(
-        context: AssetExecutionContext,
-        groundgraph: GroundGraphResource,
-        source_changes: SourceChanges,
-        knowledge_graph: WriteReport,
-        vector_index: VectorReport,
-        communities: CommunityReport,
-    ) -> Output[dict]:
-        """Counts after the run, the biggest entity types, the most connected entities,
-        the time per stage, and how the graph grew over the last runs."""
-        parts = groundgraph.parts
-        graph = parts.store.stats()
-        chunk_vectors = parts.vectors.published().chunk_vectors
-        hubs = most_connected(parts.store, 10)
-        run = IngestReport(source_changes, knowledge_graph, FollowReport(vector_index, communities))
-        label = context.partition_key
-        points = [*_previous_growth(context), (label, graph.entities, graph.relations)]
-        return Output(
-            {"documents": graph.documents, "chunks": graph.chunks, "entities": graph.entities},
-            metadata={
-                "documents": graph.documents,
-                "chunks": graph.chunks,
-                "entities": graph.entities,
-                "relations": graph.relations,
-                "mentions": graph.mentions,
-                "chunk_vectors": chunk_vectors,
-                "documents_changed": run.changed,
-                "top_entity_types": entity_types_table(graph.entity_types),
-                "most_connected_entities": hubs_table(hubs),
-                "top_predicates": predicates_table(top_predicates(parts.store)),
-                "stage_seconds": stage_seconds_table(run.stage_seconds()),
-                "graph_growth": MetadataValue.md(growth_chart(points)),
-            },
-        )
+def vector_index(
+    groundgraph: GroundGraphResource, knowledge_graph: WriteReport
+) -> Output[VectorReport]:
+    """Embed chunks and entity names the index lacks, drop those the graph lost, and publish
+    both indexes atomically (a crash leaves the previous ones whole)."""
+    report = stages.sync_vectors(groundgraph.writer())
+    return Output(
+        report,
+        metadata={
+            "chunks_added": report.chunks_added,
+            "chunks_removed": report.chunks_removed,
+            "entities_added": report.entities_added,
+            "entities_removed": report.entities_removed,
+            "seconds": round(report.chunk_seconds + report.entity_seconds, 3),
+        },
+    )
 
-    return [
-        source_changes,
-        document_graphs,
-        knowledge_graph,
-        vector_index,
-        communities,
-        graph_statistics,
-    ]
+
+def communities(
+    groundgraph: GroundGraphResource, knowledge_graph: WriteReport
+) -> Output[CommunityReport]:
+    """Leiden communities of the entity graph with their reports (what global questions are
+    answered from), rebuilt when the graph changed since they were computed."""
+    report = stages.rebuild_communities(groundgraph.writer())
+    found = report.found
+    return Output(
+        report,
+        metadata={
+            "communities": len(found.communities),
+            "graph_version": found.graph_version,
+            "rebuilt": report.rebuilt,
+            "largest": communities_table(found.communities[:10]),
+            "seconds": round(report.seconds, 3),
+        },
+    )
+
+
+def graph_statistics(
+    context: AssetExecutionContext,
+    groundgraph: GroundGraphResource,
+    source_changes: SourceChanges,
+    knowledge_graph: WriteReport,
+    vector_index: VectorReport,
+    communities: CommunityReport,
+) -> Output[dict]:
+    """Record the run's failures in the store (what `groundgraph refresh` records), then the
+    counts after the run, the biggest entity types, the most connected entities, the time
+    per stage, and how the graph grew over the last runs."""
+    parts = groundgraph.writer()
+    known = stages.publish_failures(parts, source_changes, knowledge_graph)
+    follow = FollowReport(vector_index, communities)
+    run = IngestReport(source_changes, knowledge_graph, follow, known)
+    graph = parts.store.stats()
+    points = [*_previous_growth(context), (context.partition_key, graph.entities, graph.relations)]
+    return Output(
+        {"documents": graph.documents, "chunks": graph.chunks, "entities": graph.entities},
+        metadata={
+            "documents": graph.documents,
+            "chunks": graph.chunks,
+            "entities": graph.entities,
+            "relations": graph.relations,
+            "mentions": graph.mentions,
+            "documents_changed": run.changed,
+            "new_failures": len(run.new_failures),
+            "run_report": MetadataValue.json(run.to_dict()),
+            "graph_growth": MetadataValue.md(growth_chart(points)),
+            **_graph_tables(parts, run),
+        },
+    )
+
+
+def _graph_tables(parts: Components, run: IngestReport) -> dict[str, int | MetadataValue]:
+    return {
+        "chunk_vectors": parts.vectors.published().chunk_vectors,
+        "top_entity_types": entity_types_table(parts.store.stats().entity_types),
+        "most_connected_entities": hubs_table(most_connected(parts.store, 10)),
+        "top_predicates": predicates_table(top_predicates(parts.store)),
+        "stage_seconds": stage_seconds_table(run.stage_seconds()),
+    }
 
 
 def _previous_growth(context: AssetExecutionContext) -> list[tuple[str, int, int]]:
@@ -278,3 +249,24 @@ def _previous_growth(context: AssetExecutionContext) -> list[tuple[str, int, int
             label = materialization.partition or str(record.run_id)[:8]
             points.append((label, int(meta["entities"].value), int(meta["relations"].value)))
     return points
+
+
+# Each stage's asset and what it shows as its kind in the UI (None: the store's backend).
+_STAGE_ASSETS: tuple[tuple[Callable[..., Output], str | None], ...] = (
+    (source_changes, "python"),
+    (document_graphs, "spacy"),
+    (knowledge_graph, None),
+    (vector_index, "faiss"),
+    (communities, "python"),
+    (graph_statistics, "python"),
+)
+
+
+def refresh_assets(settings: PipelineSettings, start: date, backend: str) -> list[AssetsDefinition]:
+    """The refresh's assets, partitioned by day from `start`; the graph asset shows the
+    configured backend as its kind."""
+    partitions = daily_partitions(settings, start)
+    return [
+        asset(group_name=REFRESH_GROUP, partitions_def=partitions, kinds={kind or backend})(stage)
+        for stage, kind in _STAGE_ASSETS
+    ]

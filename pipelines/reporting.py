@@ -16,7 +16,7 @@ _SUMMARY_CHARS = 400
 
 
 def table(
-    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str | int | float | None]]
 ) -> TableMetadataValue:
     """A native table: (name, type) columns, one row per sequence."""
     schema = TableSchema([TableColumn(name, kind) for name, kind in columns])

@@ -3,9 +3,12 @@
 `GroundGraphResource` is the one handle on the store, embedder, vector indexes, ingestor and
 retrievers: it asks `groundgraph.assembly.build_components` for them once per run process
 (the daily job runs in one process, so a run loads each model at most once) and closes them
-when the run ends. It holds no logic of its own.
+when the run ends. A write stage asks for `writer()`: the store's writer lock is then held
+until the run (or, with the multiprocess executor, the step) ends, as one `groundgraph
+refresh` holds it. It holds no logic of its own.
 """
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
@@ -35,6 +38,7 @@ class GroundGraphResource(ConfigurableResource):
     neo4j_database: str | None = None
 
     _parts: Components | None = PrivateAttr(default=None)
+    _held: ExitStack | None = PrivateAttr(default=None)
 
     def settings(self) -> Settings:
         overrides = {"store": Path(self.store)} if self.store else {}
@@ -65,8 +69,21 @@ class GroundGraphResource(ConfigurableResource):
             self._parts = build_components(self.settings())
         return self._parts
 
+    def writer(self) -> Components:
+        """The parts, with the store's writer lock held from now to the end of the run: a
+        write stage's asset asks for this, a check or a sensor reads `parts`."""
+        parts = self.parts
+        if self._held is None:
+            held = ExitStack()
+            held.enter_context(parts.write_lock())
+            self._held = held
+        return parts
+
     def close(self) -> None:
-        """Release the store, if this resource opened it."""
+        """Release the writer lock and the store, if this resource took them."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         if self._parts is not None:
             self._parts.close()
             self._parts = None

@@ -27,15 +27,16 @@ class PipelineSettings(BaseSettings):
         refresh_hour, refresh_minute: when the daily refresh runs.
         finetune_hour: hour of the first day of each month the fine-tune runs (stopped by
             default: turn it on in the UI once a base model is configured).
-        start_date: first daily partition (backfills can reach back to it); unset, the day
-            the store's first document was ingested.
+        start_date: first daily partition (backfills can reach back to it); unset, 30 days
+            before today (the definitions never read the store to find its first day).
         sources: files or folders to ingest; empty re-reads the sources already stored.
         sensor_interval_seconds: how often the file sensor looks for changes.
         max_entity_drop: the entity-count check fails when one run loses more than this
             fraction of entities (a truncated or wrong source, not an edit).
         canary_file: JSON Lines canary questions (see
-            `groundgraph.retrieval.retrievers.canary`); the canary check passes trivially, and
-            says so, when none is set.
+            `groundgraph.retrieval.retrievers.canary`); unset, there is no canary check.
+        require_canary: a deployment that must watch recall: the canary check is defined
+            even without `canary_file`, and then fails as "not configured".
         canary_min_recall: document recall the canary set must reach.
         canary_k: chunks retrieved per canary question.
         executor: `in_process` runs a job's steps in one process that loads each model once;
@@ -55,6 +56,7 @@ class PipelineSettings(BaseSettings):
     sensor_interval_seconds: int = Field(default=60, ge=5)
     max_entity_drop: float = Field(default=0.2, ge=0, le=1)
     canary_file: Path | None = None
+    require_canary: bool = False
     canary_min_recall: float = Field(default=0.6, ge=0, le=1)
     canary_k: int = Field(default=5, ge=1)
     executor: Literal["in_process", "multiprocess"] = "in_process"

@@ -196,7 +196,10 @@ class Embedder(Protocol):
     """Maps texts to L2-normalised float32 vectors."""
 
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """The length of every vector it returns."""
 
     @property
     def variant(self) -> str:
@@ -274,11 +277,13 @@ class ChatModel(Protocol):
 
     Attributes:
         name: the backend (`local`, `openai`).
-        description: which model (and adapter) it is, for an answer's notes.
     """
 
     name: str
-    description: str
+
+    @property
+    def description(self) -> str:
+        """Which model (and adapter) it is, for an answer's notes."""
 
     def complete(
         self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None

@@ -8,4 +8,5 @@ scripts/install.sh
 scripts/chromium.sh || echo "warning: chromium unavailable; the UI screenshot test will say so" >&2
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

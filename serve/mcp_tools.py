@@ -27,6 +27,14 @@ INSTRUCTIONS = (
 def mcp_server(served: ServedStore, version: str) -> MCPServer:
     """The MCP server over `served`: tools, and each document as a resource."""
     server = MCPServer("groundgraph", version=version, instructions=INSTRUCTIONS)
+    _add_read_tools(server, served)
+    if not served.read_only:
+        _add_write_tools(server, served)
+    _add_document_resources(server, served)
+    return server
+
+
+def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
     serve = served.settings.serve
 
     @server.tool()
@@ -76,28 +84,30 @@ def mcp_server(served: ServedStore, version: str) -> MCPServer:
         with served.reading() as gg:
             return {**gg.stats().to_dict(), "store_version": gg.store.version()}
 
-    if not served.read_only:
 
-        @server.tool()
-        def ingest(paths: list[str]) -> dict[str, Any]:
-            """Ingest files or folders on the server (under its source roots); the report
-            lists each file that could not be used, with the reason."""
-            allowed = [served.allowed_path(p) for p in paths]
-            with served.writing() as gg:
-                return gg.ingest(allowed).to_dict()
+def _add_write_tools(server: MCPServer, served: ServedStore) -> None:
+    @server.tool()
+    def ingest(paths: list[str]) -> dict[str, Any]:
+        """Ingest files or folders on the server (under its source roots); the report lists
+        each file that could not be used, with the reason."""
+        allowed = [served.allowed_path(p) for p in paths]
+        with served.writing() as gg:
+            return gg.ingest(allowed).to_dict()
 
-        @server.tool()
-        def feedback(
-            question: str, answer: str, rating: Rating, correction: str | None = None
-        ) -> dict[str, Any]:
-            """Rate an answer `good` or `bad`; give `correction` (the right answer) when it
-            was wrong: the next monthly fine-tune trains on it if the documents state it."""
-            with served.reading() as gg:
-                record = gg.parts.feedback.add(
-                    question, answer, [], rating, correction, gg.store.version()
-                )
-            return record.to_dict()
+    @server.tool()
+    def feedback(
+        question: str, answer: str, rating: Rating, correction: str | None = None
+    ) -> dict[str, Any]:
+        """Rate an answer `good` or `bad`; give `correction` (the right answer) when it was
+        wrong: the next monthly fine-tune trains on it if the documents state it."""
+        with served.reading() as gg:
+            record = gg.parts.feedback.add(
+                question, answer, [], rating, correction, gg.store.version()
+            )
+        return record.to_dict()
 
+
+def _add_document_resources(server: MCPServer, served: ServedStore) -> None:
     @server.resource("groundgraph://documents", mime_type="application/json")
     def documents() -> dict[str, Any]:
         """The stored documents: id, URI and title (the first 1000)."""
@@ -113,5 +123,3 @@ def mcp_server(served: ServedStore, version: str) -> MCPServer:
         if view is None:
             raise NotFoundError(f"no document with id {doc_id!r}")
         return view.to_dict()
-
-    return server

@@ -7,7 +7,7 @@ and sends its draft and then the verified answer as server-sent events.
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -45,9 +45,17 @@ _INGEST_BODY = {
 
 
 def api_router(served: ServedStore, version: str) -> APIRouter:
-    """The REST routes over `served`."""
+    """The REST routes over `served`: status, answers, browsing and writes."""
     router = APIRouter()
-    serve = served.settings.serve
+    router.include_router(_status_routes(served, version))
+    router.include_router(_answer_routes(served))
+    router.include_router(_browse_routes(served))
+    router.include_router(_write_routes(served))
+    return router
+
+
+def _status_routes(served: ServedStore, version: str) -> APIRouter:
+    router = APIRouter()
 
     @router.get("/health", tags=["status"])
     def health() -> dict:
@@ -65,6 +73,13 @@ def api_router(served: ServedStore, version: str) -> APIRouter:
             snapshot = gg.parts.retriever.snapshot.memory()
         return {**figures, "embedding": served.sharing(), "graph_snapshot": snapshot}
 
+    return router
+
+
+def _answer_routes(served: ServedStore) -> APIRouter:
+    router = APIRouter()
+    serve = served.settings.serve
+
     @router.post("/ask", tags=["answers"])
     async def ask(body: AskRequest) -> object:
         """Answer a question with citations (character spans into the cited documents).
@@ -81,6 +96,13 @@ def api_router(served: ServedStore, version: str) -> APIRouter:
         checked_question(body.question, body.k, serve)
         with served.reading() as gg:
             return context_dict(gg.retrieve(body.question, body.k))
+
+    return router
+
+
+def _browse_routes(served: ServedStore) -> APIRouter:
+    router = APIRouter()
+    serve = served.settings.serve
 
     @router.get("/documents/{doc_id}", tags=["browse"])
     def document(doc_id: str) -> dict:
@@ -121,6 +143,12 @@ def api_router(served: ServedStore, version: str) -> APIRouter:
         if view is None:
             raise NotFoundError(f"no entity with id {entity_id!r}")
         return view.to_dict()
+
+    return router
+
+
+def _write_routes(served: ServedStore) -> APIRouter:
+    router = APIRouter()
 
     @router.post("/ingest", tags=["writes"], openapi_extra=_INGEST_BODY)
     async def ingest(request: Request) -> dict:
@@ -176,7 +204,7 @@ def api_router(served: ServedStore, version: str) -> APIRouter:
     return router
 
 
-def _answer(served: ServedStore, body: AskRequest, sink: object) -> dict:
+def _answer(served: ServedStore, body: AskRequest, sink: Callable[[str], None] | None) -> dict:
     with served.reading() as gg:
         answer = gg.ask(body.question, body.mode, body.generator, sink, body.strict, body.k)
         return {**answer.to_dict(), "store_version": gg.store.version()}
@@ -202,7 +230,7 @@ async def _answer_events(served: ServedStore, body: AskRequest) -> AsyncIterator
     try:
         yield _event("answer", await task)
     except Exception as e:  # the status line is sent; the error goes in the stream
-        yield _event("error", json.loads(error_response(e).body))
+        yield _event("error", json.loads(bytes(error_response(e).body)))
 
 
 def _event(name: str, data: dict) -> str:

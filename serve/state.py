@@ -78,7 +78,7 @@ class ServedStore:
     def _published(self) -> tuple:
         """Identity of the published vector index files: they are renamed into place, so a
         new publish is a new inode."""
-        found = []
+        found: list[tuple[int, int, int] | None] = []
         for name in (CHUNK_INDEX_FILE, ENTITY_INDEX_FILE):
             try:
                 st = os.stat(self.directory / VECTORS_DIR / name)

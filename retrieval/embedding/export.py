@@ -15,7 +15,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from groundgraph.graph.ids import stable_hash
 from groundgraph.retrieval.base import RetrievalError
@@ -87,14 +87,20 @@ def _export(model: str, source: str, folder: Path) -> None:
         raise RetrievalError(
             f"cannot load embedding model '{model}' (retrieval.embedding_model): {e}"
         ) from e
-    pooling = st[1].get_config_dict().get("pooling_mode", "")
+    # A sentence-transformers model is a sequence of modules: the transformer, then pooling.
+    encoder: Any = st[0]
+    pooler: Any = st[1]
+    pooling = pooler.get_config_dict().get("pooling_mode", "")
     if pooling not in _POOLINGS:
         raise RetrievalError(
             f"embedding model '{model}' pools by '{pooling}'; the onnx and openvino backends "
             f"reproduce {' and '.join(_POOLINGS)} pooling only: set "
             "retrieval.embedding_backend = 'torch'"
         )
-    transformer = st[0].auto_model.eval()
+    dimension, max_length = st.get_embedding_dimension(), st.max_seq_length
+    if dimension is None or max_length is None:
+        raise RetrievalError(f"embedding model '{model}' does not say its dimension and length")
+    transformer = encoder.auto_model.eval()
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -130,8 +136,8 @@ def _export(model: str, source: str, folder: Path) -> None:
         st.tokenizer.backend_tokenizer.save(str(work / "tokenizer.json"))
         meta = {
             "model": model,
-            "dimension": int(st.get_embedding_dimension()),
-            "max_length": int(st.max_seq_length),
+            "dimension": int(dimension),
+            "max_length": int(max_length),
             "pooling": pooling,
             "inputs": names,
         }

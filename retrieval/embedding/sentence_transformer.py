@@ -70,8 +70,8 @@ def _load_models(
         short_text_precision == "auto" and native
     )
     if chunks_bfloat16 == short_bfloat16:  # one model serves both (`to` converts in place)
-        model = full.to(torch.bfloat16) if chunks_bfloat16 else full
-        return model, model
+        shared = full.to(torch.bfloat16) if chunks_bfloat16 else full
+        return shared, shared
     half = copy.deepcopy(full).to(torch.bfloat16)
     return (half, full) if chunks_bfloat16 else (full, half)
 
@@ -120,7 +120,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._models[0].get_embedding_dimension())
+        found = self._models[0].get_embedding_dimension()
+        if found is None:
+            raise RetrievalError(f"embedding model '{self.name}' does not say its dimension")
+        return int(found)
 
     @property
     def short_model_dtype(self) -> str:
@@ -145,12 +148,12 @@ class SentenceTransformerEmbedder:
     def _encode(self, model: "SentenceTransformer", texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = model.encode(
+        encoded = model.encode(
             list(texts),
             batch_size=self.batch_size,
             convert_to_tensor=True,
             show_progress_bar=False,
         )
-        vectors = vectors.float().cpu().numpy()
+        vectors = encoded.float().cpu().numpy()
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(vectors, dtype=np.float32)

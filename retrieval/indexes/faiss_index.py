@@ -77,11 +77,12 @@ class FaissIndex:
         self.kind = kind
         self.hnsw_m = hnsw_m
         self.variants: set[str] = set()
-        self._index = self._empty()
+        self._index: faiss.Index = self._empty()
         self._labels: dict[str, str] = {}
         self._by_int: dict[int, str] = {}
 
     def _empty(self) -> faiss.IndexIDMap2:
+        inner: faiss.Index
         if self.kind == "hnsw":
             inner = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         elif self.kind == "fp16":
@@ -134,7 +135,9 @@ class FaissIndex:
             self._index, self._labels, self._by_int = self._empty(), {}, {}
             self.add(keep, vectors, labels)
             return
-        self._index.remove_ids(np.array([_int_id(k) for k in present], dtype=np.int64))
+        # faiss's Python wrapper takes an id array here; its stubs name only IDSelector.
+        removed = np.array([_int_id(k) for k in present], dtype=np.int64)
+        self._index.remove_ids(removed)  # type: ignore[arg-type]
         for key in present:
             del self._labels[key]
             del self._by_int[_int_id(key)]

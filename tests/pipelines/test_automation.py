@@ -10,6 +10,8 @@ from dagster import DagsterInstance, RunRequest, SensorResult, SkipReason, build
 
 from groundgraph.errors import ConfigError
 from groundgraph.pipelines import build_definitions
+from groundgraph.pipelines.checks import refresh_checks
+from groundgraph.pipelines.refresh import refresh_assets
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
 
@@ -28,11 +30,10 @@ def test_module_definitions_load_with_every_part() -> None:
     }
     assert [s.name for s in repository.sensor_defs] == ["source_files_changed"]
     checks = {key.name for key in repository.asset_graph.asset_check_keys}
-    assert checks == {
+    assert checks == {  # no canary set: no canary check, rather than one that passes
         "vectors_match_chunks",
         "graph_references_resolve",
         "entity_count_stable",
-        "canary_recall",
         "adapter_beats_current",
     }
 
@@ -115,3 +116,19 @@ def test_a_new_sensor_requests_nothing_when_the_last_refresh_saw_the_same_source
     (corpus / "oslo.md").write_text("# Oslo\n\nOslo is the capital of Norway.\n")
     again = _evaluate(sensor, None, resources, instance)
     assert again.run_requests and again.run_requests[0].tags["groundgraph/changed_files"] == "13"
+
+
+def test_a_required_canary_that_is_not_configured_fails_its_check(tmp_path: Path) -> None:
+    resource = GroundGraphResource(store=str(tmp_path / "store"))
+    assets = refresh_assets(PipelineSettings(), date(2026, 1, 1), "sqlite")
+    by_name = {a.key.to_user_string(): a for a in assets}
+    graph, vectors = by_name["knowledge_graph"], by_name["vector_index"]
+    assert "canary_recall" not in names(refresh_checks(PipelineSettings(), graph, vectors))
+    required = refresh_checks(PipelineSettings(require_canary=True), graph, vectors)
+    [canary] = [c for c in required if "canary_recall" in names([c])]
+    result = canary(groundgraph=resource)
+    assert result.passed is False and "not configured" in (result.description or "")
+
+
+def names(checks: list) -> set[str]:
+    return {key.name for check in checks for key in check.check_keys}

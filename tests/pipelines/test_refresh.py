@@ -1,12 +1,17 @@
 """The daily refresh materialised in process on a copy of the demo corpus, run after run."""
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from dagster import (
     AssetCheckKey,
     AssetKey,
@@ -17,9 +22,11 @@ from dagster import (
 )
 
 from groundgraph import GroundGraph
+from groundgraph.cli import app
 from groundgraph.finetune.examples import ExampleSet
 from groundgraph.finetune.run import EXAMPLES_DIR
 from groundgraph.graph.stores import open_graph_store
+from groundgraph.ingest.failure_log import FAILURES_FILE
 from groundgraph.pipelines import build_definitions
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
 from groundgraph.pipelines.settings import PipelineSettings
@@ -298,3 +305,74 @@ def test_a_correction_given_through_the_api_becomes_a_training_example(
     assert "Marie" in gold and "Pierre" in gold and "polonium" in gold.casefold()
     [refused] = examples.refused
     assert "Albert Einstein" in refused["reason"]
+
+
+def store_contents(store: Path) -> dict[str, list]:
+    """What a store holds, without the times it was written at."""
+    with GroundGraph.open(store) as gg:
+        s = gg.store
+        return {
+            "documents": sorted((d.id, d.uri, d.content_hash) for d in s.documents()),
+            "chunks": sorted((c.id, c.doc_id, c.text) for c in s.chunks()),
+            "entities": sorted((e.id, e.name, e.type) for e in s.entities()),
+            "relations": sorted(
+                (r.id, r.source_id, r.predicate, r.target_id, round(r.weight, 6))
+                for r in s.relations()
+            ),
+            "chunk_vectors": sorted(gg.parts.vectors.chunks.keys()),
+        }
+
+
+def without_seconds(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "seconds"}
+
+
+def test_the_daily_job_and_the_cli_refresh_leave_identical_stores_failures_and_reports(
+    refreshed: Pipeline,
+) -> None:
+    cli_store = refreshed.store.parent / "cli-store"
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", str(refreshed.corpus), "--store", str(cli_store)])
+    assert first.exit_code == 0, first.output
+    ulm = refreshed.corpus / "places" / "ulm.txt"
+    ulm.write_text(ulm.read_text() + "\nUlm Minster has the tallest church steeple in the world.\n")
+    (refreshed.corpus / "places" / "vienna.md").unlink()
+    (refreshed.corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+
+    result = refreshed.run("2026-03-05")
+    cli = runner.invoke(app, ["refresh", "--store", str(cli_store), "--json"])
+
+    assert result.success
+    assert cli.exit_code == 1, cli.output  # a file could not be used: both say so
+    dagster_report = metadata(result, "graph_statistics")["run_report"]
+    cli_report = json.loads(cli.stdout)
+    assert without_seconds(dagster_report) == without_seconds(cli_report)
+    assert cli_report["updated"] == 1 and cli_report["deleted"] == 1
+    assert [e["path"] for e in cli_report["errors"]] == [str(refreshed.corpus / "broken.pdf")]
+    failures = [json.loads((s / FAILURES_FILE).read_text()) for s in (refreshed.store, cli_store)]
+    assert failures[0] == failures[1] and len(failures[0]) == 1
+    assert store_contents(refreshed.store) == store_contents(cli_store)
+
+
+def test_loading_the_definitions_opens_no_file_under_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    settings = Settings.load(store=store)
+    open_graph_store(settings.graph, settings.neo4j, store).close()
+    watcher = (
+        "import sys\n"
+        "opened = []\n"
+        "def watch(event, args):\n"
+        "    if event in ('open', 'sqlite3.connect') and args and str(args[0]).startswith(\n"
+        f"            {str(store)!r}):\n"
+        "        opened.append((event, str(args[0])))\n"
+        "sys.addaudithook(watch)\n"
+        "from groundgraph.pipelines import defs\n"
+        "assert defs.get_repository_def().get_all_jobs()\n"
+        "print(opened)\n"
+    )
+    env = {**os.environ, "GROUNDGRAPH_STORE": str(store)}
+    done = subprocess.run(
+        [sys.executable, "-c", watcher], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -145,7 +145,6 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
         "vectors_match_chunks",
         "graph_references_resolve",
         "entity_count_stable",
-        "canary_recall",
         "adapter_beats_current",
     }
     schedules = _graphql(

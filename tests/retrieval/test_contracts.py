@@ -21,9 +21,11 @@ from groundgraph.retrieval.base import (
 )
 from groundgraph.retrieval.chat_models.local import LocalChat
 from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
+from groundgraph.retrieval.embedding.batching import BatchingEmbedder
+from groundgraph.retrieval.embedding.choice import embedder_for
 from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
 from groundgraph.retrieval.indexes.faiss_index import FaissIndex
-from groundgraph.retrieval.settings import OpenAISettings
+from groundgraph.retrieval.settings import OpenAISettings, RetrievalSettings
 from tests.chat_server import ChatServer
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -89,9 +91,18 @@ def test_vector_index_saves_what_it_holds(index: VectorIndex, tmp_path: Path) ->
 TEXTS = ["Who discovered polonium?", "Marie Curie", "Warsaw is the capital of Poland."]
 
 
-@pytest.fixture(params=["float32", "bfloat16"], scope="module")
+@pytest.fixture(
+    params=["torch float32", "torch bfloat16", "torch + openvino", "batching"], scope="module"
+)
 def embedder(request: pytest.FixtureRequest) -> Embedder:
-    return SentenceTransformerEmbedder(MODEL, short_text_precision=request.param)
+    """Every Embedder: sentence-transformers at either short-text precision, the default
+    (torch chunks, OpenVINO short texts) and the server's request batching around one."""
+    if request.param == "torch + openvino":
+        return embedder_for(RetrievalSettings())
+    if request.param == "batching":
+        return BatchingEmbedder(SentenceTransformerEmbedder(MODEL))
+    precision = request.param.split()[1]
+    return SentenceTransformerEmbedder(MODEL, short_text_precision=precision)
 
 
 def test_embedder_is_the_protocol_and_names_its_model(embedder: Embedder) -> None:
