@@ -66,8 +66,8 @@ class GroundGraph:
 
     Args:
         settings: what the store is and how every part is built.
-        store, embedder: parts made elsewhere, used instead of building them (a test's
-            store, an embedder shared between handles).
+        store: a store made elsewhere, used instead of opening one (a test's store).
+        embedder: an embedder made elsewhere, shared between handles (the server's).
 
     Example:
         gg = GroundGraph.open("./kg")

@@ -19,10 +19,10 @@ from tests.conftest import NEO4J_HTTP, REPO, wipe_neo4j
 OUTPUT = Path(os.environ.get("GROUNDGRAPH_TEST_OUTPUT", REPO / "test-output"))
 
 
-def readme_cypher() -> list[str]:
-    """The analyst queries of the README's Cypher block, one statement each."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```cypher\n(.*?)```", readme, flags=re.DOTALL)
+def documented_cypher() -> list[str]:
+    """The analyst queries of the Cypher block in the Neo4j docs, one statement each."""
+    page = (REPO / "docs" / "neo4j.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```cypher\n(.*?)```", page, flags=re.DOTALL)
     code = "\n".join(line for line in block.splitlines() if not line.startswith("//"))
     return [q.strip() for q in code.split(";") if q.strip()]
 
@@ -57,9 +57,9 @@ def test_demo_corpus_on_neo4j_matches_the_embedded_store_and_answers(
         assert gg.ingest([demo_corpus]).summary()["unchanged"] == 38
         auth = (neo4j_server.user, neo4j_server.password.get_secret_value())
         with GraphDatabase.driver(neo4j_server.uri, auth=auth) as driver:
-            for query in readme_cypher():
+            for query in documented_cypher():
                 rows, _, _ = driver.execute_query(query, {"name": "Marie Curie"})
-                assert rows, f"README query returned nothing: {query}"
+                assert rows, f"docs query returned nothing: {query}"
 
         polonium = (demo_corpus / "science" / "polonium.md").resolve().as_uri()
         assert gg.delete(polonium)

@@ -79,12 +79,12 @@ def test_every_export_format_states_the_same_graph(
     )
 
 
-def test_readme_sparql_over_the_export_answers_with_provenance(
+def test_the_documented_sparql_over_the_export_answers_with_provenance(
     demo_store: GroundGraph, tmp_path: Path
 ) -> None:
     demo_store.export_rdf(tmp_path / "demo.ttl")
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    (query,) = re.findall(r"```sparql\n(.*?)```", readme, flags=re.DOTALL)
+    page = (REPO / "docs" / "ingesting.md").read_text(encoding="utf-8")
+    (query,) = re.findall(r"```sparql\n(.*?)```", page, flags=re.DOTALL)
     rows = parse(tmp_path / "demo.ttl", "turtle").query(query)
     answers = {(str(place), str(document).rsplit("/", 1)[-1]) for place, document in rows}
     assert {place for place, _ in answers} == {"Ulm"}
