@@ -92,11 +92,16 @@ TEXTS = ["Who discovered polonium?", "Marie Curie", "Warsaw is the capital of Po
 
 
 @pytest.fixture(
-    params=["torch float32", "torch bfloat16", "torch + openvino", "batching"], scope="module"
+    params=["torch float32", "torch bfloat16", "onnx", "openvino", "torch + openvino", "batching"],
+    scope="module",
 )
 def embedder(request: pytest.FixtureRequest) -> Embedder:
-    """Every Embedder: sentence-transformers at either short-text precision, the default
-    (torch chunks, OpenVINO short texts) and the server's request batching around one."""
+    """Every Embedder: sentence-transformers at either short-text precision, the ONNX Runtime
+    and OpenVINO runtimes alone, the default (torch chunks, OpenVINO short texts) and the
+    server's request batching around one."""
+    if request.param in ("onnx", "openvino"):
+        backends = {"embedding_backend": request.param, "short_text_backend": request.param}
+        return embedder_for(RetrievalSettings(**backends))
     if request.param == "torch + openvino":
         return embedder_for(RetrievalSettings())
     if request.param == "batching":
