@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+# A token anyone could guess in a few tries protects nothing.
+MIN_TOKEN_CHARS = 16
 
 
 class ServeSettings(BaseModel):
@@ -10,8 +13,9 @@ class ServeSettings(BaseModel):
 
     Attributes:
         host, port: the address to bind; anything but a loopback address needs `token`.
-        token: the bearer token every request must carry (`GROUNDGRAPH_SERVE_TOKEN`); unset,
-            only loopback addresses may be bound.
+        token: the bearer token every request must carry (`GROUNDGRAPH_SERVE_TOKEN`), 16
+            characters or more; unset, only loopback addresses may be bound. An empty token
+            is an error, never "no authentication".
         read_only: refuse every write (ingest, refresh, delete, feedback).
         source_roots: folders whose files `POST /ingest` may read by path; empty, only
             uploads can be ingested. Nothing outside them is read, symlinks included.
@@ -40,3 +44,13 @@ class ServeSettings(BaseModel):
     batch_window_ms: float = Field(default=5.0, ge=0)
     max_batch: int = Field(default=64, ge=1)
     stream_chunk_chars: int = Field(default=24, ge=1)
+
+    @field_validator("token")
+    @classmethod
+    def _token_is_a_secret(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value().strip()) < MIN_TOKEN_CHARS:
+            raise ValueError(
+                f"the token must have at least {MIN_TOKEN_CHARS} characters (an empty one "
+                "would let every request in); unset it to serve on loopback only"
+            )
+        return token

@@ -190,13 +190,16 @@ def test_a_read_only_server_refuses_every_write(start_server) -> None:
     assert httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).is_success
 
 
+TOKEN = "s3cret-token-of-24-chars"
+
+
 def test_a_token_is_required_and_compared(start_server) -> None:
-    server = start_server(token="s3cret-token")
+    server = start_server(token=TOKEN)
     assert httpx.get(f"{server.url}/health").status_code == 200
     assert httpx.get(f"{server.url}/stats").status_code == 401
-    wrong = httpx.get(f"{server.url}/stats", headers={"Authorization": "Bearer s3cret"})
+    wrong = httpx.get(f"{server.url}/stats", headers={"Authorization": f"Bearer {TOKEN[:-1]}"})
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
-    right = httpx.get(f"{server.url}/stats", headers={"Authorization": "Bearer s3cret-token"})
+    right = httpx.get(f"{server.url}/stats", headers={"Authorization": f"Bearer {TOKEN}"})
     assert right.status_code == 200
 
 
@@ -204,8 +207,17 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path) -> None:
     exposed = Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0"))
     with pytest.raises(ConfigError, match="GROUNDGRAPH_SERVE_TOKEN"):
         check_binding(exposed)
-    check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0", token="t")))
+    check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0", token=TOKEN)))
     check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="::1")))
+
+
+@pytest.mark.parametrize("token", ["", "   ", "short-token"])
+def test_an_empty_or_short_token_is_refused_not_taken_as_no_authentication(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("GROUNDGRAPH_SERVE_TOKEN", token)
+    with pytest.raises(ConfigError, match=r"GROUNDGRAPH_SERVE_TOKEN.*at least 16 characters"):
+        Settings.load(store=tmp_path, serve={"host": "0.0.0.0"})
 
 
 def test_concurrent_readers_during_a_write_see_whole_versions(server) -> None:
