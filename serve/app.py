@@ -5,7 +5,6 @@ documents must not be readable by anyone who can reach the port.
 """
 
 import contextlib
-import ipaddress
 from collections.abc import AsyncIterator
 
 import anyio
@@ -14,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 
 from groundgraph.graph.errors import ConfigError, GroundGraphError
 from groundgraph.serve.errors import groundgraph_error, validation_error
-from groundgraph.serve.guard import Guard
+from groundgraph.serve.guard import Guard, is_loopback
 from groundgraph.serve.mcp_tools import mcp_server
 from groundgraph.serve.routes_api import api_router
 from groundgraph.serve.routes_openai import openai_router
@@ -54,16 +53,7 @@ def create_app(served: ServedStore, version: str) -> Guard:
     # Last: everything the API does not route (`/mcp`) goes to the MCP app.
     api.mount("/", mcp_app)
     token = serve.token.get_secret_value() if serve.token else None
-    return Guard(api, token, serve.max_request_bytes)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return Guard(api, token, serve.max_request_bytes, loopback_only=is_loopback(serve.host))
 
 
 def check_binding(settings: Settings) -> None:

@@ -1,12 +1,20 @@
-"""What every request passes before a route sees it: the bearer token and the size limit.
+"""What every request passes before a route sees it: where it comes from, the bearer token and
+the size limit.
 
 A pure ASGI middleware, so streamed answers and the MCP endpoint pass through it unbuffered.
 The token is compared with `hmac.compare_digest`, in constant time: how long a wrong token
 takes to refuse says nothing about how much of it was right.
+
+A server on loopback has no token, so a web page the user visits must not reach it: a write
+whose `Origin` is another site is refused (a form or `fetch` POST needs no CORS preflight),
+and a request whose `Host` is not a loopback name is refused (DNS rebinding points a site's
+name at 127.0.0.1; the browser still sends that name).
 """
 
 import hmac
+import ipaddress
 import json
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +22,18 @@ from groundgraph.serve.errors import TooLargeError, error_body
 
 # Reachable without the token: a load balancer's health probe must not need a secret.
 OPEN_PATHS = frozenset({"/health"})
+# Methods a browser sends cross-site that change nothing.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, `127.0.0.1`, `::1` and the rest of the loopback network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Guard:
@@ -23,16 +43,25 @@ class Guard:
         token: the bearer token every request must carry; None lets every request in (the
             server then only binds loopback addresses).
         max_bytes: the largest request body accepted.
+        loopback_only: the server is bound to a loopback address: requests must name a
+            loopback host.
     """
 
-    def __init__(self, app: ASGIApp, token: str | None, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, token: str | None, max_bytes: int, loopback_only: bool = False
+    ) -> None:
         self.app = app
         self.token = token.encode() if token else None
         self.max_bytes = max_bytes
+        self.loopback_only = loopback_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        foreign = self._foreign(scope)
+        if foreign is not None:
+            await _refuse(send, 403, foreign, "CrossSiteRequest")
             return
         needs_token = self.token is not None and scope["path"] not in OPEN_PATHS
         if needs_token and not self._authorised(scope):
@@ -50,6 +79,25 @@ class Guard:
             await _refuse(send, 413, self._too_large(declared), "TooLargeError")
             return
         await self.app(scope, self._counting(receive, send), send)
+
+    def _foreign(self, scope: Scope) -> str | None:
+        """Why a request comes from somewhere this server must not answer, or None."""
+        headers = dict(scope["headers"])
+        host = headers.get(b"host", b"").decode("latin-1")
+        if self.loopback_only and not is_loopback(_hostname(host)):
+            return (
+                f"the request is addressed to {host!r}, not to this loopback server "
+                "(127.0.0.1, localhost or ::1): refused, as a DNS-rebinding page would be"
+            )
+        origin = headers.get(b"origin")
+        if origin is not None and scope["method"] not in SAFE_METHODS:
+            sent_from = urlsplit(origin.decode("latin-1")).netloc
+            if sent_from != host:
+                return (
+                    f"a {scope['method']} from the web page at {origin.decode('latin-1')!r} "
+                    f"to {host!r}: cross-site writes are refused"
+                )
+        return None
 
     def _authorised(self, scope: Scope) -> bool:
         header = dict(scope["headers"]).get(b"authorization", b"")
@@ -76,6 +124,12 @@ class Guard:
             return message
 
         return counted
+
+
+def _hostname(host: str) -> str:
+    """The name in a `Host` header, without its port or an IPv6 address's brackets."""
+    found = urlsplit(f"//{host}").hostname
+    return found or ""
 
 
 def _content_length(scope: Scope) -> int | None:

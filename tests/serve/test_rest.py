@@ -258,3 +258,22 @@ def test_concurrent_readers_during_a_write_see_whole_versions(server) -> None:
     for answer in answers:
         for citation in answer["citations"]:
             assert citation["chunk_id"] in known, citation
+
+
+def test_a_web_page_cannot_write_to_the_loopback_server_or_rebind_it(server) -> None:
+    page = {"Origin": "https://evil.example"}
+    cross_site = httpx.post(f"{server.url}/refresh", headers=page, timeout=60)
+    assert cross_site.status_code == 403 and "cross-site" in error_of(cross_site)
+    upload = {"files": ("x.md", b"# x\n", "text/markdown")}
+    assert httpx.post(f"{server.url}/ingest", headers=page, files=upload).status_code == 403
+    rebound = httpx.get(f"{server.url}/stats", headers={"Host": "evil.example"})
+    assert rebound.status_code == 403 and "loopback" in error_of(rebound)
+    host = server.url.split("://", 1)[1]
+    same_site = {"Origin": server.url, "Host": host}
+    answered = httpx.post(
+        f"{server.url}/retrieve", json={"question": QUESTION}, headers=same_site, timeout=60
+    )
+    assert answered.status_code == 200
+    port = host.rsplit(":", 1)[-1]
+    by_name = httpx.get(f"{server.url}/stats", headers={"Host": f"localhost:{port}"})
+    assert by_name.status_code == 200
