@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from groundgraph.graph.errors import ConfigError, GroundGraphError
-from groundgraph.serve.errors import groundgraph_error, validation_error
+from groundgraph.serve.errors import groundgraph_error, internal_error, validation_error
 from groundgraph.serve.guard import Guard, is_loopback
 from groundgraph.serve.mcp_tools import mcp_server
 from groundgraph.serve.routes_api import api_router
@@ -48,6 +48,7 @@ def create_app(served: ServedStore, version: str) -> Guard:
     )
     api.add_exception_handler(GroundGraphError, groundgraph_error)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(Exception, internal_error)
     api.include_router(api_router(served, version))
     api.include_router(openai_router(served))
     # Last: everything the API does not route (`/mcp`) goes to the MCP app.

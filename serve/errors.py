@@ -69,3 +69,9 @@ async def validation_error(_: Request, error: Exception) -> JSONResponse:
         problems.append(f"{where}: {item.get('msg', 'invalid')}")
     message = "; ".join(problems) or "the request body is not valid"
     return JSONResponse(error_body(message, "UsageError", 400), 400)
+
+
+async def internal_error(_: Request, error: Exception) -> JSONResponse:
+    """A bug is still a JSON error a client can show, never a plain-text page."""
+    message = f"internal error: {type(error).__name__}: {error}"
+    return JSONResponse(error_body(message, "InternalError", 500), 500)

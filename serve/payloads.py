@@ -62,9 +62,24 @@ class FeedbackRequest(BaseModel):
     correction: str | None = None
 
 
+def checked_text(text: str, what: str) -> str:
+    """`text`, refused when it cannot be stored or searched: a NUL character, or a lone
+    surrogate (JSON can escape one; UTF-8 cannot hold it)."""
+    if "\x00" in text:
+        raise UsageError(f"{what} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise UsageError(
+            f"{what} is not valid Unicode text (a lone surrogate at character {e.start})"
+        ) from e
+    return text
+
+
 def checked_question(question: str, k: int | None, serve: ServeSettings) -> str:
     """The question, refused when empty, over `serve.max_question_chars` or `k` over
     `serve.max_k`."""
+    checked_text(question, "the question")
     if not question.strip():
         raise UsageError("the question is empty; ask something")
     if len(question) > serve.max_question_chars:

@@ -23,6 +23,7 @@ from groundgraph.serve.payloads import (
     IngestRequest,
     RetrieveRequest,
     checked_question,
+    checked_text,
     context_dict,
 )
 from groundgraph.serve.state import ServedStore
@@ -116,6 +117,7 @@ def _browse_routes(served: ServedStore) -> APIRouter:
     @router.get("/entities", tags=["browse"])
     def entities(q: str, limit: int = 10) -> dict:
         """Entities whose name or an alias is nearest `q`."""
+        checked_text(q, "the query")
         if not 1 <= limit <= serve.max_k:
             raise UsageError(f"limit must be between 1 and {serve.max_k}")
         with served.reading() as gg:
@@ -162,8 +164,11 @@ def _write_routes(served: ServedStore) -> APIRouter:
         else:
             try:
                 body = IngestRequest.model_validate(await request.json())
-            except json.JSONDecodeError as e:
-                raise UsageError(f"the body is not JSON ({e}); send {{'paths': [...]}}") from e
+            except ValueError as e:  # not JSON, not UTF-8, or not {"paths": [...]}
+                raise UsageError(
+                    f"the body is not {{'paths': [...]}} in JSON ({e}); send that, or upload "
+                    "files as multipart field 'files'"
+                ) from e
             paths = [served.allowed_path(p) for p in body.paths]
         return await asyncio.to_thread(_ingest, served, paths)
 
@@ -176,6 +181,7 @@ def _write_routes(served: ServedStore) -> APIRouter:
     @router.delete("/documents", tags=["writes"])
     def delete(uri: str) -> dict:
         """Delete a document by URI (and its upload, if it was uploaded)."""
+        checked_text(uri, "the URI")
         with served.writing() as gg:
             deleted = gg.delete(uri)
         if not deleted:

@@ -26,6 +26,7 @@ from groundgraph.retrieval.indexes.store_vectors import CHUNK_INDEX_FILE, ENTITY
 from groundgraph.settings import Settings
 
 UPLOADS_DIR = "uploads"
+MAX_NAME_BYTES = 200
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
@@ -161,6 +162,9 @@ class ServedStore:
         name = _SAFE_NAME.sub("_", Path(filename.replace("\\", "/")).name).strip(" .")
         if not name:
             raise UsageError(f"upload {filename!r}: give the file a name with its extension")
+        if len(name.encode()) > MAX_NAME_BYTES:  # the file system's limit is 255
+            suffix = Path(name).suffix[:16]
+            name = name[: MAX_NAME_BYTES // 4 - len(suffix)] + suffix
         folder = self.directory / UPLOADS_DIR / hashlib.sha256(data).hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name

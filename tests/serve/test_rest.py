@@ -277,3 +277,24 @@ def test_a_web_page_cannot_write_to_the_loopback_server_or_rebind_it(server) -> 
     port = host.rsplit(":", 1)[-1]
     by_name = httpx.get(f"{server.url}/stats", headers={"Host": f"localhost:{port}"})
     assert by_name.status_code == 200
+
+
+def test_bad_input_anywhere_gets_a_json_error_naming_it(server) -> None:
+    json_type = {"content-type": "application/json"}
+    broken = httpx.post(f"{server.url}/ingest", content=b'{"paths": [', headers=json_type)
+    assert broken.status_code == 400 and "'paths'" in error_of(broken)
+    not_paths = httpx.post(f"{server.url}/ingest", content=b"[1, 2]", headers=json_type)
+    assert not_paths.status_code == 400 and "'paths'" in error_of(not_paths)
+    surrogate = httpx.post(
+        f"{server.url}/ask", content=b'{"question": "who \\ud800?"}', headers=json_type
+    )
+    assert surrogate.status_code == 400 and "lone surrogate" in error_of(surrogate)
+    nul = httpx.delete(f"{server.url}/documents", params={"uri": "file:///a\x00b"})
+    assert nul.status_code == 400 and "NUL" in error_of(nul)
+    long_name = "n" * 300 + ".md"
+    upload = {"files": (long_name, b"# Long\n\nA file with a long name.\n", "text/markdown")}
+    stored = httpx.post(f"{server.url}/ingest", files=upload, timeout=120)
+    assert stored.status_code == 200, stored.text
+    [uri] = stored.json()["added_documents"]
+    assert uri.endswith(".md") and len(uri.rsplit("/", 1)[-1]) <= 200
+    assert httpx.delete(f"{server.url}/documents", params={"uri": uri}, timeout=60).is_success
