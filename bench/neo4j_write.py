@@ -203,15 +203,15 @@ def neo4j_server():
     with tempfile.TemporaryDirectory() as instance:
         env = {
             **os.environ,
-            "GROUNDGRAPH_NEO4J_INSTANCE": instance,
-            "GROUNDGRAPH_NEO4J_BOLT_PORT": str(free_port()),
-            "GROUNDGRAPH_NEO4J_HTTP_PORT": str(free_port()),
+            "NEO4J_SERVER_INSTANCE": instance,
+            "NEO4J_SERVER_BOLT_PORT": str(free_port()),
+            "NEO4J_SERVER_HTTP_PORT": str(free_port()),
         }
         script = str(REPO / "scripts" / "neo4j.sh")
         subprocess.run([script, "start"], env=env, check=True)
         try:
             yield Neo4jSettings(
-                uri=f"bolt://127.0.0.1:{env['GROUNDGRAPH_NEO4J_BOLT_PORT']}",
+                uri=f"bolt://127.0.0.1:{env['NEO4J_SERVER_BOLT_PORT']}",
                 password=SecretStr(Path(instance, "password").read_text().strip()),
             )
         finally:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIX = "GROUNDGRAPH_"
 PIPELINE_PREFIX = "GROUNDGRAPH_PIPELINE_"
 # Variables read outside the settings models: the config file's path, and what the project's
-# scripts and test fixtures read (the Neo4j script's ports and heap, the test server's URI).
+# scripts and test fixtures read (the test Neo4j server's URI).
 OTHER_VARIABLES = {"GROUNDGRAPH_CONFIG"}
 SCRIPTS_READING_VARIABLES = ("scripts/*.sh", "tests/conftest.py")
 
@@ -53,11 +53,17 @@ def settings_sections() -> dict[str, type[BaseModel]]:
 
 
 def known_variables() -> set[str]:
-    """Every environment variable a setting is read from."""
-    names = set(OTHER_VARIABLES)
+    """Every environment variable groundgraph, its scripts or its tests read."""
+    names = set(OTHER_VARIABLES) | setting_variables()
     for pattern in SCRIPTS_READING_VARIABLES:
         for path in ROOT.glob(pattern):
             names.update(re.findall(r"GROUNDGRAPH_[A-Z0-9_]*[A-Z0-9]", path.read_text()))
+    return names
+
+
+def setting_variables() -> set[str]:
+    """Every environment variable a setting is read from."""
+    names = set()
     for section, model in settings_sections().items():
         for field in model.model_fields:
             if section == "pipeline":

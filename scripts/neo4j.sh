@@ -9,21 +9,22 @@
 # The server listens on loopback only, with authentication on and a password generated at the
 # first start (kept in $INSTANCE/password, mode 600). Jars are cached outside the work tree.
 #
-# Environment:
-#   NEO4J_VERSION                  Neo4j version (default: the one in scripts/neo4j/pom.xml)
-#   GROUNDGRAPH_NEO4J_CACHE        where jars are cached (default ~/.cache/groundgraph/neo4j)
-#   GROUNDGRAPH_NEO4J_INSTANCE     config, data, logs and password (default $CACHE/instance)
-#   GROUNDGRAPH_NEO4J_BOLT_PORT    Bolt port (default 7687); the HTTP port is GROUNDGRAPH_NEO4J_HTTP_PORT (7474)
-#   GROUNDGRAPH_NEO4J_HEAP         JVM heap (default 1g)
+# Environment (not GROUNDGRAPH_*: groundgraph refuses a variable with its prefix that is not
+# one of its settings, so these would break every later command in the shell):
+#   NEO4J_VERSION           Neo4j version (default: the one in scripts/neo4j/pom.xml)
+#   NEO4J_SERVER_CACHE      where jars are cached (default ~/.cache/groundgraph/neo4j)
+#   NEO4J_SERVER_INSTANCE   config, data, logs and password (default $CACHE/instance)
+#   NEO4J_SERVER_BOLT_PORT  Bolt port (default 7687); the HTTP port is NEO4J_SERVER_HTTP_PORT (7474)
+#   NEO4J_SERVER_HEAP       JVM heap (default 1g)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 version=${NEO4J_VERSION:-$(sed -n 's:.*<neo4j.version>\(.*\)</neo4j.version>.*:\1:p' "$here/neo4j/pom.xml")}
-cache=${GROUNDGRAPH_NEO4J_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/groundgraph/neo4j}
-instance=${GROUNDGRAPH_NEO4J_INSTANCE:-$cache/instance}
-bolt_port=${GROUNDGRAPH_NEO4J_BOLT_PORT:-7687}
-http_port=${GROUNDGRAPH_NEO4J_HTTP_PORT:-7474}
-heap=${GROUNDGRAPH_NEO4J_HEAP:-1g}
+cache=${NEO4J_SERVER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/groundgraph/neo4j}
+instance=${NEO4J_SERVER_INSTANCE:-$cache/instance}
+bolt_port=${NEO4J_SERVER_BOLT_PORT:-7687}
+http_port=${NEO4J_SERVER_HTTP_PORT:-7474}
+heap=${NEO4J_SERVER_HEAP:-1g}
 lib="$cache/$version/lib"
 pidfile="$instance/run/neo4j.pid"
 
@@ -99,7 +100,7 @@ start() {
         echo "Neo4j already running (pid $(cat "$pidfile")) on bolt://127.0.0.1:$bolt_port" >&2
         return
     fi
-    bolt_answers && die "port $bolt_port is taken by another process; set GROUNDGRAPH_NEO4J_BOLT_PORT"
+    bolt_answers && die "port $bolt_port is taken by another process; set NEO4J_SERVER_BOLT_PORT"
     require_tools
     fetch
     configure

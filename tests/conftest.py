@@ -91,16 +91,16 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jSett
     instance = tmp_path_factory.mktemp("neo4j")
     env = {
         **os.environ,
-        "GROUNDGRAPH_NEO4J_INSTANCE": str(instance),
-        "GROUNDGRAPH_NEO4J_BOLT_PORT": str(_free_port()),
-        "GROUNDGRAPH_NEO4J_HTTP_PORT": str(_free_port()),
+        "NEO4J_SERVER_INSTANCE": str(instance),
+        "NEO4J_SERVER_BOLT_PORT": str(_free_port()),
+        "NEO4J_SERVER_HTTP_PORT": str(_free_port()),
     }
     script = [str(REPO / "scripts" / "neo4j.sh")]
     subprocess.run([*script, "start"], env=env, check=True, timeout=600)
-    NEO4J_HTTP["url"] = f"http://127.0.0.1:{env['GROUNDGRAPH_NEO4J_HTTP_PORT']}"
+    NEO4J_HTTP["url"] = f"http://127.0.0.1:{env['NEO4J_SERVER_HTTP_PORT']}"
     try:
         yield Neo4jSettings(
-            uri=f"bolt://127.0.0.1:{env['GROUNDGRAPH_NEO4J_BOLT_PORT']}",
+            uri=f"bolt://127.0.0.1:{env['NEO4J_SERVER_BOLT_PORT']}",
             password=SecretStr((instance / "password").read_text().strip()),
         )
     finally:

@@ -1,6 +1,7 @@
 """The README stays short, and the documentation site names only what exists."""
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,11 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "configuration" / "index.html").exists()
+
+
+def test_the_neo4j_script_exports_only_groundgraph_settings(hooks) -> None:
+    """A variable with groundgraph's prefix that is not a setting breaks every later command
+    in the shell ("unknown setting"), so the script reads and prints no other."""
+    script = (REPO / "scripts" / "neo4j.sh").read_text(encoding="utf-8")
+    named = set(re.findall(r"GROUNDGRAPH_[A-Z0-9_]*[A-Z0-9]", script))
+    assert named and named <= hooks.setting_variables()
