@@ -11,7 +11,7 @@ import click
 
 from groundgraph.cli_options import store_option, version
 from groundgraph.cli_output import err
-from groundgraph.graph.errors import GroundGraphError
+from groundgraph.graph.errors import GroundGraphError, UsageError
 
 if TYPE_CHECKING:
     from groundgraph.settings import Settings
@@ -86,11 +86,30 @@ telemetry:
     metavar="DIR",
     help="Dagster instance folder (default: STORE/dagster).",
 )
+@click.option(
+    "--expose-without-auth",
+    is_flag=True,
+    help="Allow a non-loopback --host: the Dagster UI has no authentication, so only behind "
+    "a proxy that authenticates.",
+)
 def ui(
-    store: Path | None, source: tuple[Path, ...], port: int, host: str, dagster_home: Path | None
+    store: Path | None,
+    source: tuple[Path, ...],
+    port: int,
+    host: str,
+    dagster_home: Path | None,
+    expose_without_auth: bool,
 ) -> None:
     """Start the Dagster UI and daemon (`dagster dev`) on groundgraph's pipelines."""
+    from groundgraph.serve.guard import is_loopback
     from groundgraph.settings import Settings
+
+    if not is_loopback(host) and not expose_without_auth:
+        raise UsageError(
+            f"refusing to serve the Dagster UI on {host}: it has no authentication and can "
+            "launch runs that write the store; bind 127.0.0.1 (reach it through an SSH tunnel "
+            "or an authenticating proxy) or pass --expose-without-auth"
+        )
 
     settings = Settings.load(**({"store": store} if store is not None else {}))
     dagster = Path(sys.executable).with_name("dagster")

@@ -156,3 +156,13 @@ def test_finetune_with_the_shipped_model_reports_its_decision(
     assert payload["test_examples"] == payload["examples"]["test"]
     assert {"score", "verified"} <= set(payload["base"]) & set(payload["adapter_metrics"])
     assert payload["promoted"] is False and "test examples, fewer than" in payload["reason"]
+
+
+def test_the_dagster_ui_is_not_exposed_beyond_loopback_without_saying_so(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from groundgraph.cli import app
+
+    done = CliRunner().invoke(app, ["ui", "--store", str(tmp_path), "--host", "0.0.0.0"])
+    assert done.exit_code != 0
+    assert "no authentication" in done.output and "--expose-without-auth" in done.output
