@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from groundgraph.graph.errors import ConfigError, GroundGraphError
+from groundgraph.serve.docs_page import add_offline_docs
 from groundgraph.serve.errors import groundgraph_error, internal_error, validation_error
 from groundgraph.serve.guard import Guard, is_loopback
 from groundgraph.serve.mcp_tools import mcp_server
@@ -45,7 +46,9 @@ def create_app(served: ServedStore, version: str) -> Guard:
         version=version,
         description="Answers grounded in your documents, with citations.",
         lifespan=lifespan,
+        docs_url=None,
     )
+    add_offline_docs(api)
     api.add_exception_handler(GroundGraphError, groundgraph_error)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(Exception, internal_error)

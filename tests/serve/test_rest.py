@@ -298,3 +298,12 @@ def test_bad_input_anywhere_gets_a_json_error_naming_it(server) -> None:
     [uri] = stored.json()["added_documents"]
     assert uri.endswith(".md") and len(uri.rsplit("/", 1)[-1]) <= 200
     assert httpx.delete(f"{server.url}/documents", params={"uri": uri}, timeout=60).is_success
+
+
+def test_the_api_docs_page_works_without_internet(server) -> None:
+    page = httpx.get(f"{server.url}/docs")
+    assert page.status_code == 200 and "cdn" not in page.text.casefold()
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text
+    script = httpx.get(f"{server.url}/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert httpx.get(f"{server.url}/openapi.json").json()["info"]["title"] == "groundgraph"
