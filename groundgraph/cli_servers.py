@@ -87,7 +87,7 @@ telemetry:
     help="Dagster instance folder (default: STORE/dagster).",
 )
 @click.option(
-    "--expose-without-auth",
+    "--insecure-public",
     is_flag=True,
     help="Allow a non-loopback --host: the Dagster UI has no authentication, so only behind "
     "a proxy that authenticates.",
@@ -98,17 +98,25 @@ def ui(
     port: int,
     host: str,
     dagster_home: Path | None,
-    expose_without_auth: bool,
+    insecure_public: bool,
 ) -> None:
     """Start the Dagster UI and daemon (`dagster dev`) on groundgraph's pipelines."""
     from groundgraph.serve.guard import is_loopback
     from groundgraph.settings import Settings
 
-    if not is_loopback(host) and not expose_without_auth:
+    if not is_loopback(host) and not insecure_public:
         raise UsageError(
             f"refusing to serve the Dagster UI on {host}: it has no authentication and can "
             "launch runs that write the store; bind 127.0.0.1 (reach it through an SSH tunnel "
-            "or an authenticating proxy) or pass --expose-without-auth"
+            "or an authenticating proxy) or pass --insecure-public"
+        )
+    if not is_loopback(host):
+        err.print(
+            f"warning: the Dagster UI on {host} has no authentication: anyone who reaches the "
+            "port can launch runs that write the store",
+            style="yellow",
+            highlight=False,
+            markup=False,
         )
 
     settings = Settings.load(**({"store": store} if store is not None else {}))

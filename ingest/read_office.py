@@ -25,8 +25,9 @@ from groundgraph.ingest.structure import TextBuilder, looks_like_header
 
 # Encrypted Office files and the old binary formats (.doc, .xls, .ppt) are OLE containers.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# An Office file may unpack to this many times `ingest.max_file_bytes`, no more (zip bombs).
-_UNPACK_FACTOR = 20
+# Members smaller than this are not held to the compression ratio (tiny XML parts compress
+# far beyond it and cost nothing to parse).
+_RATIO_FLOOR_BYTES = 1_000_000
 
 
 def _library(path: Path, module: str, package: str) -> ModuleType:
@@ -50,15 +51,31 @@ def _package(path: Path, settings: IngestSettings) -> io.BytesIO:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
+            members = package.infolist()
     except zipfile.BadZipFile as e:
         raise SourceError(str(path), f"not a {path.suffix} file (damaged?): {e}") from e
-    limit = settings.max_file_bytes * _UNPACK_FACTOR
-    if unpacked > limit:
-        raise SourceError(
-            str(path), f"unpacks to {unpacked} bytes, over {limit} (a zip bomb, or far too large)"
-        )
+    problem = _bomb(members, settings)
+    if problem:
+        raise SourceError(str(path), f"{problem} (a zip bomb, or far too large); not read")
     return io.BytesIO(data)
+
+
+def _bomb(members: list[zipfile.ZipInfo], settings: IngestSettings) -> str | None:
+    """Why a package must not be unpacked, from its directory alone (checked before any
+    parsing; zipfile then never unpacks a member past the size its directory declares)."""
+    if len(members) > settings.max_package_members:
+        return f"holds {len(members)} files, over {settings.max_package_members}"
+    unpacked = sum(info.file_size for info in members)
+    if unpacked > settings.max_unpacked_bytes:
+        return f"unpacks to {unpacked} bytes, over {settings.max_unpacked_bytes}"
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= _RATIO_FLOOR_BYTES and ratio > settings.max_compression_ratio:
+            return (
+                f"{info.filename} is compressed {ratio:.0f} to 1, over "
+                f"{settings.max_compression_ratio:g} to 1"
+            )
+    return None
 
 
 def _opened(path: Path, open_file: Any, data: io.BytesIO) -> Any:

@@ -36,6 +36,11 @@ class IngestSettings(BaseModel):
         json_id_field: field of a record that identifies it within its file.
         json_title_field: field of a record used as its title, when present.
         max_file_bytes: larger files are refused with an error rather than read.
+        max_unpacked_bytes: the most a zip-based file (.docx, .pptx, .xlsx) may unpack to;
+            a 0.7 MB zip bomb that unpacked to 200 MB held a writer for minutes.
+        max_compression_ratio: the most any member of a zip-based file may be compressed
+            (unpacked size over packed size; real documents stay well under 100).
+        max_package_members: the most files a zip-based file may hold.
         follow_external_symlinks: read a symbolic link found in a source folder that points
             outside it (off by default: a link must not pull in files from elsewhere).
         rdf_trusted_contexts: JSON-LD context URLs that may be fetched (http(s) only, once
@@ -59,6 +64,9 @@ class IngestSettings(BaseModel):
     json_id_field: str = "id"
     json_title_field: str = "title"
     max_file_bytes: int = Field(default=50_000_000, ge=1)
+    max_unpacked_bytes: int = Field(default=100_000_000, ge=1)
+    max_compression_ratio: float = Field(default=100.0, gt=1)
+    max_package_members: int = Field(default=10_000, ge=1)
     follow_external_symlinks: bool = False
     rdf_trusted_contexts: tuple[str, ...] = ()
     rdf_context_timeout: float = Field(default=10.0, gt=0)

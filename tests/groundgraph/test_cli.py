@@ -165,4 +165,4 @@ def test_the_dagster_ui_is_not_exposed_beyond_loopback_without_saying_so(tmp_pat
 
     done = CliRunner().invoke(app, ["ui", "--store", str(tmp_path), "--host", "0.0.0.0"])
     assert done.exit_code != 0
-    assert "no authentication" in done.output and "--expose-without-auth" in done.output
+    assert "no authentication" in done.output and "--insecure-public" in done.output

@@ -4,6 +4,7 @@ structure and metadata, and a specific error for each kind of file that cannot b
 import datetime as dt
 import io
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -191,9 +192,25 @@ def test_an_empty_word_file_and_a_zip_bomb_are_refused(tmp_path: Path) -> None:
         read_source(empty, SETTINGS, str(tmp_path))
     bomb = tmp_path / "bomb.xlsx"
     bomb.write_bytes(_zip({"xl/huge.xml": bytes(3_000_000)}))
-    small = IngestSettings(max_file_bytes=100_000)
+    small = IngestSettings(max_unpacked_bytes=1_000_000)
     with pytest.raises(SourceError, match="unpacks to 3000000 bytes"):
         read_source(bomb, small, str(tmp_path))
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pptx", ".xlsx"])
+def test_a_highly_compressed_member_or_too_many_members_is_refused_before_parsing(
+    tmp_path: Path, suffix: str
+) -> None:
+    bomb = tmp_path / f"bomb{suffix}"
+    bomb.write_bytes(_zip({"[Content_Types].xml": b"<Types/>", "part.xml": bytes(20_000_000)}))
+    began = time.perf_counter()
+    with pytest.raises(SourceError, match=r"part.xml is compressed \d+ to 1, over 100 to 1"):
+        read_source(bomb, SETTINGS, str(tmp_path))
+    assert time.perf_counter() - began < 5  # refused from the zip directory, not parsed
+    crowded = tmp_path / f"crowded{suffix}"
+    crowded.write_bytes(_zip({f"p{i}.xml": b"<p/>" for i in range(50)}))
+    with pytest.raises(SourceError, match="holds 50 files, over 20"):
+        read_source(crowded, IngestSettings(max_package_members=20), str(tmp_path))
 
 
 def test_a_missing_reader_library_names_the_extra(
