@@ -89,8 +89,13 @@ class Guard:
                 f"the request is addressed to {host!r}, not to this loopback server "
                 "(127.0.0.1, localhost or ::1): refused, as a DNS-rebinding page would be"
             )
+        if scope["method"] in SAFE_METHODS:
+            return None
+        if headers.get(b"sec-fetch-site") == b"cross-site":
+            method = scope["method"]
+            return f"a {method} sent by another site's web page: cross-site writes are refused"
         origin = headers.get(b"origin")
-        if origin is not None and scope["method"] not in SAFE_METHODS:
+        if origin is not None:
             sent_from = urlsplit(origin.decode("latin-1")).netloc
             if sent_from != host:
                 return (

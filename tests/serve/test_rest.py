@@ -266,6 +266,8 @@ def test_a_web_page_cannot_write_to_the_loopback_server_or_rebind_it(server) -> 
     assert cross_site.status_code == 403 and "cross-site" in error_of(cross_site)
     upload = {"files": ("x.md", b"# x\n", "text/markdown")}
     assert httpx.post(f"{server.url}/ingest", headers=page, files=upload).status_code == 403
+    fetched = httpx.post(f"{server.url}/refresh", headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403 and "cross-site" in error_of(fetched)
     rebound = httpx.get(f"{server.url}/stats", headers={"Host": "evil.example"})
     assert rebound.status_code == 403 and "loopback" in error_of(rebound)
     host = server.url.split("://", 1)[1]
