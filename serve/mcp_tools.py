@@ -6,15 +6,20 @@ citations with document URIs and character spans. A read-only server has no `ing
 `feedback` tool at all, so an agent is never offered a tool that can only fail.
 """
 
-from typing import Any, Literal
+import functools
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 from groundgraph.finetune.feedback import Rating
-from groundgraph.serve.errors import NotFoundError
+from groundgraph.graph.errors import GroundGraphError
+from groundgraph.serve.errors import NotFoundError, status_of
 from groundgraph.serve.payloads import checked_question, context_dict
 from groundgraph.serve.state import ServedStore
 
+T = TypeVar("T")
 DOCUMENTS_LISTED = 1000
 INSTRUCTIONS = (
     "groundgraph answers questions from an organisation's documents with citations. Use `ask` "
@@ -22,6 +27,21 @@ INSTRUCTIONS = (
     "`retrieve` for the passages alone, `search_entities` and `entity_neighbours` to explore "
     "the knowledge graph."
 )
+
+
+def _reporting(tool: Callable[..., T]) -> Callable[..., T]:
+    """The tool, with groundgraph's errors given to the client as REST gives them (the
+    message, the type and the HTTP status): the SDK reports any other exception as a crash,
+    "Error executing tool X", with no reason."""
+
+    @functools.wraps(tool)
+    def reported(*args: Any, **kwargs: Any) -> T:
+        try:
+            return tool(*args, **kwargs)
+        except GroundGraphError as e:
+            raise ToolError(f"{e} ({type(e).__name__}, HTTP {status_of(e)})") from e
+
+    return reported
 
 
 def mcp_server(served: ServedStore, version: str) -> MCPServer:
@@ -38,6 +58,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
     serve = served.settings.serve
 
     @server.tool()
+    @_reporting
     def ask(
         question: str, mode: Literal["local", "global", "auto"] | None = None
     ) -> dict[str, Any]:
@@ -49,6 +70,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
             return {**answer.to_dict(), "store_version": gg.store.version()}
 
     @server.tool()
+    @_reporting
     def retrieve(question: str, k: int | None = None) -> dict[str, Any]:
         """The passages (with document URIs and character spans), facts and entities that
         bear on a question, without writing an answer."""
@@ -57,6 +79,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
             return context_dict(gg.retrieve(question, k))
 
     @server.tool()
+    @_reporting
     def search_entities(query: str, limit: int = 10) -> dict[str, Any]:
         """Entities of the knowledge graph whose name or an alias is nearest the query."""
         with served.reading() as gg:
@@ -69,6 +92,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
         }
 
     @server.tool()
+    @_reporting
     def entity_neighbours(entity_id: str) -> dict[str, Any]:
         """An entity (by id, from `search_entities`) with its related entities and the
         passages that are evidence for it."""
@@ -79,6 +103,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
         return view.to_dict()
 
     @server.tool()
+    @_reporting
     def stats() -> dict[str, Any]:
         """How many documents, chunks, entities and relations the store holds."""
         with served.reading() as gg:
@@ -87,6 +112,7 @@ def _add_read_tools(server: MCPServer, served: ServedStore) -> None:
 
 def _add_write_tools(server: MCPServer, served: ServedStore) -> None:
     @server.tool()
+    @_reporting
     def ingest(paths: list[str]) -> dict[str, Any]:
         """Ingest files or folders on the server (under its source roots); the report lists
         each file that could not be used, with the reason."""
@@ -95,6 +121,7 @@ def _add_write_tools(server: MCPServer, served: ServedStore) -> None:
             return gg.ingest(allowed).to_dict()
 
     @server.tool()
+    @_reporting
     def feedback(
         question: str, answer: str, rating: Rating, correction: str | None = None
     ) -> dict[str, Any]:

@@ -91,3 +91,21 @@ def test_mcp_documents_are_resources(server) -> None:
 
     first, document = asyncio.run(read())
     assert httpx.get(f"{server.url}/documents/{first['id']}").json() == document
+
+
+def test_mcp_tool_errors_carry_the_reason(server) -> None:
+    async def fail() -> tuple[bool, str, bool, str]:
+        async with Client(f"{server.url}/mcp") as client:
+            missing = await client.call_tool("entity_neighbours", {"entity_id": "nope"})
+            empty = await client.call_tool("ask", {"question": "  "})
+            return (
+                missing.is_error,
+                missing.content[0].text,
+                empty.is_error,
+                empty.content[0].text,
+            )
+
+    missing_error, missing_text, empty_error, empty_text = asyncio.run(fail())
+    assert missing_error and "no entity with id 'nope'" in missing_text
+    assert "NotFoundError, HTTP 404" in missing_text
+    assert empty_error and "the question is empty" in empty_text and "HTTP 400" in empty_text
