@@ -10,10 +10,17 @@ from collections.abc import AsyncIterator
 import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from groundgraph.graph.errors import ConfigError, GroundGraphError
 from groundgraph.serve.docs_page import add_offline_docs
-from groundgraph.serve.errors import groundgraph_error, internal_error, validation_error
+from groundgraph.serve.errors import (
+    groundgraph_error,
+    http_error,
+    internal_error,
+    only_path,
+    validation_error,
+)
 from groundgraph.serve.guard import Guard, is_loopback
 from groundgraph.serve.mcp_tools import mcp_server
 from groundgraph.serve.routes_api import api_router
@@ -51,11 +58,13 @@ def create_app(served: ServedStore, version: str) -> Guard:
     add_offline_docs(api)
     api.add_exception_handler(GroundGraphError, groundgraph_error)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(StarletteHTTPException, http_error)
     api.add_exception_handler(Exception, internal_error)
     api.include_router(api_router(served, version))
     api.include_router(openai_router(served))
-    # Last: everything the API does not route (`/mcp`) goes to the MCP app.
-    api.mount("/", mcp_app)
+    # Last: everything the API does not route goes to the MCP app, which answers `/mcp` and
+    # gives every other path a JSON 404.
+    api.mount("/", only_path(MCP_PATH, mcp_app, list(api.router.routes)))
     token = serve.token.get_secret_value() if serve.token else None
     return Guard(api, token, serve.max_request_bytes, loopback_only=is_loopback(serve.host))
 

@@ -4,9 +4,16 @@ Every error body has one shape, the one OpenAI's API uses, so chat clients show 
 `{"error": {"message": ..., "type": ..., "code": STATUS}}`.
 """
 
+import logging
+import uuid
+from collections.abc import Iterator, Sequence
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from groundgraph.graph.base import StoreError, StoreNotFoundError
 from groundgraph.graph.errors import ConfigError, GroundGraphError, UsageError
@@ -14,6 +21,8 @@ from groundgraph.graph.lock import StoreLockedError
 from groundgraph.ingest.base import SourceError
 from groundgraph.retrieval.base import GenerationError, ModelError, ModelUnavailableError
 from groundgraph.serve.state import OutsideSourceRootsError, ReadOnlyError
+
+log = logging.getLogger("groundgraph.serve")
 
 
 class NotFoundError(GroundGraphError):
@@ -72,6 +81,62 @@ async def validation_error(_: Request, error: Exception) -> JSONResponse:
 
 
 async def internal_error(_: Request, error: Exception) -> JSONResponse:
-    """A bug is still a JSON error a client can show, never a plain-text page."""
-    message = f"internal error: {type(error).__name__}: {error}"
+    """A bug is a JSON error with an id, never a traceback or a plain-text page: the
+    details go to the server's log under that id."""
+    incident = uuid.uuid4().hex[:12]
+    log.error("internal error %s", incident, exc_info=error)
+    message = f"internal error {incident}: the server's log has the details under this id"
     return JSONResponse(error_body(message, "InternalError", 500), 500)
+
+
+async def http_error(_: Request, error: Exception) -> JSONResponse:
+    """Framework errors (an unknown path, a wrong method) in the same shape as the rest."""
+    assert isinstance(error, StarletteHTTPException)
+    kinds = {404: "NotFoundError", 405: "MethodNotAllowed"}
+    message = (
+        f"{error.detail}: see /docs for the routes"
+        if error.status_code in kinds
+        else str(error.detail)
+    )
+    body = error_body(message, kinds.get(error.status_code, "HTTPError"), error.status_code)
+    return JSONResponse(body, error.status_code, headers=error.headers)
+
+
+def _flattened(routes: Sequence[BaseRoute]) -> Iterator[Route]:
+    """Every route, inside included routers too (FastAPI keeps them nested)."""
+    for route in routes:
+        if isinstance(route, Route):
+            yield route
+        elif isinstance(route, Mount):
+            continue  # mounted apps (static files, MCP) answer for themselves
+        else:
+            inner = getattr(route, "original_router", route)  # FastAPI's included router
+            yield from _flattened(getattr(inner, "routes", ()))
+
+
+def only_path(path: str, app: ASGIApp, routes: Sequence[BaseRoute]) -> ASGIApp:
+    """`app` for requests to `path`; for any other HTTP path a JSON 405 when one of `routes`
+    serves it with another method, else a JSON 404."""
+
+    async def routed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].rstrip("/") == path:
+            await app(scope, receive, send)
+            return
+        allowed = sorted(
+            method
+            for route in _flattened(routes)
+            if route.path_regex.match(scope["path"])
+            for method in route.methods or ()
+        )
+        if allowed:
+            message = (
+                f"{scope['method']} is not allowed on {scope['path']}; use {', '.join(allowed)}"
+            )
+            body, status = error_body(message, "MethodNotAllowed", 405), 405
+        else:
+            message = f"no route {scope['path']}: see /docs for the routes"
+            body, status = error_body(message, "NotFoundError", 404), 404
+        headers = {"allow": ", ".join(allowed)} if allowed else None
+        await JSONResponse(body, status, headers=headers)(scope, receive, send)
+
+    return routed

@@ -293,6 +293,10 @@ def test_bad_input_anywhere_gets_a_json_error_naming_it(server) -> None:
     assert surrogate.status_code == 400 and "lone surrogate" in error_of(surrogate)
     nul = httpx.delete(f"{server.url}/documents", params={"uri": "file:///a\x00b"})
     assert nul.status_code == 400 and "NUL" in error_of(nul)
+    unknown = httpx.get(f"{server.url}/nowhere")
+    assert unknown.status_code == 404 and "no route /nowhere" in error_of(unknown)
+    wrong_method = httpx.get(f"{server.url}/ask")
+    assert wrong_method.status_code == 405 and "use POST" in error_of(wrong_method)
     long_name = "n" * 300 + ".md"
     upload = {"files": (long_name, b"# Long\n\nA file with a long name.\n", "text/markdown")}
     stored = httpx.post(f"{server.url}/ingest", files=upload, timeout=120)
