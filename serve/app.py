@@ -5,6 +5,7 @@ documents must not be readable by anyone who can reach the port.
 """
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 
 import anyio
@@ -44,6 +45,8 @@ def create_app(served: ServedStore, version: str) -> Guard:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        if not served.ready.is_set():
+            threading.Thread(target=served.preload, name="preload", daemon=True).start()
         async with mcp.session_manager.run():
             yield
         served.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from groundgraph.graph.errors import UsageError
@@ -59,9 +59,16 @@ def _status_routes(served: ServedStore, version: str) -> APIRouter:
     router = APIRouter()
 
     @router.get("/health", tags=["status"])
-    def health() -> dict:
-        """Whether the server is up, and which store it serves (no token needed)."""
-        return {"status": "ok", "version": version, "read_only": served.read_only}
+    def health() -> JSONResponse:
+        """Whether the server is ready (no token needed): 503 and `loading` while the models
+        load at start, then 200 and `ok`."""
+        ready = served.ready.is_set()
+        body = {
+            "status": "ok" if ready else "loading",
+            "version": version,
+            "read_only": served.read_only,
+        }
+        return JSONResponse(body, 200 if ready else 503)
 
     @router.get("/stats", tags=["status"])
     def stats() -> dict:

@@ -27,6 +27,8 @@ class ServeSettings(BaseModel):
             forward pass; 0 turns batching off.
         max_batch: texts per shared forward pass.
         stream_chunk_chars: characters per event when a finished answer is streamed.
+        preload: load the models an answer needs when the server starts, before `/health`
+            reports ready, so the first answer is as fast as the tenth.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -44,6 +46,7 @@ class ServeSettings(BaseModel):
     batch_window_ms: float = Field(default=5.0, ge=0)
     max_batch: int = Field(default=64, ge=1)
     stream_chunk_chars: int = Field(default=24, ge=1)
+    preload: bool = True
 
     @field_validator("token")
     @classmethod

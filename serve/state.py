@@ -10,6 +10,7 @@ shares one embedder, which merges concurrent questions into shared forward passe
 """
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -26,7 +27,9 @@ from groundgraph.retrieval.indexes.store_vectors import CHUNK_INDEX_FILE, ENTITY
 from groundgraph.settings import Settings
 
 UPLOADS_DIR = "uploads"
+log = logging.getLogger("groundgraph.serve")
 MAX_NAME_BYTES = 200
+PRELOAD_QUESTION = "Who wrote this?"
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
@@ -72,6 +75,20 @@ class ServedStore:
         self._lock = threading.Lock()
         self._reader = _Handle(self._open(), self._published())
         self._writer: GroundGraph | None = None
+        self.ready = threading.Event()
+        if not serve.preload:
+            self.ready.set()
+
+    def preload(self) -> None:
+        """Load what answering needs (the embedder, spaCy) by answering one question, then
+        report ready; run on a thread while `/health` says "loading"."""
+        try:
+            with self.reading() as gg:
+                gg.ask(PRELOAD_QUESTION, generator="extractive")
+        except GroundGraphError as e:  # the first request will meet it again, and say why
+            log.warning("preloading the models failed: %s", e)
+        finally:
+            self.ready.set()
 
     def _open(self) -> GroundGraph:
         return GroundGraph(self.settings, embedder=self.embedder)

@@ -46,7 +46,7 @@ def running_server(
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
-    while not server.started:
+    while not (server.started and served.ready.is_set()):
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
     try:

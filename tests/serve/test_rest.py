@@ -2,17 +2,22 @@
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 
 from groundgraph.graph.errors import ConfigError
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.lock import write_lock
-from groundgraph.serve.app import check_binding
+from groundgraph.serve.app import check_binding, create_app
 from groundgraph.serve.settings import ServeSettings
+from groundgraph.serve.state import ServedStore
 from groundgraph.settings import Settings
+from tests.uvicorn_server import free_port
 
 QUESTION = "Who discovered polonium?"
 NEW_DOCUMENT = (
@@ -313,3 +318,37 @@ def test_the_api_docs_page_works_without_internet(server) -> None:
     script = httpx.get(f"{server.url}/docs-assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
     assert httpx.get(f"{server.url}/openapi.json").json()["info"]["title"] == "groundgraph"
+
+
+def test_health_says_loading_until_the_models_are_loaded(
+    served_store: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    loaded = ServedStore.preload
+
+    def held(self: ServedStore) -> None:
+        release.wait(30)
+        loaded(self)
+
+    monkeypatch.setattr(ServedStore, "preload", held)
+    store, _ = served_store
+    port = free_port()
+    settings = Settings.load(store=store, serve=ServeSettings(port=port))
+    served = ServedStore(settings)
+    server = uvicorn.Server(uvicorn.Config(create_app(served, "test"), port=port))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}/health"
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        loading = httpx.get(url)
+        assert loading.status_code == 503 and loading.json()["status"] == "loading"
+        release.set()
+        assert served.ready.wait(60)
+        assert httpx.get(url).json()["status"] == "ok"
+    finally:
+        release.set()
+        server.should_exit = True
+        thread.join(timeout=30)
