@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from groundgraph.graph.errors import ConfigError, GroundGraphError
@@ -68,22 +69,40 @@ def create_app(served: ServedStore, version: str) -> Guard:
     # Last: everything the API does not route goes to the MCP app, which answers `/mcp` and
     # gives every other path a JSON 404.
     api.mount("/", only_path(MCP_PATH, mcp_app, list(api.router.routes)))
+    if serve.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=serve.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
     token = serve.token.get_secret_value() if serve.token else None
-    return Guard(api, token, serve.max_request_bytes, loopback_only=is_loopback(serve.host))
+    hosts, origins = frozenset(serve.allowed_hosts), frozenset(serve.cors_origins)
+    return Guard(api, token, serve.max_request_bytes, hosts, origins)
 
 
 def check_binding(settings: Settings) -> None:
-    """Refuse to bind a non-loopback address without a token.
+    """Refuse to bind a non-loopback address without a token, or without the host names
+    clients will use.
 
     Raises:
-        ConfigError: `serve.host` is not loopback and `serve.token` is unset.
+        ConfigError: `serve.host` is not loopback and `serve.token` or `serve.allowed_hosts`
+            is unset.
     """
     serve = settings.serve
-    if not is_loopback(serve.host) and serve.token is None:
+    if is_loopback(serve.host):
+        return
+    if serve.token is None:
         raise ConfigError(
             f"refusing to serve on {serve.host} without a token: anyone who reaches the port "
             "could read the store; set GROUNDGRAPH_SERVE_TOKEN (clients send it as "
             "'Authorization: Bearer <token>') or bind 127.0.0.1"
+        )
+    if not serve.allowed_hosts:
+        raise ConfigError(
+            f"refusing to serve on {serve.host} without GROUNDGRAPH_SERVE_ALLOWED_HOSTS: list "
+            "the host names clients address the server by (e.g. '[\"kb.example.org\"]'); "
+            "requests naming any other host are refused"
         )
 
 

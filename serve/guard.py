@@ -5,10 +5,11 @@ A pure ASGI middleware, so streamed answers and the MCP endpoint pass through it
 The token is compared with `hmac.compare_digest`, in constant time: how long a wrong token
 takes to refuse says nothing about how much of it was right.
 
-A server on loopback has no token, so a web page the user visits must not reach it: a write
-whose `Origin` is another site is refused (a form or `fetch` POST needs no CORS preflight),
-and a request whose `Host` is not a loopback name is refused (DNS rebinding points a site's
-name at 127.0.0.1; the browser still sends that name).
+A web page the user visits must not reach the server: a write whose `Origin` is another site
+(and not one of `serve.cors_origins`) is refused, since a form or `fetch` POST needs no CORS
+preflight, and so is a request whose `Host` is neither a loopback name nor one of
+`serve.allowed_hosts` (DNS rebinding points a site's name at the server; the browser still
+sends that name).
 """
 
 import hmac
@@ -43,17 +44,23 @@ class Guard:
         token: the bearer token every request must carry; None lets every request in (the
             server then only binds loopback addresses).
         max_bytes: the largest request body accepted.
-        loopback_only: the server is bound to a loopback address: requests must name a
-            loopback host.
+        hosts: the names requests may address besides loopback ones (`serve.allowed_hosts`).
+        origins: the web origins whose pages may write (`serve.cors_origins`).
     """
 
     def __init__(
-        self, app: ASGIApp, token: str | None, max_bytes: int, loopback_only: bool = False
+        self,
+        app: ASGIApp,
+        token: str | None,
+        max_bytes: int,
+        hosts: frozenset[str] = frozenset(),
+        origins: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.token = token.encode() if token else None
         self.max_bytes = max_bytes
-        self.loopback_only = loopback_only
+        self.hosts = hosts
+        self.origins = origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,6 +71,8 @@ class Guard:
             await _refuse(send, 403, foreign, "CrossSiteRequest")
             return
         needs_token = self.token is not None and scope["path"] not in OPEN_PATHS
+        if scope["method"] == "OPTIONS" and self._origin(scope) in self.origins:
+            needs_token = False  # a CORS preflight carries no credentials
         if needs_token and not self._authorised(scope):
             await _refuse(
                 send,
@@ -84,25 +93,29 @@ class Guard:
         """Why a request comes from somewhere this server must not answer, or None."""
         headers = dict(scope["headers"])
         host = headers.get(b"host", b"").decode("latin-1")
-        if self.loopback_only and not is_loopback(_hostname(host)):
+        name = _hostname(host)
+        if not (is_loopback(name) or name in self.hosts):
             return (
-                f"the request is addressed to {host!r}, not to this loopback server "
-                "(127.0.0.1, localhost or ::1): refused, as a DNS-rebinding page would be"
+                f"the request is addressed to {host!r}, which is not a loopback name nor in "
+                "serve.allowed_hosts: refused, as a DNS-rebinding page would be"
             )
-        if scope["method"] in SAFE_METHODS:
+        origin = self._origin(scope)
+        if scope["method"] in SAFE_METHODS or origin in self.origins:
             return None
         if headers.get(b"sec-fetch-site") == b"cross-site":
             method = scope["method"]
             return f"a {method} sent by another site's web page: cross-site writes are refused"
-        origin = headers.get(b"origin")
-        if origin is not None:
-            sent_from = urlsplit(origin.decode("latin-1")).netloc
-            if sent_from != host:
-                return (
-                    f"a {scope['method']} from the web page at {origin.decode('latin-1')!r} "
-                    f"to {host!r}: cross-site writes are refused"
-                )
+        if origin is not None and urlsplit(origin).netloc != host:
+            return (
+                f"a {scope['method']} from the web page at {origin!r} to {host!r}: cross-site "
+                "writes are refused (list the page's origin in serve.cors_origins to allow it)"
+            )
         return None
+
+    @staticmethod
+    def _origin(scope: Scope) -> str | None:
+        origin = dict(scope["headers"]).get(b"origin")
+        return None if origin is None else origin.decode("latin-1")
 
     def _authorised(self, scope: Scope) -> bool:
         header = dict(scope["headers"]).get(b"authorization", b"")

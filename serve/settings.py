@@ -16,6 +16,11 @@ class ServeSettings(BaseModel):
         token: the bearer token every request must carry (`GROUNDGRAPH_SERVE_TOKEN`), 16
             characters or more; unset, only loopback addresses may be bound. An empty token
             is an error, never "no authentication".
+        allowed_hosts: host names clients address the server by (the `Host` header, without
+            port), besides the loopback names every server accepts; a request naming any
+            other is refused (DNS rebinding). Required off loopback.
+        cors_origins: web origins (`https://app.example`) whose pages may call the server
+            from a browser, writes included; empty, none may (CORS off).
         read_only: refuse every write (ingest, refresh, delete, feedback).
         source_roots: folders whose files `POST /ingest` may read by path; empty, only
             uploads can be ingested. Nothing outside them is read, symlinks included.
@@ -36,6 +41,8 @@ class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     token: SecretStr | None = None
+    allowed_hosts: list[str] = Field(default_factory=list)
+    cors_origins: list[str] = Field(default_factory=list)
     read_only: bool = False
     source_roots: list[Path] = Field(default_factory=list)
     max_question_chars: int = Field(default=2000, ge=1)

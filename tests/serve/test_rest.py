@@ -212,7 +212,11 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path) -> None:
     exposed = Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0"))
     with pytest.raises(ConfigError, match="GROUNDGRAPH_SERVE_TOKEN"):
         check_binding(exposed)
-    check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0", token=TOKEN)))
+    unnamed = ServeSettings(host="0.0.0.0", token=TOKEN)
+    with pytest.raises(ConfigError, match="GROUNDGRAPH_SERVE_ALLOWED_HOSTS"):
+        check_binding(Settings.load(store=tmp_path, serve=unnamed))
+    named = ServeSettings(host="0.0.0.0", token=TOKEN, allowed_hosts=["kb.example.org"])
+    check_binding(Settings.load(store=tmp_path, serve=named))
     check_binding(Settings.load(store=tmp_path, serve=ServeSettings(host="::1")))
 
 
@@ -352,3 +356,24 @@ def test_health_says_loading_until_the_models_are_loaded(
         release.set()
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_allowed_hosts_and_cors_origins_open_exactly_what_they_name(start_server) -> None:
+    app = "https://app.example"
+    server = start_server(allowed_hosts=["kb.example.org"], cors_origins=[app])
+    port = server.url.rsplit(":", 1)[-1]
+    named = httpx.get(f"{server.url}/stats", headers={"Host": f"kb.example.org:{port}"})
+    assert named.status_code == 200
+    other = httpx.get(f"{server.url}/stats", headers={"Host": f"evil.example:{port}"})
+    assert other.status_code == 403 and "serve.allowed_hosts" in error_of(other)
+    preflight = httpx.options(
+        f"{server.url}/retrieve",
+        headers={"Origin": app, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == app
+    allowed = httpx.post(
+        f"{server.url}/retrieve", json={"question": QUESTION}, headers={"Origin": app}, timeout=60
+    )
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == app
+    refused = httpx.post(f"{server.url}/refresh", headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403 and "serve.cors_origins" in error_of(refused)
