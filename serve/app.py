@@ -5,6 +5,8 @@ documents must not be readable by anyone who can reach the port.
 """
 
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import AsyncIterator
 
@@ -31,6 +33,7 @@ from groundgraph.serve.state import ServedStore
 from groundgraph.settings import Settings
 
 MCP_PATH = "/mcp"
+SHUTDOWN_SECONDS = 5  # a stopping server waits this long for requests in flight
 WORKER_THREADS = 64  # requests computed at once (FastAPI runs plain routes on these threads)
 
 
@@ -107,14 +110,32 @@ def check_binding(settings: Settings) -> None:
 
 
 def run_server(settings: Settings, version: str, read_only: bool = False) -> None:
-    """Serve until interrupted (uvicorn on `serve.host`:`serve.port`)."""
+    """Serve until interrupted (uvicorn on `serve.host`:`serve.port`).
+
+    SIGTERM or Ctrl-C stops it within `SHUTDOWN_SECONDS`: requests still running then (an
+    ingest can run for minutes on a worker thread, which would keep the interpreter alive
+    until it ends) are abandoned and the process exits. Every write is a transaction per
+    batch and the writer lock is the system's, so the store is left as its last committed
+    batch, and the next `groundgraph refresh` picks up the rest.
+    """
     import uvicorn
 
     check_binding(settings)
     served = ServedStore(settings, read_only)
     app = create_app(served, version)
     serve = settings.serve
-    uvicorn.run(app, host=serve.host, port=serve.port, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=serve.host,
+        port=serve.port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    uvicorn.Server(config).run()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def run_mcp_stdio(settings: Settings, version: str, read_only: bool = False) -> None:
