@@ -124,7 +124,8 @@ def source_files_sensor(settings: PipelineSettings, job: AssetJob) -> SensorDefi
         keeps each file's size and modification time by path, so each change triggers once.
         With no cursor yet (a new daemon), it compares with the sources the last refresh
         scanned and requests nothing if they are the same."""
-        current = source_location.fingerprints(groundgraph.parts.store)
+        store = groundgraph.parts.store
+        current = source_location.fingerprints(source_location.resolve(store))
         if not context.cursor and sources_digest(current) == _last_scanned(context):
             return SensorResult(
                 cursor=json.dumps(current, indent=0),

@@ -27,6 +27,7 @@ from dagster import (
 import groundgraph.write_stages as stages
 from groundgraph.assembly import Components
 from groundgraph.community_reports import CommunityReport
+from groundgraph.graph.model import GraphStats
 from groundgraph.graph.summary import most_connected, top_predicates
 from groundgraph.ingest.changes import SourceChanges
 from groundgraph.ingest.ingestor import WriteReport
@@ -76,7 +77,7 @@ def source_changes(
     parts = groundgraph.writer()
     stages.prepare(parts)
     sources = source_location.resolve(parts.store)
-    digest = sources_digest(source_location.fingerprints(parts.store))
+    digest = sources_digest(source_location.fingerprints(sources))
     changes = stages.scan(parts, sources)
     context.log.info(
         f"{len(changes.added)} new, {len(changes.updated)} changed, "
@@ -219,15 +220,17 @@ def graph_statistics(
             "new_failures": len(run.new_failures),
             "run_report": MetadataValue.json(run.to_dict()),
             "graph_growth": MetadataValue.md(growth_chart(points)),
-            **_graph_tables(parts, run),
+            **_graph_tables(parts, graph, run),
         },
     )
 
 
-def _graph_tables(parts: Components, run: IngestReport) -> dict[str, int | MetadataValue]:
+def _graph_tables(
+    parts: Components, graph: GraphStats, run: IngestReport
+) -> dict[str, int | MetadataValue]:
     return {
         "chunk_vectors": parts.vectors.published().chunk_vectors,
-        "top_entity_types": entity_types_table(parts.store.stats().entity_types),
+        "top_entity_types": entity_types_table(graph.entity_types),
         "most_connected_entities": hubs_table(most_connected(parts.store, 10)),
         "top_predicates": predicates_table(top_predicates(parts.store)),
         "stage_seconds": stage_seconds_table(run.stage_seconds()),

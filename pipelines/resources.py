@@ -111,6 +111,6 @@ class SourceLocation(ConfigurableResource):
             delete_missing=True,
         )
 
-    def fingerprints(self, store: GraphReader) -> dict[str, str]:
-        sources = self.resolve(store)
+    def fingerprints(self, sources: Sources) -> dict[str, str]:
+        """Size and modification time of every file of `sources` (from `resolve`)."""
         return fingerprints([*sources.paths, *sources.rdf])

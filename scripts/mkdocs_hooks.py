@@ -11,6 +11,7 @@
 import importlib
 import importlib.util
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ _FENCED = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _BLOCK_COMMAND = re.compile(r"^\s*(?:\$ )?(?:\S*/)?groundgraph ([a-z][a-z-]*)", re.MULTILINE)
 
 
+@cache
 def settings_sections() -> dict[str, type[BaseModel]]:
     """Each settings section by the name a page uses for it (`retrieval`, `pipeline`, ...)."""
     from groundgraph.pipelines.settings import PipelineSettings
@@ -52,33 +54,40 @@ def settings_sections() -> dict[str, type[BaseModel]]:
     return sections
 
 
-def known_variables() -> set[str]:
+@cache
+def known_variables() -> frozenset[str]:
     """Every environment variable groundgraph, its scripts or its tests read."""
     names = set(OTHER_VARIABLES) | setting_variables()
     for pattern in SCRIPTS_READING_VARIABLES:
         for path in ROOT.glob(pattern):
             names.update(re.findall(r"GROUNDGRAPH_[A-Z0-9_]*[A-Z0-9]", path.read_text()))
-    return names
+    return frozenset(names)
 
 
-def setting_variables() -> set[str]:
+def setting_name(section: str, field: str) -> tuple[str, str]:
+    """A setting's dotted name (`retrieval.top_k`) and the variable it is read from."""
+    if section == "pipeline":
+        return f"pipeline.{field}", f"{PIPELINE_PREFIX}{field.upper()}"
+    if section:
+        return f"{section}.{field}", f"{ENV_PREFIX}{section.upper()}_{field.upper()}"
+    return field, f"{ENV_PREFIX}{field.upper()}"
+
+
+@cache
+def setting_variables() -> frozenset[str]:
     """Every environment variable a setting is read from."""
-    names = set()
-    for section, model in settings_sections().items():
-        for field in model.model_fields:
-            if section == "pipeline":
-                names.add(f"{PIPELINE_PREFIX}{field.upper()}")
-            elif section:
-                names.add(f"{ENV_PREFIX}{section.upper()}_{field.upper()}")
-            else:
-                names.add(f"{ENV_PREFIX}{field.upper()}")
-    return names
+    return frozenset(
+        setting_name(section, field)[1]
+        for section, model in settings_sections().items()
+        for field in model.model_fields
+    )
 
 
-def known_commands() -> set[str]:
+@cache
+def known_commands() -> frozenset[str]:
     from groundgraph.cli import app
 
-    return set(app.commands)
+    return frozenset(app.commands)
 
 
 def _module_exists(dotted: str) -> bool:
@@ -203,14 +212,7 @@ def configuration_page() -> str:
             kind = field.annotation
             if section == "" and isinstance(kind, type) and issubclass(kind, BaseModel):
                 continue
-            if section == "pipeline":
-                variable = f"{PIPELINE_PREFIX}{name.upper()}"
-                dotted = f"pipeline.{name}"
-            elif section:
-                variable = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
-                dotted = f"{section}.{name}"
-            else:
-                variable, dotted = f"{ENV_PREFIX}{name.upper()}", name
+            dotted, variable = setting_name(section, name)
             meaning = described.get(name, "").replace("|", "\\|")
             lines.append(
                 f"| `{dotted}` | `{variable}` | {_type(field)} | {_default(field)} | {meaning} |"

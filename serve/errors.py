@@ -115,8 +115,8 @@ def _flattened(routes: Sequence[BaseRoute]) -> Iterator[Route]:
 
 
 def only_path(path: str, app: ASGIApp, routes: Sequence[BaseRoute]) -> ASGIApp:
-    """`app` for requests to `path`; for any other HTTP path a JSON 405 when one of `routes`
-    serves it with another method, else a JSON 404."""
+    """`app` for requests to `path`; any other HTTP path is a 405 when one of `routes` serves
+    it with another method, else a 404 (both answered by `http_error`)."""
 
     async def routed(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/") == path:
@@ -128,15 +128,12 @@ def only_path(path: str, app: ASGIApp, routes: Sequence[BaseRoute]) -> ASGIApp:
             if route.path_regex.match(scope["path"])
             for method in route.methods or ()
         )
-        if allowed:
-            message = (
-                f"{scope['method']} is not allowed on {scope['path']}; use {', '.join(allowed)}"
-            )
-            body, status = error_body(message, "MethodNotAllowed", 405), 405
-        else:
-            message = f"no route {scope['path']}: see /docs for the routes"
-            body, status = error_body(message, "NotFoundError", 404), 404
-        headers = {"allow": ", ".join(allowed)} if allowed else None
-        await JSONResponse(body, status, headers=headers)(scope, receive, send)
+        if not allowed:
+            raise StarletteHTTPException(404, f"no route {scope['path']}")
+        raise StarletteHTTPException(
+            405,
+            f"{scope['method']} is not allowed on {scope['path']}; use {', '.join(allowed)}",
+            headers={"allow": ", ".join(allowed)},
+        )
 
     return routed

@@ -66,14 +66,16 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        foreign = self._foreign(scope)
+        headers = dict(scope["headers"])
+        origin = _text(headers.get(b"origin"))
+        foreign = self._foreign(scope, headers, origin)
         if foreign is not None:
             await _refuse(send, 403, foreign, "CrossSiteRequest")
             return
         needs_token = self.token is not None and scope["path"] not in OPEN_PATHS
-        if scope["method"] == "OPTIONS" and self._origin(scope) in self.origins:
+        if scope["method"] == "OPTIONS" and origin in self.origins:
             needs_token = False  # a CORS preflight carries no credentials
-        if needs_token and not self._authorised(scope):
+        if needs_token and not self._authorised(headers):
             await _refuse(
                 send,
                 401,
@@ -83,23 +85,21 @@ class Guard:
                 {b"www-authenticate": b"Bearer"},
             )
             return
-        declared = _content_length(scope)
+        declared = _content_length(headers)
         if declared is not None and declared > self.max_bytes:
             await _refuse(send, 413, self._too_large(declared), "TooLargeError")
             return
         await self.app(scope, self._counting(receive, send), send)
 
-    def _foreign(self, scope: Scope) -> str | None:
+    def _foreign(self, scope: Scope, headers: dict[bytes, bytes], origin: str | None) -> str | None:
         """Why a request comes from somewhere this server must not answer, or None."""
-        headers = dict(scope["headers"])
-        host = headers.get(b"host", b"").decode("latin-1")
+        host = _text(headers.get(b"host")) or ""
         name = _hostname(host)
         if not (is_loopback(name) or name in self.hosts):
             return (
                 f"the request is addressed to {host!r}, which is not a loopback name nor in "
                 "serve.allowed_hosts: refused, as a DNS-rebinding page would be"
             )
-        origin = self._origin(scope)
         if scope["method"] in SAFE_METHODS or origin in self.origins:
             return None
         if headers.get(b"sec-fetch-site") == b"cross-site":
@@ -112,15 +112,12 @@ class Guard:
             )
         return None
 
-    @staticmethod
-    def _origin(scope: Scope) -> str | None:
-        origin = dict(scope["headers"]).get(b"origin")
-        return None if origin is None else origin.decode("latin-1")
-
-    def _authorised(self, scope: Scope) -> bool:
-        header = dict(scope["headers"]).get(b"authorization", b"")
+    def _authorised(self, headers: dict[bytes, bytes]) -> bool:
+        header = headers.get(b"authorization", b"")
         scheme, _, given = header.partition(b" ")
-        return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token)
+        if self.token is None or scheme.lower() != b"bearer":
+            return False
+        return hmac.compare_digest(given.strip(), self.token)
 
     def _too_large(self, size: int) -> str:
         return (
@@ -150,8 +147,13 @@ def _hostname(host: str) -> str:
     return found or ""
 
 
-def _content_length(scope: Scope) -> int | None:
-    value = dict(scope["headers"]).get(b"content-length")
+def _text(value: bytes | None) -> str | None:
+    """A header's value as text (HTTP headers are Latin-1)."""
+    return None if value is None else value.decode("latin-1")
+
+
+def _content_length(headers: dict[bytes, bytes]) -> int | None:
+    value = headers.get(b"content-length")
     try:
         return int(value) if value is not None else None
     except ValueError:
