@@ -5,7 +5,7 @@ on first use, so opening a store to read its statistics loads no model.
 """
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -19,8 +19,9 @@ from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
-from groundgraph.retrieval.base import Answer, Context, Embedder, Retriever, TokenSink
+from groundgraph.retrieval.base import Answer, Context, Decoding, Embedder, Retriever, TokenSink
 from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
+from groundgraph.retrieval.questions.conversation import standalone_question
 from groundgraph.retrieval.retrievers.entity_search import EntityMatch, search_entities
 from groundgraph.retrieval.retrievers.routing import Mode, route
 from groundgraph.settings import GeneratorName, Settings
@@ -199,6 +200,8 @@ class GroundGraph:
         stream: TokenSink | None = None,
         strict: bool | None = None,
         k: int | None = None,
+        earlier: Sequence[str] = (),
+        decoding: Decoding | None = None,
     ) -> Answer:
         """Answer from the indexed documents, citing the source text. Only reads.
 
@@ -212,12 +215,19 @@ class GroundGraph:
             strict: raise `GenerationError` when the model gives no verified answer instead
                 of answering extractively; `answer.strict` if None.
             k: passages retrieved (`retrieval.answer_passages` if None; local mode).
+            earlier: the conversation's earlier turns, oldest first: a pronoun of the
+                question stands for the person or thing they named last ("Where was she
+                born?"), and the notes say how the question was read.
+            decoding: the caller's token budget, temperature, stop strings and instructions
+                for a language model.
 
         Raises:
             UsageError: the question is empty.
         """
         if not question.strip():
             raise UsageError("the question is empty; ask something")
+        asked = question
+        question = standalone_question(self.parts.nlp(), question, earlier) if earlier else question
         chosen = route(question, mode or self.settings.answer.mode)
         with self.store.snapshot():
             if chosen == "global":
@@ -228,8 +238,13 @@ class GroundGraph:
                 context = self.parts.retriever.retrieve(
                     question, k or self.settings.retrieval.answer_passages
                 )
-            answer = self.parts.generator(generator, strict).generate(question, context, stream)
-        return dataclasses.replace(answer, mode=chosen)
+            answer = self.parts.generator(generator, strict).generate(
+                question, context, stream, decoding
+            )
+        notes = answer.notes
+        if question != asked:
+            notes = (f"read in the conversation as {question!r}", *notes)
+        return dataclasses.replace(answer, question=asked, mode=chosen, notes=notes)
 
     def check(self, repair: bool = False) -> CheckReport:
         """Check the store end to end: the database's own integrity, that every reference in

@@ -41,6 +41,27 @@ TokenSink = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Decoding:
+    """What a caller asks of one answer's writing, over the settings (a chat client's
+    `max_tokens`, `temperature`, `stop` and system message).
+
+    Attributes:
+        max_tokens: the most tokens a language model writes; None, `answer.max_new_tokens`.
+        temperature: 0 decodes greedily; None, the model's setting.
+        stop: strings that end a model's answer where they first occur (not included).
+        instructions: the caller's own instructions (a system message). A language model
+            reads them after groundgraph's, which they cannot lift: the answer still cites
+            the evidence and only the evidence. The extractive reader has no use for them
+            and says so in its notes.
+    """
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    stop: tuple[str, ...] = ()
+    instructions: str | None = None
+
+
+@dataclass(frozen=True)
 class ScoredChunk:
     """A retrieved chunk with the document it came from and how it scored.
 
@@ -286,9 +307,15 @@ class ChatModel(Protocol):
         """Which model (and adapter) it is, for an answer's notes."""
 
     def complete(
-        self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        stream: TokenSink | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] = (),
     ) -> str:
-        """The assistant's reply to the messages; pieces go to `stream` as they arrive."""
+        """The assistant's reply to the messages, ended before the first of `stop`; pieces go
+        to `stream` as they arrive. `temperature` None is the model's setting."""
 
 
 @runtime_checkable
@@ -297,6 +324,12 @@ class Generator(Protocol):
 
     name: str
 
-    def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
+    def generate(
+        self,
+        question: str,
+        context: Context,
+        stream: TokenSink | None = None,
+        decoding: Decoding | None = None,
+    ) -> Answer:
         """An answer whose citations point into the context's chunks; a model's draft goes
-        to `stream` as it is written."""
+        to `stream` as it is written, under the caller's `decoding` where given."""

@@ -79,9 +79,8 @@ def create_app(served: ServedStore, version: str) -> Guard:
             allow_methods=["*"],
             allow_headers=["*"],
         )
-    token = serve.token.get_secret_value() if serve.token else None
     hosts, origins = frozenset(serve.allowed_hosts), frozenset(serve.cors_origins)
-    return Guard(api, token, serve.max_request_bytes, hosts, origins)
+    return Guard(api, serve.bearer_tokens(), serve.max_request_bytes, hosts, origins)
 
 
 def check_binding(settings: Settings) -> None:
@@ -95,7 +94,7 @@ def check_binding(settings: Settings) -> None:
     serve = settings.serve
     if is_loopback(serve.host):
         return
-    if serve.token is None:
+    if not serve.bearer_tokens():
         raise ConfigError(
             f"refusing to serve on {serve.host} without a token: anyone who reaches the port "
             "could read the store; set GROUNDGRAPH_SERVE_TOKEN (clients send it as "

@@ -2,8 +2,10 @@
 the size limit.
 
 A pure ASGI middleware, so streamed answers and the MCP endpoint pass through it unbuffered.
-The token is compared with `hmac.compare_digest`, in constant time: how long a wrong token
-takes to refuse says nothing about how much of it was right.
+Tokens are compared with `hmac.compare_digest`, in constant time, and all of them every time:
+how long a wrong token takes to refuse says nothing about how much of it was right, nor
+which token it resembled. The token's scope (`serve.token` writes, `serve.read_tokens` only
+read) is granted to the request, and every write checks it where the write starts.
 
 A web page the user visits must not reach the server: a write whose `Origin` is another site
 (and not one of `serve.cors_origins`) is refused, since a form or `fetch` POST needs no CORS
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from groundgraph.serve.errors import TooLargeError, error_body
+from groundgraph.serve.scopes import Access, grant, revoke
 
 # Reachable without the token: a load balancer's health probe must not need a secret.
 OPEN_PATHS = frozenset({"/health"})
@@ -38,11 +41,11 @@ def is_loopback(host: str) -> bool:
 
 
 class Guard:
-    """Refuses requests without the token (401) and bodies over `max_bytes` (413).
+    """Refuses requests without a token (401) and bodies over `max_bytes` (413).
 
     Args:
-        token: the bearer token every request must carry; None lets every request in (the
-            server then only binds loopback addresses).
+        tokens: the bearer tokens a request may carry, each with its scope; empty lets every
+            request in, with write scope (the server then only binds loopback addresses).
         max_bytes: the largest request body accepted.
         hosts: the names requests may address besides loopback ones (`serve.allowed_hosts`).
         origins: the web origins whose pages may write (`serve.cors_origins`).
@@ -51,13 +54,13 @@ class Guard:
     def __init__(
         self,
         app: ASGIApp,
-        token: str | None,
+        tokens: dict[str, Access],
         max_bytes: int,
         hosts: frozenset[str] = frozenset(),
         origins: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
-        self.token = token.encode() if token else None
+        self.tokens = [(t.encode(), access) for t, access in tokens.items()]
         self.max_bytes = max_bytes
         self.hosts = hosts
         self.origins = origins
@@ -72,10 +75,11 @@ class Guard:
         if foreign is not None:
             await _refuse(send, 403, foreign, "CrossSiteRequest")
             return
-        needs_token = self.token is not None and scope["path"] not in OPEN_PATHS
+        needs_token = bool(self.tokens) and scope["path"] not in OPEN_PATHS
         if scope["method"] == "OPTIONS" and origin in self.origins:
             needs_token = False  # a CORS preflight carries no credentials
-        if needs_token and not self._authorised(headers):
+        granted: Access | None = self._access(headers) if needs_token else "write"
+        if granted is None:
             await _refuse(
                 send,
                 401,
@@ -89,7 +93,11 @@ class Guard:
         if declared is not None and declared > self.max_bytes:
             await _refuse(send, 413, self._too_large(declared), "TooLargeError")
             return
-        await self.app(scope, self._counting(receive, send), send)
+        held = grant(granted)
+        try:
+            await self.app(scope, self._counting(receive, send), send)
+        finally:
+            revoke(held)
 
     def _foreign(self, scope: Scope, headers: dict[bytes, bytes], origin: str | None) -> str | None:
         """Why a request comes from somewhere this server must not answer, or None."""
@@ -112,12 +120,15 @@ class Guard:
             )
         return None
 
-    def _authorised(self, headers: dict[bytes, bytes]) -> bool:
+    def _access(self, headers: dict[bytes, bytes]) -> Access | None:
+        """What the request's bearer token may do; None when it carries no known token."""
         header = headers.get(b"authorization", b"")
         scheme, _, given = header.partition(b" ")
-        if self.token is None or scheme.lower() != b"bearer":
-            return False
-        return hmac.compare_digest(given.strip(), self.token)
+        given = given.strip()
+        matches = [access for token, access in self.tokens if hmac.compare_digest(given, token)]
+        if scheme.lower() != b"bearer" or not matches:
+            return None
+        return matches[0]
 
     def _too_large(self, size: int) -> str:
         return (

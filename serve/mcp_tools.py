@@ -127,6 +127,7 @@ def _add_write_tools(server: MCPServer, served: ServedStore) -> None:
     ) -> dict[str, Any]:
         """Rate an answer `good` or `bad`; give `correction` (the right answer) when it was
         wrong: the next monthly fine-tune trains on it if the documents state it."""
+        served.refuse_if_read_only()
         with served.reading() as gg:
             record = gg.parts.feedback.add(
                 question, answer, [], rating, correction, gg.store.version()

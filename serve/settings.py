@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from groundgraph.serve.scopes import Access
 
 # A token anyone could guess in a few tries protects nothing.
 MIN_TOKEN_CHARS = 16
@@ -15,7 +17,10 @@ class ServeSettings(BaseModel):
         host, port: the address to bind; anything but a loopback address needs `token`.
         token: the bearer token every request must carry (`GROUNDGRAPH_SERVE_TOKEN`), 16
             characters or more; unset, only loopback addresses may be bound. An empty token
-            is an error, never "no authentication".
+            is an error, never "no authentication". It may read and write.
+        read_tokens: more bearer tokens, each of which may only read (ask, retrieve, browse):
+            give these to clients that never write, so none holds the write token. Setting
+            them requires a token on every request, as `token` does.
         allowed_hosts: host names clients address the server by (the `Host` header, without
             port), besides the loopback names every server accepts; a request naming any
             other is refused (DNS rebinding). Required off loopback.
@@ -31,7 +36,11 @@ class ServeSettings(BaseModel):
         batch_window_ms: how long the embedder waits for concurrent questions to share a
             forward pass; 0 turns batching off.
         max_batch: texts per shared forward pass.
-        stream_chunk_chars: characters per event when a finished answer is streamed.
+        stream_drafts: a streamed chat reply sends a language model's draft token by token
+            as it is written, then what verification found (the answer the documents
+            support, when that differs); false sends only the verified answer, once it is
+            verified, sentence by sentence. An extractive answer is always sent whole
+            sentences at a time.
         preload: load the models an answer needs when the server starts, before `/health`
             reports ready, so the first answer is as fast as the tenth.
     """
@@ -41,6 +50,7 @@ class ServeSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     token: SecretStr | None = None
+    read_tokens: list[SecretStr] = Field(default_factory=list)
     allowed_hosts: list[str] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
     read_only: bool = False
@@ -52,15 +62,40 @@ class ServeSettings(BaseModel):
     write_wait: float = Field(default=0.0, ge=0)
     batch_window_ms: float = Field(default=5.0, ge=0)
     max_batch: int = Field(default=64, ge=1)
-    stream_chunk_chars: int = Field(default=24, ge=1)
+    stream_drafts: bool = True
     preload: bool = True
 
     @field_validator("token")
     @classmethod
     def _token_is_a_secret(cls, token: SecretStr | None) -> SecretStr | None:
-        if token is not None and len(token.get_secret_value().strip()) < MIN_TOKEN_CHARS:
-            raise ValueError(
-                f"the token must have at least {MIN_TOKEN_CHARS} characters (an empty one "
-                "would let every request in); unset it to serve on loopback only"
-            )
+        if token is not None:
+            _check_secret(token)
         return token
+
+    @field_validator("read_tokens")
+    @classmethod
+    def _read_tokens_are_secrets(cls, tokens: list[SecretStr]) -> list[SecretStr]:
+        for token in tokens:
+            _check_secret(token)
+        return tokens
+
+    @model_validator(mode="after")
+    def _scopes_do_not_overlap(self) -> "ServeSettings":
+        if self.token is not None and self.token in self.read_tokens:
+            raise ValueError("serve.read_tokens holds the write token: give readers another")
+        return self
+
+    def bearer_tokens(self) -> dict[str, Access]:
+        """Every accepted token and what it may do."""
+        tokens: dict[str, Access] = {t.get_secret_value(): "read" for t in self.read_tokens}
+        if self.token is not None:
+            tokens[self.token.get_secret_value()] = "write"
+        return tokens
+
+
+def _check_secret(token: SecretStr) -> None:
+    if len(token.get_secret_value().strip()) < MIN_TOKEN_CHARS:
+        raise ValueError(
+            f"a token must have at least {MIN_TOKEN_CHARS} characters (an empty one "
+            "would let every request in); unset it to serve on loopback only"
+        )

@@ -24,6 +24,7 @@ from groundgraph.graph.errors import GroundGraphError, UsageError
 from groundgraph.retrieval.base import Embedder
 from groundgraph.retrieval.embedding.batching import BatchingEmbedder
 from groundgraph.retrieval.indexes.store_vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE
+from groundgraph.serve.scopes import may_write
 from groundgraph.settings import Settings
 
 UPLOADS_DIR = "uploads"
@@ -146,6 +147,11 @@ class ServedStore:
     def refuse_if_read_only(self) -> None:
         if self.read_only:
             raise ReadOnlyError("this server is read-only (--read-only); it accepts no writes")
+        if not may_write():
+            raise ReadOnlyError(
+                "this request's token may only read (it is one of serve.read_tokens); "
+                "writes need serve.token"
+            )
 
     def allowed_path(self, given: str) -> Path:
         """A path `/ingest` may read: it must resolve (symlinks followed) inside one of

@@ -6,6 +6,7 @@ request is answered by `answer(request body)`.
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -137,3 +138,27 @@ def running_chat_server() -> Iterator[ChatServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+_PASSAGE = re.compile(r"\[(\d+)\] [^\n]*\n<<<\n(.*?)\n>>>", re.DOTALL)
+
+
+def passages(body: dict) -> dict[int, str]:
+    """The numbered evidence passages of a grounded prompt, as the model sees them."""
+    return {int(n): text for n, text in _PASSAGE.findall(body["messages"][-1]["content"])}
+
+
+def sentence_with(text: str, word: str) -> str:
+    return next(s for s in re.split(r"(?<=[.!?])\s+", text) if word in s)
+
+
+def answer_citing(word: str):
+    """A model that answers with the evidence sentence containing `word`, cited."""
+
+    def answer(body: dict) -> str:
+        for n, text in passages(body).items():
+            if word in text:
+                return f"{sentence_with(text, word)} [{n}]"
+        return "I cannot answer from the documents."
+
+    return answer

@@ -32,13 +32,18 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    store: Path, sources: Path | None = None, read_only: bool = False, **serve: object
+    store: Path,
+    sources: Path | None = None,
+    read_only: bool = False,
+    settings: dict | None = None,
+    **serve: object,
 ) -> Iterator[Server]:
-    """The server on `store` (reading paths under `sources`) until the block ends."""
+    """The server on `store` (reading paths under `sources`) until the block ends, with the
+    `settings` overrides besides `serve`'s."""
     port = free_port()
     options = {"port": port, "source_roots": [sources] if sources else [], **serve}
-    settings = Settings.load(store=store, serve=ServeSettings(**options))
-    served = ServedStore(settings, read_only)
+    loaded = Settings.load(store=store, serve=ServeSettings(**options), **(settings or {}))
+    served = ServedStore(loaded, read_only)
     config = uvicorn.Config(
         create_app(served, "test"), host="127.0.0.1", port=port, log_level="warning"
     )

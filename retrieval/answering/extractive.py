@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
-from groundgraph.retrieval.base import Answer, Citation, Context, TokenSink
+from groundgraph.retrieval.base import Answer, Citation, Context, Decoding, TokenSink
 from groundgraph.retrieval.questions.dates import dates_in, sort_key
 from groundgraph.retrieval.questions.kinds import NATIONALITY, QuestionShape, question_shape
 from groundgraph.retrieval.questions.nested import (
@@ -73,8 +73,17 @@ class ExtractiveGenerator:
         self.nlp = nlp
         self.retrieve = retrieve
 
-    def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
+    def generate(
+        self,
+        question: str,
+        context: Context,
+        stream: TokenSink | None = None,
+        decoding: Decoding | None = None,
+    ) -> Answer:
         answer, _ = self._answered(question, context)
+        if decoding is not None and decoding.instructions:
+            note = "the caller's instructions were not used: the extractive reader quotes"
+            answer = replace(answer, notes=(*answer.notes, note))
         if stream is not None:
             stream(answer.text)
         return answer

@@ -22,6 +22,7 @@ from groundgraph.retrieval.base import (
     Answer,
     ChatModel,
     Context,
+    Decoding,
     GenerationError,
     ModelUnavailableError,
     TokenSink,
@@ -62,7 +63,14 @@ class GroundedLLMGenerator:
         self.passages = passages
         self.strict = strict
 
-    def generate(self, question: str, context: Context, stream: TokenSink | None = None) -> Answer:
+    def generate(
+        self,
+        question: str,
+        context: Context,
+        stream: TokenSink | None = None,
+        decoding: Decoding | None = None,
+    ) -> Answer:
+        asked = decoding or Decoding()
         if not context.chunks:
             return self._fallback(question, context, ["no evidence was retrieved"])
         shown = (
@@ -71,9 +79,12 @@ class GroundedLLMGenerator:
             else replace(context, chunks=context.chunks[: self.passages])
         )
         flagged = [n for n, c in enumerate(shown.chunks, start=1) if c.instructions]
-        messages = grounded_messages(question, _passages(shown), _themes(shown), flagged)
+        messages = grounded_messages(
+            question, _passages(shown), _themes(shown), flagged, asked.instructions
+        )
+        budget = asked.max_tokens or self.max_new_tokens
         try:
-            raw = self.chat.complete(messages, self.max_new_tokens, stream)
+            raw = self.chat.complete(messages, budget, stream, asked.temperature, asked.stop)
         except ModelUnavailableError as e:
             if self.strict:
                 raise ModelUnavailableError(f"the {self.name} model is unavailable: {e}") from e

@@ -8,7 +8,7 @@ answering is merged into the weights, which runs at the base model's speed.
 """
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,10 @@ def generate(
     temperature: float = 0.0,
     stream: Callable[[str], None] | None = None,
     stop_at_blank_line: bool = True,
+    stop: Sequence[str] = (),
 ) -> str:
-    """The continuation of a prompt, without the prompt: greedy at temperature 0, sampled
-    above; pieces go to `stream` as they are decoded."""
+    """The continuation of a prompt, without the prompt, ended before the first of `stop`:
+    greedy at temperature 0, sampled above; pieces go to `stream` as they are decoded."""
     tokenizer = loaded.tokenizer
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(loaded.device)
     sampling = (
@@ -209,7 +210,8 @@ def generate(
     try:
         # An answer ends at its first blank line (the grounded generator keeps no more):
         # small models otherwise run on to the token budget, 5-10 s of text thrown away.
-        stops = {"stop_strings": [STOP_AT], "tokenizer": tokenizer} if stop_at_blank_line else {}
+        ends = [STOP_AT] * stop_at_blank_line + [s for s in stop if s]
+        stops = {"stop_strings": ends, "tokenizer": tokenizer} if ends else {}
         output = loaded.model.generate(**options, **stops, streamer=streamer())
     except ValueError as e:
         # A vocabulary without tokens that spell a blank line (a test's tiny tokenizer) is
@@ -217,6 +219,13 @@ def generate(
         if "stop string" not in str(e).casefold():
             raise
         output = loaded.model.generate(**options, streamer=streamer())
-    return str(
+    text = str(
         tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
     )
+    return cut_at(text, stop)
+
+
+def cut_at(text: str, stop: Sequence[str]) -> str:
+    """The text before the first occurrence of any of the stop strings."""
+    ends = [found for s in stop if s and (found := text.find(s)) >= 0]
+    return text[: min(ends)] if ends else text

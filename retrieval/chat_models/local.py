@@ -2,6 +2,7 @@
 default), with the fine-tune registry's promoted LoRA adapter merged in when it was trained
 on that model, on the GPU when there is one."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -62,7 +63,13 @@ class LocalChat:
         return self._loaded
 
     def complete(
-        self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        stream: TokenSink | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] = (),
     ) -> str:
         prompt = render_prompt(self.loaded.tokenizer, messages)
-        return generate(self.loaded, prompt, max_tokens, self.temperature, stream).strip()
+        heat = self.temperature if temperature is None else temperature
+        return generate(self.loaded, prompt, max_tokens, heat, stream, stop=stop).strip()

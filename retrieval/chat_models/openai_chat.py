@@ -9,7 +9,7 @@ error that names the server, the status and what the server said.
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 
@@ -68,15 +68,22 @@ class OpenAIChat:
         return f"openai model {self.settings.model} at {self.settings.base_url}"
 
     def complete(
-        self, messages: list[dict[str, str]], max_tokens: int, stream: TokenSink | None = None
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        stream: TokenSink | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] = (),
     ) -> str:
-        body = {
+        body: dict = {
             "model": self.settings.model,
             "messages": messages,
             "max_tokens": max_tokens,
-            "temperature": self.temperature,
+            "temperature": self.temperature if temperature is None else temperature,
             "stream": stream is not None,
         }
+        if stop:
+            body["stop"] = list(stop)
         attempts, attempt = self.settings.max_retries + 1, 0
         while True:
             attempt += 1

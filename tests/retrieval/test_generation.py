@@ -13,32 +13,10 @@ from groundgraph.retrieval.base import Context, ModelUnavailableError, Retrieval
 from groundgraph.retrieval.chat_models.local import LocalChat
 from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
 from groundgraph.retrieval.settings import OpenAISettings
-from tests.chat_server import ChatServer
+from tests.chat_server import ChatServer, answer_citing, sentence_with
 from tests.conftest import open_store
 
-_PASSAGE = re.compile(r"\[(\d+)\] [^\n]*\n<<<\n(.*?)\n>>>", re.DOTALL)
 QUESTION = "Who discovered polonium?"
-
-
-def passages(body: dict) -> dict[int, str]:
-    """The numbered evidence passages of a grounded prompt, as the model sees them."""
-    return {int(n): text for n, text in _PASSAGE.findall(body["messages"][-1]["content"])}
-
-
-def sentence_with(text: str, word: str) -> str:
-    return next(s for s in re.split(r"(?<=[.!?])\s+", text) if word in s)
-
-
-def answer_citing(word: str):
-    """A model that answers with the evidence sentence containing `word`, cited."""
-
-    def answer(body: dict) -> str:
-        for n, text in passages(body).items():
-            if word in text:
-                return f"{sentence_with(text, word)} [{n}]"
-        return "I cannot answer from the documents."
-
-    return answer
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +252,18 @@ def test_local_backend_streams_a_tiny_model_and_falls_back_when_it_cites_nothing
     # a random tiny model cannot cite; the caller still gets a cited answer, and the reason
     assert answer.generator == "extractive" and answer.grounded
     assert any(n.startswith("local answer") and "failed verification" in n for n in answer.notes)
+
+
+def test_a_callers_token_budget_and_stop_strings_bound_the_local_model(
+    demo_store: GroundGraph, tiny_model: str
+) -> None:
+    settings = Settings.load(store=demo_store.directory, generator="local", local_model=tiny_model)
+    chat = GroundGraph(settings, store=demo_store.store, embedder=demo_store.embedder).parts
+    local = chat.chat_model("local")
+    messages = [{"role": "user", "content": QUESTION}]
+    longer = local.complete(messages, 16)
+    shorter = local.complete(messages, 4)
+    # greedy decoding: a smaller budget writes the start of the same answer
+    assert shorter and len(shorter) < len(longer) and longer.startswith(shorter)
+    stop = longer[len(shorter) : len(shorter) + 3]
+    assert local.complete(messages, 16, stop=[stop]) == longer[: longer.index(stop)].strip()

@@ -41,9 +41,10 @@ def start_server(served_store: tuple[Path, Path]) -> Iterator[Callable[..., Serv
     """Starts servers on the shared store; each is stopped at the end of the test."""
     with ExitStack() as stack:
 
-        def start(read_only: bool = False, **serve: object) -> Server:
+        def start(read_only: bool = False, settings: dict | None = None, **serve: object) -> Server:
             store, sources = served_store
-            return stack.enter_context(running_server(store, sources, read_only, **serve))
+            server = running_server(store, sources, read_only, settings, **serve)
+            return stack.enter_context(server)
 
         yield start
 

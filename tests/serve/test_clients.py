@@ -10,6 +10,10 @@ import httpx
 import openai
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
+
+from groundgraph.retrieval.answering.prompts import GROUNDED_SYSTEM_PROMPT
+from tests.chat_server import ChatServer, answer_citing
 
 QUESTION = "Who discovered polonium?"
 
@@ -41,6 +45,69 @@ def test_the_openai_package_sees_errors(server) -> None:
         client.chat.completions.create(
             model="groundgraph", messages=[{"role": "system", "content": "hello"}]
         )
+
+
+def test_the_openai_package_streams_a_models_draft_and_passes_on_its_options(
+    start_server, chat_server: ChatServer
+) -> None:
+    chat_server.answer = answer_citing("discovered polonium")
+    openai_backend = {"base_url": chat_server.url, "model": "m", "retry_backoff": 0}
+    server = start_server(settings={"generator": "openai", "openai": openai_backend})
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    messages = [
+        {"role": "system", "content": "Answer as a pirate."},
+        {"role": "user", "content": QUESTION},
+    ]
+    streamed = client.chat.completions.create(
+        model="groundgraph",
+        messages=messages,
+        stream=True,
+        max_tokens=40,
+        temperature=0.3,
+        stop=["Sources"],
+        stream_options={"include_usage": True},
+    )
+    chunks = list(streamed)
+    texts = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    reply = "".join(texts)
+    # the fake model streams word by word: the reply arrives in pieces before the end
+    assert len(texts) >= 5 and reply.startswith("Marie") and "polonium" in reply
+    assert "Sources" not in reply  # the client's stop string ends the reply
+    finish = [c.choices[0].finish_reason for c in chunks if c.choices]
+    assert finish[-1] == "stop"
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 5
+    (body,) = chat_server.bodies()
+    assert body["stream"] is True and body["max_tokens"] == 40 and body["temperature"] == 0.3
+    assert body["stop"] == ["Sources"]
+    system = body["messages"][0]["content"]
+    assert system.startswith(GROUNDED_SYSTEM_PROMPT) and "Answer as a pirate." in system
+
+
+def test_max_tokens_bounds_the_reply_and_usage_counts_it(server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    messages = [{"role": "user", "content": QUESTION}]
+    whole = client.chat.completions.create(model="groundgraph", messages=messages)
+    cut = client.chat.completions.create(model="groundgraph", messages=messages, max_tokens=4)
+    assert whole.choices[0].finish_reason == "stop" and cut.choices[0].finish_reason == "length"
+    text = cut.choices[0].message.content
+    assert whole.choices[0].message.content.startswith(text)
+    assert cut.usage.completion_tokens == 4 < whole.usage.completion_tokens
+    assert cut.usage.total_tokens == cut.usage.prompt_tokens + 4
+
+
+def test_earlier_turns_say_who_a_pronoun_is(server) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+
+    def follow_up(first: str, then: str) -> str:
+        asked = [{"role": "user", "content": first}]
+        said = client.chat.completions.create(model="groundgraph", messages=asked)
+        answer = {"role": "assistant", "content": said.choices[0].message.content}
+        turns = [*asked, answer, {"role": "user", "content": then}]
+        reply = client.chat.completions.create(model="groundgraph", messages=turns)
+        return reply.choices[0].message.content.split("Sources:")[0]
+
+    assert "Warsaw" in follow_up(QUESTION, "Where was she born?")
+    assert "Paris" in follow_up("Tell me about Pierre Curie.", "Where did he die?")
 
 
 async def _use(client: Client) -> tuple[set[str], dict, dict]:
@@ -109,3 +176,21 @@ def test_mcp_tool_errors_carry_the_reason(server) -> None:
     assert missing_error and "no entity with id 'nope'" in missing_text
     assert "NotFoundError, HTTP 404" in missing_text
     assert empty_error and "the question is empty" in empty_text and "HTTP 400" in empty_text
+
+
+def test_an_mcp_client_with_a_read_token_cannot_write(start_server) -> None:
+    token, reader = "writer-token-of-24-chars", "reader-token-of-24-chars"
+    server = start_server(token=token, read_tokens=[reader])
+
+    async def call(bearer: str) -> tuple[bool, bool, str]:
+        http = create_mcp_http_client(headers={"Authorization": f"Bearer {bearer}"})
+        async with Client(streamable_http_client(f"{server.url}/mcp", http_client=http)) as c:
+            asked = await c.call_tool("ask", {"question": QUESTION})
+            wrote = await c.call_tool(
+                "feedback", {"question": QUESTION, "answer": "x", "rating": "good"}
+            )
+            return asked.is_error, wrote.is_error, wrote.content[0].text
+
+    ask_failed, write_failed, why = asyncio.run(call(reader))
+    assert not ask_failed and write_failed and "serve.read_tokens" in why
+    assert asyncio.run(call(token))[:2] == (False, False)

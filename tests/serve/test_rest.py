@@ -208,6 +208,31 @@ def test_a_token_is_required_and_compared(start_server) -> None:
     assert right.status_code == 200
 
 
+READ_TOKEN = "reader-token-of-24-chars"
+
+
+def test_a_read_token_reads_and_never_writes(start_server) -> None:
+    server = start_server(token=TOKEN, read_tokens=[READ_TOKEN])
+    reader = {"Authorization": f"Bearer {READ_TOKEN}"}
+    writer = {"Authorization": f"Bearer {TOKEN}"}
+    asked = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, headers=reader)
+    assert asked.status_code == 200 and asked.json()["citations"]
+    upload = {"files": ("reader.md", b"# Reader\n\nA reader wrote this.\n", "text/markdown")}
+    refused = httpx.post(f"{server.url}/ingest", files=upload, headers=reader)
+    assert refused.status_code == 403 and "serve.read_tokens" in error_of(refused)
+    for method, path, options in [
+        ("POST", "/refresh", {}),
+        ("DELETE", "/documents", {"params": {"uri": "file:///x"}}),
+        ("POST", "/feedback", {"json": {"question": QUESTION, "rating": "good"}}),
+    ]:
+        response = httpx.request(method, f"{server.url}{path}", headers=reader, **options)
+        assert response.status_code == 403, (path, response.text)
+    stats = httpx.get(f"{server.url}/stats", headers=reader).json()
+    assert stats["store_version"] == asked.json()["store_version"]
+    feedback = {"question": QUESTION, "rating": "good"}
+    assert httpx.post(f"{server.url}/feedback", json=feedback, headers=writer).is_success
+
+
 def test_binding_beyond_loopback_needs_a_token(tmp_path) -> None:
     exposed = Settings.load(store=tmp_path, serve=ServeSettings(host="0.0.0.0"))
     with pytest.raises(ConfigError, match="GROUNDGRAPH_SERVE_TOKEN"):
