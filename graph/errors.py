@@ -16,3 +16,7 @@ class ConfigError(GroundGraphError):
 
 class UsageError(GroundGraphError):
     """A verb was called wrongly (an empty question, a bad argument); the CLI exits 2."""
+
+
+class CancelledError(GroundGraphError):
+    """The caller stopped a write (a client that went away) before it wrote anything."""

@@ -4,6 +4,7 @@ It lives in the bottom layer, beside `errors.py`, and imports nothing, so every 
 accept one.
 """
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -15,3 +16,13 @@ class Progress(Protocol):
 
 def no_progress(stage: str, done: int, total: int) -> None:
     """The default: report nothing."""
+
+
+StopCheck = Callable[[], bool]
+"""Asked between files and batches of a write: True stops it at that boundary (the server
+asks whether the client is still there)."""
+
+
+def never() -> bool:
+    """The default stop check: run to the end."""
+    return False

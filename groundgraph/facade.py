@@ -17,7 +17,7 @@ from groundgraph.graph.base import GraphStore
 from groundgraph.graph.browse import DocumentView, EntityView, document_view, entity_view
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
-from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.retrieval.base import Answer, Context, Decoding, Embedder, Retriever, TokenSink
 from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
@@ -135,18 +135,29 @@ class GroundGraph:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[str | Path], progress: Progress = no_progress) -> IngestReport:
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        progress: Progress = no_progress,
+        stop: StopCheck = never,
+    ) -> IngestReport:
         """Ingest files and directory trees; unchanged documents are skipped.
+
+        Args:
+            stop: asked between files; True stops the ingest there (see `write_sources`).
 
         Returns:
             The report: added, updated, unchanged and failed documents, with reasons.
-        """
-        return ingest_paths(self.parts, [Path(p) for p in paths], progress)
 
-    def refresh(self, progress: Progress = no_progress) -> IngestReport:
+        Raises:
+            CancelledError: `stop` said so while the files were read; nothing was written.
+        """
+        return ingest_paths(self.parts, [Path(p) for p in paths], progress, stop)
+
+    def refresh(self, progress: Progress = no_progress, stop: StopCheck = never) -> IngestReport:
         """Re-read every source ingested or imported before: pick up changes, drop deleted
-        files."""
-        return refresh_sources(self.parts, progress)
+        files. `stop` as for `ingest`."""
+        return refresh_sources(self.parts, progress, stop)
 
     def import_rdf(
         self,

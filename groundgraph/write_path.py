@@ -12,7 +12,7 @@ import groundgraph.write_stages as stages
 from groundgraph.assembly import Components
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
-from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources, stored_sources
 from groundgraph.ingest.ingestor import WriteReport
@@ -88,6 +88,7 @@ class IngestReport:
         server print this."""
         return {
             **self.summary(),
+            "cancelled": self.write.cancelled,
             "added_documents": self.added,
             "updated_documents": self.updated,
             "deleted_documents": self.deleted,
@@ -117,27 +118,29 @@ class IngestReport:
 
 
 def write_sources(
-    parts: Components, sources: Sources, progress: Progress = no_progress
+    parts: Components, sources: Sources, progress: Progress = no_progress, stop: StopCheck = never
 ) -> IngestReport:
     """Every stage for `sources`: only new or changed documents are built and written.
 
     A misconfigured answer model fails before anything is written (it summarises the
-    communities at the end).
+    communities at the end). When `stop` says so, reading ends with `CancelledError` and
+    nothing written, or writing ends after its last whole batch, whose documents then get
+    their vectors and communities as any write's do (the report says `cancelled`).
     """
     stages.prepare(parts)
     with parts.write_lock(progress) as waited:
-        changes = stages.scan(parts, sources, progress)
-        written = stages.write_graph(parts, changes, progress=progress)
+        changes = stages.scan(parts, sources, progress, stop)
+        written = stages.write_graph(parts, changes, progress=progress, stop=stop)
         follow = stages.follow_graph(parts, progress)
         known = stages.publish_failures(parts, changes, written)
     return IngestReport(changes, written, follow, known, waited)
 
 
 def ingest_paths(
-    parts: Components, paths: list[Path], progress: Progress = no_progress
+    parts: Components, paths: list[Path], progress: Progress = no_progress, stop: StopCheck = never
 ) -> IngestReport:
     """Ingest document files and directory trees."""
-    return write_sources(parts, Sources(paths=tuple(paths)), progress)
+    return write_sources(parts, Sources(paths=tuple(paths)), progress, stop)
 
 
 def import_rdf_paths(
@@ -147,9 +150,11 @@ def import_rdf_paths(
     return write_sources(parts, Sources(rdf=tuple(paths), rdf_format=fmt), progress)
 
 
-def refresh_sources(parts: Components, progress: Progress = no_progress) -> IngestReport:
+def refresh_sources(
+    parts: Components, progress: Progress = no_progress, stop: StopCheck = never
+) -> IngestReport:
     """Re-read every source ingested or imported before: changes update, gone files go."""
-    return write_sources(parts, stored_sources(parts.store), progress)
+    return write_sources(parts, stored_sources(parts.store), progress, stop)
 
 
 @dataclass(frozen=True)

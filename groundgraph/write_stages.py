@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from groundgraph.assembly import Components
 from groundgraph.community_reports import CommunityReport
 from groundgraph.graph.model import DocumentGraph
-from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources
 from groundgraph.ingest.ingestor import WriteReport
@@ -54,11 +54,13 @@ def prepare(parts: Components) -> None:
     parts.summary_chat()
 
 
-def scan(parts: Components, sources: Sources, progress: Progress = no_progress) -> SourceChanges:
+def scan(
+    parts: Components, sources: Sources, progress: Progress = no_progress, stop: StopCheck = never
+) -> SourceChanges:
     """Read the sources and compare them with the store by content hash (under the lock, so
     no other write changes the store between this diff and the write that applies it)."""
     with parts.write_lock(progress):
-        return parts.ingestor.scan(sources, progress)
+        return parts.ingestor.scan(sources, progress, stop)
 
 
 def build(parts: Components, changes: SourceChanges) -> BuiltGraphs:
@@ -78,14 +80,15 @@ def write_graph(
     changes: SourceChanges,
     built: BuiltGraphs | None = None,
     progress: Progress = no_progress,
+    stop: StopCheck = never,
 ) -> WriteReport:
     """Upsert the changed documents' graphs, a batch per transaction, and delete the gone
     documents: built here as they are written (streaming), or taken from `build`."""
     with parts.write_lock(progress):
         if built is None:
-            return parts.ingestor.write(parts.ingestor.build(changes), changes, progress)
+            return parts.ingestor.write(parts.ingestor.build(changes), changes, progress, stop)
         items: Iterable[DocumentGraph | FileError] = built.items()
-        report = parts.ingestor.write(items, changes, progress)
+        report = parts.ingestor.write(items, changes, progress, stop)
     return replace(report, build_seconds=built.seconds)
 
 

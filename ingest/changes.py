@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from groundgraph.graph.base import GraphReader
+from groundgraph.graph.errors import CancelledError
 from groundgraph.graph.model import Document, DocumentGraph
-from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError, SourceDocument, SourceError
 from groundgraph.ingest.graph_builder import document_record
 from groundgraph.ingest.rdf_read import is_rdf_file, read_rdf
+from groundgraph.ingest.read_budget import read_within_budget
 from groundgraph.ingest.settings import IngestSettings
-from groundgraph.ingest.sources import discover, read_source, uri_path
+from groundgraph.ingest.sources import discover, uri_path
 
 Pending = SourceDocument | DocumentGraph
 """A new or changed document: text still to parse, or a graph read whole from RDF."""
@@ -108,11 +110,15 @@ def scan(
     settings: IngestSettings,
     stored: Iterable[Document] = (),
     progress: Progress = no_progress,
+    stop: StopCheck = never,
 ) -> Scan:
     """Read every file of `sources`; each unusable file or record becomes a `FileError`.
 
     A path that no longer exists is not an error when `stored` documents came from it and it
     is a root whose missing documents are deleted: that is a deletion.
+
+    Raises:
+        CancelledError: `stop` said so between two files (nothing has been written yet).
     """
     known = {d.source for d in stored}
     roots = {str(p.resolve()) for p in sources.rdf}
@@ -133,11 +139,13 @@ def scan(
     read_paths: set[str] = set()
     total = len(files) + len(rdf_files)
     for done, (path, source) in enumerate([*files, *rdf_files], start=1):
+        if stop():
+            raise CancelledError(f"stopped before reading {path}: nothing was written")
         try:
             if path.resolve() in rdf:
                 graphs.extend(read_rdf(path, settings, sources.rdf_format))
             else:
-                docs, errors = read_source(path, settings, source)
+                docs, errors = read_within_budget(path, settings, source)
                 documents.extend(docs)
                 failed.extend(errors)
                 if errors:
@@ -195,9 +203,10 @@ def scan_changes(
     sources: Sources,
     settings: IngestSettings,
     progress: Progress = no_progress,
+    stop: StopCheck = never,
 ) -> SourceChanges:
     """Read the sources and compare them with the store: the scan stage."""
     began = time.perf_counter()
     stored = store.documents()
-    found = scan(sources, settings, stored, progress)
+    found = scan(sources, settings, stored, progress, stop)
     return diff(stored, found, time.perf_counter() - began)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.model import DocumentGraph
-from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import Extractor, FileError, SourceDocument
 from groundgraph.ingest.building import TASK_DOCUMENTS, build_graphs, build_in_processes
 from groundgraph.ingest.changes import Scan, SourceChanges, Sources, diff, scan_changes, uri_of
@@ -27,6 +27,9 @@ class WriteReport:
         build_seconds: time spent waiting for document graphs (parsing and extraction, when
             they are built as they are written).
         write_seconds: time spent in store transactions.
+        cancelled: the caller stopped the write between two batches: the documents not
+            listed were not written (nor were gone documents deleted), and the next
+            refresh or ingest of the same files writes them.
     """
 
     added: list[str]
@@ -37,6 +40,7 @@ class WriteReport:
     entities_after: int
     build_seconds: float
     write_seconds: float
+    cancelled: bool = False
 
 
 class Ingestor:
@@ -57,9 +61,15 @@ class Ingestor:
         self.extractor = extractor
         self.batch_size = batch_size
 
-    def scan(self, sources: Sources, progress: Progress = no_progress) -> SourceChanges:
-        """Read the sources and compare them with the store by content hash."""
-        return scan_changes(self.store, sources, self.settings, progress)
+    def scan(
+        self, sources: Sources, progress: Progress = no_progress, stop: StopCheck = never
+    ) -> SourceChanges:
+        """Read the sources and compare them with the store by content hash.
+
+        Raises:
+            CancelledError: `stop` said so between two files.
+        """
+        return scan_changes(self.store, sources, self.settings, progress, stop)
 
     def changes_of(self, documents: Sequence[SourceDocument]) -> SourceChanges:
         """The scan stage for documents already in memory (database rows, a benchmark)."""
@@ -86,11 +96,13 @@ class Ingestor:
         items: Iterable[DocumentGraph | FileError],
         changes: SourceChanges,
         progress: Progress = no_progress,
+        stop: StopCheck = never,
     ) -> WriteReport:
         """Write document graphs a batch per transaction, then delete the gone documents.
 
         `items` may be a stream (`build`) or graphs built earlier (a pipeline stage); a
-        `FileError` among them is reported and the rest go on.
+        `FileError` among them is reported and the rest go on. When `stop` says so, the
+        write ends after the last whole batch (`cancelled` in the report).
         """
         before = self.store.stats().entities
         updated = {uri_of(d) for d in changes.updated}
@@ -113,7 +125,7 @@ class Ingestor:
             progress("write", len(added) + len(changed) + len(failed), total)
 
         stream = iter(items)
-        while True:
+        while not (cancelled := stop()):
             started = time.perf_counter()
             item = next(stream, None)
             waiting += time.perf_counter() - started
@@ -125,20 +137,21 @@ class Ingestor:
                 batch.append(item)
             if len(batch) == self.batch_size:
                 flush()
-        if batch:
+        if batch and not cancelled:
             flush()
         started = time.perf_counter()
-        if changes.deleted:
+        if changes.deleted and not cancelled:
             self.store.delete_documents(d.id for d in changes.deleted)
         writing += time.perf_counter() - started
         after = before if changes.empty else self.store.stats().entities
         return WriteReport(
             added=added,
             updated=changed,
-            deleted=[d.uri for d in changes.deleted],
+            deleted=[] if cancelled else [d.uri for d in changes.deleted],
             failed=failed,
             entities_before=before,
             entities_after=after,
             build_seconds=waiting,
             write_seconds=writing,
+            cancelled=cancelled,
         )

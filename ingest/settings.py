@@ -41,6 +41,8 @@ class IngestSettings(BaseModel):
         max_compression_ratio: the most any member of a zip-based file may be compressed
             (unpacked size over packed size; real documents stay well under 100).
         max_package_members: the most files a zip-based file may hold.
+        max_read_seconds: the most time reading one file may take; a file that takes
+            longer is reported as failed and the rest go on (0: no limit).
         follow_external_symlinks: read a symbolic link found in a source folder that points
             outside it (off by default: a link must not pull in files from elsewhere).
         rdf_trusted_contexts: JSON-LD context URLs that may be fetched (http(s) only, once
@@ -67,6 +69,7 @@ class IngestSettings(BaseModel):
     max_unpacked_bytes: int = Field(default=100_000_000, ge=1)
     max_compression_ratio: float = Field(default=100.0, gt=1)
     max_package_members: int = Field(default=10_000, ge=1)
+    max_read_seconds: float = Field(default=120.0, ge=0)
     follow_external_symlinks: bool = False
     rdf_trusted_contexts: tuple[str, ...] = ()
     rdf_context_timeout: float = Field(default=10.0, gt=0)

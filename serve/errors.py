@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from groundgraph.graph.base import StoreError, StoreNotFoundError
-from groundgraph.graph.errors import ConfigError, GroundGraphError, UsageError
+from groundgraph.graph.errors import CancelledError, ConfigError, GroundGraphError, UsageError
 from groundgraph.graph.lock import StoreLockedError
 from groundgraph.ingest.base import SourceError
 from groundgraph.retrieval.base import GenerationError, ModelError, ModelUnavailableError
@@ -41,6 +41,7 @@ _STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (ReadOnlyError, 403),
     (OutsideSourceRootsError, 403),
     (StoreLockedError, 409),
+    (CancelledError, 499),  # the client closed the request (nginx's code): no one reads it
     (UsageError, 400),
     (SourceError, 400),
     (ConfigError, 400),

@@ -7,8 +7,10 @@ and sends its draft and then the verified answer as server-sent events.
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 from fastapi import APIRouter, Request
@@ -16,6 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from groundgraph.graph.errors import UsageError
+from groundgraph.graph.progress import StopCheck
 from groundgraph.serve.errors import NotFoundError, TooLargeError, error_response
 from groundgraph.serve.payloads import (
     AskRequest,
@@ -27,6 +30,9 @@ from groundgraph.serve.payloads import (
     context_dict,
 )
 from groundgraph.serve.state import ServedStore
+
+T = TypeVar("T")
+DISCONNECT_POLL_SECONDS = 0.25  # how soon a write notices its client has gone
 
 _INGEST_BODY = {
     "requestBody": {
@@ -177,13 +183,17 @@ def _write_routes(served: ServedStore) -> APIRouter:
                     "files as multipart field 'files'"
                 ) from e
             paths = [served.allowed_path(p) for p in body.paths]
-        return await asyncio.to_thread(_ingest, served, paths)
+        return await _while_connected(request, lambda stop: _ingest(served, paths, stop))
 
     @router.post("/refresh", tags=["writes"])
-    def refresh() -> dict:
+    async def refresh(request: Request) -> dict:
         """Re-read every source ingested before: changed documents update, gone ones go."""
-        with served.writing() as gg:
-            return gg.refresh().to_dict()
+
+        def refreshed(stop: StopCheck) -> dict:
+            with served.writing() as gg:
+                return gg.refresh(stop=stop).to_dict()
+
+        return await _while_connected(request, refreshed)
 
     @router.delete("/documents", tags=["writes"])
     def delete(uri: str) -> dict:
@@ -267,9 +277,21 @@ async def _uploaded(served: ServedStore, request: Request) -> list[Path]:
     return paths
 
 
-def _ingest(served: ServedStore, paths: list[Path]) -> dict:
+async def _while_connected(request: Request, work: Callable[[StopCheck], T]) -> T:
+    """`work` on a worker thread, told to stop (at its next file or batch) if the client
+    goes away first: a write nobody waits for must not hold the writer lock."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(asyncio.to_thread(work, gone.is_set))
+    while not task.done():
+        await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS)
+        if not task.done() and await request.is_disconnected():
+            gone.set()
+    return task.result()
+
+
+def _ingest(served: ServedStore, paths: list[Path], stop: StopCheck) -> dict:
     with served.writing() as gg:
-        report = gg.ingest(paths)
+        report = gg.ingest(paths, stop=stop)
     for failure in report.failed:
         failed = Path(failure.path)
         if served.is_upload(failed):

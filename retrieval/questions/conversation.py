@@ -9,10 +9,14 @@ takes the last named thing that is not a person. A pronoun with no such antecede
 plural one, is left as it is: a wrong substitution is worse than none.
 """
 
-from collections.abc import Sequence
+from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy loads when a follow-up is read, not when the facade is imported
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
 
 _PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
 _NEUTER = frozenset({"it", "its"})

@@ -248,3 +248,30 @@ def test_a_bare_html_page_keeps_its_table_as_rows(tmp_path: Path) -> None:
     )
     doc = read_one(path)
     assert "Teams — Team: Payments; Lead: Sofia Lind" in doc.text
+
+
+def test_a_file_slower_to_read_than_its_budget_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose reader takes longer than `ingest.max_read_seconds` is reported and
+    skipped; the next file is read as usual."""
+    from groundgraph.ingest import read_budget
+    from groundgraph.ingest.changes import Sources, scan
+
+    slow, quick = tmp_path / "slow.md", tmp_path / "quick.md"
+    slow.write_text("# Slow\n\nThis one takes a while.\n")
+    quick.write_text("# Quick\n\nThis one does not.\n")
+    read = read_budget.read_source
+
+    def slow_reader(path: Path, settings: IngestSettings, source: str):
+        if path.name == "slow.md":
+            time.sleep(3)
+        return read(path, settings, source)
+
+    monkeypatch.setattr(read_budget, "read_source", slow_reader)
+    began = time.perf_counter()
+    found = scan(Sources(paths=(tmp_path,)), IngestSettings(max_read_seconds=0.5))
+    assert time.perf_counter() - began < 2.5
+    assert [d.title for d in found.documents] == ["Quick"]
+    [failed] = found.failed
+    assert failed.path == str(slow) and "ingest.max_read_seconds" in failed.reason
