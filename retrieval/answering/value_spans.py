@@ -155,9 +155,12 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
+        governor = _governor(cand, words)
+        if governor is not None and asked and _of_another(governor, asked):
+            continue  # "the death of her husband in 1906": his death, not the asked one's
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {_stem(t) for t in span.doc[cand.end : following_end]}
-        fit = 2.0 * _governed(cand, words) + len(following & words) + _in_clause(cand, words)
+        fit = 2.0 * (governor is not None) + len(following & words) + _in_clause(cand, words)
         if fit == 0 and in_relation:
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
@@ -201,16 +204,38 @@ def _clause_head(token: Token) -> Token:
     return token
 
 
-def _governed(cand: Span, words: set[str]) -> bool:
-    """A word of the asked relation among the candidate's three nearest governors."""
+def _governor(cand: Span, words: set[str]) -> Token | None:
+    """The word of the asked relation among the candidate's three nearest governors."""
     token: Token = cand.root
     for _ in range(3):
         if token.head.i == token.i:
-            return False
+            return None
         token = token.head
         if _stem(token) in words:
+            return token
+    return None
+
+
+def _of_another(relation: Token, asked: list[str]) -> bool:
+    """The relation word belongs to someone the question does not name: its possessor is
+    another name ("Pierre's death"), or its "of" names another person ("the death of her
+    husband"). A pronoun possessor stands for the sentence's subject and passes."""
+    for child in relation.children:
+        named = child.dep_ == "poss" and child.pos_ == "PROPN"
+        if named and not overlapping(normalise(_phrase(child)), asked):
             return True
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for owner in (c for c in child.children if c.dep_ == "pobj" and c.pos_ != "PRON"):
+                personal = owner.ent_type_ == "PERSON" or any(
+                    c.dep_ == "poss" for c in owner.children
+                )
+                if personal and not overlapping(normalise(_phrase(owner)), asked):
+                    return True
     return False
+
+
+def _phrase(token: Token) -> str:
+    return token.doc[token.left_edge.i : token.i + 1].text
 
 
 def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:

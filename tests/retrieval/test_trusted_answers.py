@@ -46,6 +46,11 @@ DOCUMENTS = {
         "Before that she worked at Harrow Foods.\n\n## Support\n\n"
         "Ivo Park and Rita Holm share the Support rota. She wrote the support handbook.\n"
     ),
+    "people.md": (
+        "# People\n\n## Purchasing\n\nAfter the retirement of her predecessor in 2019, "
+        "Lena Voss became head of Purchasing. She retired in 2024.\n\n## Bakery\n\n"
+        "After the death of his partner in 2011, Oskar Dahl sold the bakery.\n"
+    ),
     "welcome.html": (
         "<html><head><title>Welcome</title></head><body><h1>Welcome</h1>"
         "<p>On your first day, ask for Tessa Grey at reception.</p>"
@@ -145,3 +150,12 @@ def test_excel_dates_are_read_and_answered_as_dates(company: GroundGraph) -> Non
 def test_a_comparison_names_the_item_with_the_larger_value(company: GroundGraph) -> None:
     answer = company.ask("Which costs more, the desk lamp or the standing desk?")
     assert answer.grounded and answer.short == "standing desk"
+
+
+def test_a_date_of_someone_elses_event_is_not_the_answer(company: GroundGraph) -> None:
+    # "the retirement of her predecessor in 2019" is the predecessor's retirement
+    answer = company.ask("When did Lena Voss retire?")
+    assert answer.grounded and answer.short == "2024"
+    # and when the documents state only the other person's event, there is no answer
+    refused = company.ask("When did Oskar Dahl die?")
+    assert not refused.grounded and "2011" not in refused.text
