@@ -8,9 +8,8 @@ import pytest
 from groundgraph import GroundGraph
 from groundgraph.retrieval.answering.prompts import COMMUNITY_SUMMARY_SYSTEM_PROMPT
 from groundgraph.retrieval.retrievers.routing import route
-from tests.chat_server import ChatServer
+from tests.chat_server import ChatServer, passages, sentence_with
 from tests.conftest import open_store
-from tests.retrieval.test_generation import passages, sentence_with
 
 THEMES = "What are the main themes of the documents?"
 

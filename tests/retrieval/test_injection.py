@@ -9,9 +9,8 @@ import pytest
 
 from groundgraph import GroundGraph
 from groundgraph.retrieval.answering.instructions import looks_like_instruction
-from tests.chat_server import ChatServer
+from tests.chat_server import ChatServer, passages
 from tests.conftest import open_store
-from tests.retrieval.test_generation import passages
 
 CORK = (
     "# Port of Cork\n\nThe Port of Cork is a seaport in Ireland, on the south coast. "
