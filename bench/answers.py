@@ -18,9 +18,7 @@ no adapter; `local+adapter` the same with the store's promoted adapter; `openai`
 
 import argparse
 import json
-import re
 import statistics
-import string
 import tempfile
 import time
 from collections import Counter
@@ -30,21 +28,11 @@ from multihop import bench_settings, index_corpus, read_jsonl
 from results import record
 
 from groundgraph import GroundGraph
+from groundgraph.evaluation import contains
+from groundgraph.evaluation import normalise_answer as normalise
 from groundgraph.retrieval.base import Answer
 
 GENERATORS = ("extractive", "local", "local+adapter", "openai")
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def normalise(text: str) -> str:
-    """Lower case, no punctuation, no articles, single spaces (SQuAD's answer normalisation)."""
-    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
-    return " ".join(_ARTICLES.sub(" ", text).split())
-
-
-def contains(text: str, golds: list[str]) -> bool:
-    padded = f" {normalise(text)} "
-    return any(f" {normalise(g)} " in padded for g in golds if normalise(g))
 
 
 def token_f1(predicted: str, gold: str) -> float:

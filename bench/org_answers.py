@@ -15,87 +15,34 @@ unanswerable, recall@5 of the expected source documents, and seconds per questio
 """
 
 import argparse
+import dataclasses
 import json
-import statistics
 import tempfile
-import time
-from collections import defaultdict
 from pathlib import Path
 
-from answers import contains
 from results import record
 
 from groundgraph import GroundGraph, Settings
-from groundgraph.retrieval.base import Answer
 
 ORG = Path(__file__).resolve().parent / "org"
 GENERATORS = ("extractive", "local")
 
 
-def read_questions(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def judge(answer: Answer, row: dict) -> dict[str, float]:
-    """One answer against its question: correct, grounded-but-wrong, refused."""
-    golds = row["answers"]
-    if golds is None:
-        return {"correct": float(not answer.grounded), "grounded_wrong": float(answer.grounded)}
-    right = answer.grounded and contains(answer.short or "", [str(g) for g in golds])
-    return {"correct": float(right), "grounded_wrong": float(answer.grounded and not right)}
-
-
-def source_recall(gg: GroundGraph, row: dict, k: int = 5) -> float | None:
-    """Share of the question's expected source files among the top-k retrieved documents."""
-    sources = row.get("sources") or []
-    if not sources:
-        return None
-    found = {c.document_uri.rsplit("/", 1)[-1] for c in gg.retrieve(row["question"], k).chunks}
-    return sum(s in found for s in sources) / len(sources)
-
-
-def evaluate(store: Path, generator: str, rows: list[dict]) -> tuple[dict, list[dict]]:
-    """Totals by question type and the per-question record."""
-    per_question = []
+def evaluate(store: Path, generator: str, questions: Path) -> tuple[dict, list[dict]]:
+    """Counts by question type (as `groundgraph eval` judges) and the per-question record."""
     with GroundGraph.open(Settings.load(store=store)) as gg:
-        for row in rows:
-            began = time.perf_counter()
-            answer = gg.ask(row["question"], generator=generator)
-            seconds = time.perf_counter() - began
-            verdict = judge(answer, row)
-            per_question.append(
-                {
-                    "question": row["question"],
-                    "type": row.get("type", ""),
-                    "expected": row["answers"],
-                    "short": answer.short,
-                    "answer": answer.text,
-                    "grounded": answer.grounded,
-                    "recall": source_recall(gg, row),
-                    "seconds": round(seconds, 3),
-                    **verdict,
-                }
-            )
-    return totals(per_question), per_question
-
-
-def totals(per_question: list[dict]) -> dict[str, dict[str, float]]:
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for q in per_question:
-        groups[q["type"]].append(q)
-    groups["all"] = per_question
-    out = {}
-    for name, qs in groups.items():
-        recalls = [q["recall"] for q in qs if q["recall"] is not None]
-        out[name] = {
-            "questions": len(qs),
-            "correct": int(sum(q["correct"] for q in qs)),
-            "grounded_wrong": int(sum(q["grounded_wrong"] for q in qs)),
-            "recall_at_5": round(statistics.fmean(recalls), 3) if recalls else None,
-            "seconds": round(statistics.fmean(q["seconds"] for q in qs), 3),
+        report = gg.evaluate(questions, generator, keep=False)
+    counted = {
+        name: {
+            "questions": t.questions,
+            "correct": round(t.correct * t.questions),
+            "grounded_wrong": round(t.grounded_wrong * t.questions),
+            "recall_at_5": t.recall,
+            "seconds": t.seconds,
         }
-    return out
+        for name, t in report.totals().items()
+    }
+    return counted, [dataclasses.asdict(r) for r in report.results]
 
 
 def markdown(results: dict[str, dict]) -> str:
@@ -137,15 +84,15 @@ def main() -> None:
     unknown = set(generators) - set(GENERATORS)
     if unknown:
         parser.error(f"unknown generators {sorted(unknown)}; choose from {', '.join(GENERATORS)}")
-    rows = read_questions(args.questions)
     store = args.store or Path(tempfile.mkdtemp(prefix="groundgraph-org-"))
     with GroundGraph.open(Settings.load(store=store)) as gg:
         gg.ingest([args.corpus])
     results, answers = {}, {}
     for generator in generators:
-        results[generator], answers[generator] = evaluate(store, generator, rows)
+        results[generator], answers[generator] = evaluate(store, generator, args.questions)
+    asked = len(next(iter(answers.values()), []))
     if args.json:
-        print(json.dumps({"questions": len(rows), "results": results, "answers": answers}))
+        print(json.dumps({"questions": asked, "results": results, "answers": answers}))
         return
     if args.verbose:
         for generator, qs in answers.items():
@@ -161,7 +108,7 @@ def main() -> None:
         record(
             f"Answer quality: organisation corpus{args.label}",
             f"Command: `python bench/org_answers.py --generators {args.generators}`; "
-            f"{len(rows)} questions on {len(list(args.corpus.iterdir()))} documents.",
+            f"{asked} questions on {len(list(args.corpus.iterdir()))} documents.",
             table,
         )
 

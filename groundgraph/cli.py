@@ -1,5 +1,6 @@
 """The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, check,
-delete, feedback, finetune; the servers (serve, mcp, ui) are in `cli_servers.py`.
+delete, feedback, finetune; `eval` is in `cli_eval.py`, the servers (serve, mcp, ui) in
+`cli_servers.py`.
 
 Every error prints as one `error:` line: exit status 2 for a command used wrongly (a missing
 argument, an empty question), 1 for anything that failed; `--debug` shows the traceback
@@ -16,6 +17,7 @@ from typing import Any, get_args
 import click
 from rich.markup import escape
 
+from groundgraph.cli_eval import eval_command
 from groundgraph.cli_options import fail, interactive, json_option, opened, store_option, version
 from groundgraph.cli_output import err, out, print_report, progress_bars
 from groundgraph.cli_servers import mcp, serve, ui
@@ -367,5 +369,5 @@ def feedback(
     out.print(f"recorded {record.rating} feedback{kept} ({record.id})", highlight=False)
 
 
-for server in (serve, mcp, ui):
-    app.add_command(server)
+for command in (eval_command, serve, mcp, ui):
+    app.add_command(command)

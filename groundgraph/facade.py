@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from groundgraph.assembly import Components, build_components
+from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, read_eval_file, save
 from groundgraph.finetune.feedback import Feedback, Rating
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore
@@ -256,6 +257,36 @@ class GroundGraph:
         if question != asked:
             notes = (f"read in the conversation as {question!r}", *notes)
         return dataclasses.replace(answer, question=asked, mode=chosen, notes=notes)
+
+    def evaluate(
+        self,
+        questions: Path | str | Sequence[EvalQuestion],
+        generator: GeneratorName | None = None,
+        k: int = 5,
+        progress: Progress = no_progress,
+        keep: bool = True,
+    ) -> EvalReport:
+        """Ask questions with known answers and judge the answers: correct, grounded but
+        wrong, abstained when no document answers, recall@k of the expected sources.
+
+        Args:
+            questions: an evaluation file (JSON Lines, see `groundgraph.evaluation`) or the
+                questions themselves.
+            keep: save the run under the store, by file and store version, for `compare`.
+
+        Returns:
+            The report; a file's unusable lines are in its `errors`, the rest are asked.
+        """
+        if isinstance(questions, str | Path):
+            name = str(questions)
+            asked, errors = read_eval_file(Path(questions))
+        else:
+            name, asked, errors = "questions", list(questions), []
+        report = evaluate(self, asked, name, generator, k, progress)
+        report = dataclasses.replace(report, errors=tuple(errors))
+        if keep:
+            save(report, self.directory)
+        return report
 
     def check(self, repair: bool = False) -> CheckReport:
         """Check the store end to end: the database's own integrity, that every reference in

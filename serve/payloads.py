@@ -29,6 +29,20 @@ class AskRequest(BaseModel):
     stream: bool = False
 
 
+# An evaluation asks every question in one request: bounded like any other request's work.
+MAX_EVAL_QUESTIONS = 500
+
+
+class EvalRequest(BaseModel):
+    """`POST /eval`: questions with known answers (the lines of an evaluation file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[dict] = Field(min_length=1, max_length=MAX_EVAL_QUESTIONS)
+    generator: GeneratorName | None = None
+    k: int = Field(default=5, ge=1, le=100)
+
+
 class RetrieveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -6,6 +6,7 @@ and sends its draft and then the verified answer as server-sent events.
 """
 
 import asyncio
+import dataclasses
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -17,11 +18,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
+from groundgraph.evaluation import eval_question
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.progress import StopCheck
+from groundgraph.ingest.base import FileError
 from groundgraph.serve.errors import NotFoundError, TooLargeError, error_response
 from groundgraph.serve.payloads import (
     AskRequest,
+    EvalRequest,
     FeedbackRequest,
     IngestRequest,
     RetrieveRequest,
@@ -103,6 +107,24 @@ def _answer_routes(served: ServedStore) -> APIRouter:
         if body.stream:
             return StreamingResponse(_answer_events(served, body), media_type="text/event-stream")
         return await asyncio.to_thread(_answer, served, body, None)
+
+    @router.post("/eval", tags=["answers"])
+    def evaluate(body: EvalRequest) -> dict:
+        """Ask questions with known answers and judge the answers, as `groundgraph eval`
+        does: each question `{"question", "answers" (null: must abstain), "sources"?,
+        "type"?}`; one that cannot be used is in `errors`, the rest are asked. Only reads:
+        the run is not kept in the store."""
+        questions, errors = [], []
+        for number, row in enumerate(body.questions, start=1):
+            try:
+                questions.append(eval_question(row))
+            except ValueError as e:
+                errors.append(FileError("request", str(e), number))
+        for question in questions:
+            checked_question(question.question, body.k, serve)
+        with served.reading() as gg:
+            report = gg.evaluate(questions, body.generator, body.k, keep=False)
+        return dataclasses.replace(report, errors=tuple(errors)).to_dict()
 
     @router.post("/retrieve", tags=["answers"])
     def retrieve(body: RetrieveRequest) -> dict:

@@ -38,6 +38,22 @@ def test_health_stats_and_openapi_docs(server) -> None:
     assert httpx.get(f"{server.url}/docs").status_code == 200
 
 
+def test_eval_judges_questions_and_names_the_unusable_one(server) -> None:
+    questions = [
+        {"question": QUESTION, "answers": ["Marie Curie", "Pierre Curie"], "type": "who"},
+        {"question": "no answers field"},
+        {"question": "What is the capital of Atlantis?", "answers": None},
+    ]
+    response = httpx.post(f"{server.url}/eval", json={"questions": questions}, timeout=120)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert [q["correct"] for q in report["questions"]] == [True, True]
+    assert report["totals"]["all"]["abstained_when_unanswerable"] == 1.0
+    [error] = report["errors"]
+    assert error["line"] == 2 and "'answers' is missing" in error["reason"]
+    assert not (server.store / "evaluations").exists()  # the server only reads
+
+
 def test_an_answer_cites_spans_of_stored_chunks(server) -> None:
     answer = httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).json()
     assert "Curie" in answer["answer"] and answer["grounded"]
