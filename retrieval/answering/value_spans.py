@@ -164,8 +164,16 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         if fit == 0 and in_relation:
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
+        fit += 2.0 if _named_as_asked(cand, terms.head) else 0.0
         found.append((cand.text.strip(), fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _named_as_asked(cand: Span, head: str) -> bool:
+    """A name whose last word is the asked noun: "Yale University" for "which university",
+    where a place in the same sentence ("born in New York City") is another kind of thing."""
+    asked = head.split()[-1].casefold() if head else ""
+    return bool(asked) and len(cand) > 1 and cand[-1].lemma_.casefold() == asked
 
 
 def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:

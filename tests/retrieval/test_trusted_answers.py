@@ -51,6 +51,10 @@ DOCUMENTS = {
         "Lena Voss became head of Purchasing. She retired in 2024.\n\n## Bakery\n\n"
         "After the death of his partner in 2011, Oskar Dahl sold the bakery.\n"
     ),
+    "research.md": (
+        "# Research\n\nTomas Berg was born in Oslo in 1970 and earned a doctorate in "
+        "chemistry from Lund University in 1998.\n"
+    ),
     "welcome.html": (
         "<html><head><title>Welcome</title></head><body><h1>Welcome</h1>"
         "<p>On your first day, ask for Tessa Grey at reception.</p>"
@@ -159,3 +163,9 @@ def test_a_date_of_someone_elses_event_is_not_the_answer(company: GroundGraph) -
     # and when the documents state only the other person's event, there is no answer
     refused = company.ask("When did Oskar Dahl die?")
     assert not refused.grounded and "2011" not in refused.text
+
+
+def test_which_x_takes_the_name_of_an_x_not_another_kind_of_thing(company: GroundGraph) -> None:
+    # the place in the same sentence is followed by the asked words; the university is not
+    answer = company.ask("Which university awarded Tomas Berg a doctorate in chemistry?")
+    assert answer.grounded and answer.short == "Lund University"
