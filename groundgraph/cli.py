@@ -18,7 +18,15 @@ import click
 from rich.markup import escape
 
 from groundgraph.cli_eval import eval_command
-from groundgraph.cli_options import fail, interactive, json_option, opened, store_option, version
+from groundgraph.cli_options import (
+    fail,
+    generator_option,
+    interactive,
+    json_option,
+    opened,
+    store_option,
+    version,
+)
 from groundgraph.cli_output import err, out, print_report, progress_bars
 from groundgraph.cli_servers import mcp, serve, ui
 from groundgraph.finetune.feedback import Rating
@@ -221,11 +229,7 @@ def finetune(
 @click.argument("question")
 @store_option
 @json_option
-@click.option(
-    "--generator",
-    type=click.Choice(get_args(GeneratorName)),
-    help="Who writes the answer (default: GROUNDGRAPH_GENERATOR, extractive).",
-)
+@generator_option
 @click.option(
     "--mode",
     type=click.Choice(get_args(AnswerMode)),

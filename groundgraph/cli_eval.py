@@ -2,11 +2,16 @@
 
 import json
 from pathlib import Path
-from typing import get_args
 
 import click
 
-from groundgraph.cli_options import interactive, json_option, opened, store_option
+from groundgraph.cli_options import (
+    generator_option,
+    interactive,
+    json_option,
+    opened,
+    store_option,
+)
 from groundgraph.cli_output import err, out, progress_bars
 from groundgraph.evaluation import Comparison, EvalReport, compare, load_previous
 from groundgraph.settings import GeneratorName
@@ -18,11 +23,7 @@ _SHARE = click.FloatRange(0, 1)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @store_option
 @json_option
-@click.option(
-    "--generator",
-    type=click.Choice(get_args(GeneratorName)),
-    help="Who writes the answers (default: GROUNDGRAPH_GENERATOR, extractive).",
-)
+@generator_option
 @click.option(
     "--k",
     type=click.IntRange(1, 100),

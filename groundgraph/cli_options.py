@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import click
 from rich.markup import escape
@@ -34,6 +34,16 @@ def version() -> str:
 def store_option(f: Callable) -> Callable:
     return click.option(
         "--store", "-s", type=click.Path(path_type=Path), metavar="DIR", help=STORE_HELP
+    )(f)
+
+
+def generator_option(f: Callable) -> Callable:
+    from groundgraph.settings import GeneratorName
+
+    return click.option(
+        "--generator",
+        type=click.Choice(get_args(GeneratorName)),
+        help="Who writes the answers (default: GROUNDGRAPH_GENERATOR, extractive).",
     )(f)
 
 

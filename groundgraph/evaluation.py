@@ -21,17 +21,15 @@ import string
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from groundgraph.answer_path import answer_question, retrieve
+from groundgraph.assembly import Components
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.settings import GeneratorName
-
-if TYPE_CHECKING:
-    from groundgraph.facade import GroundGraph
 
 RESULTS_DIR = "evaluations"
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -376,7 +374,7 @@ def load_previous(store: Path, file: str, previous: str, current: int) -> EvalRe
 
 
 def evaluate(
-    gg: "GroundGraph",
+    parts: Components,
     questions: Sequence[EvalQuestion],
     file: str,
     generator: GeneratorName | None = None,
@@ -385,13 +383,13 @@ def evaluate(
 ) -> EvalReport:
     """Ask every question, judge each answer, and measure the retrieval of its sources."""
     began = time.perf_counter()
-    version = gg.store.version()
+    version = parts.store.version()
     results = []
     for done, question in enumerate(questions, start=1):
         started = time.perf_counter()
-        answer = gg.ask(question.question, generator=generator)
+        answer = answer_question(parts, question.question, generator=generator)
         seconds = time.perf_counter() - started
-        retrieved = [c.document_uri for c in gg.retrieve(question.question, k).chunks]
+        retrieved = [c.document_uri for c in retrieve(parts, question.question, k).chunks]
         correct = judge(question, answer.grounded, answer.short)
         results.append(
             QuestionResult(
@@ -412,8 +410,26 @@ def evaluate(
     return EvalReport(
         file,
         version,
-        generator or gg.settings.generator,
+        generator or parts.settings.generator,
         k,
         tuple(results),
         seconds=time.perf_counter() - began,
     )
+
+
+def evaluate_file(
+    parts: Components,
+    path: Path,
+    generator: GeneratorName | None = None,
+    k: int = 5,
+    progress: Progress = no_progress,
+    keep: bool = True,
+) -> EvalReport:
+    """`evaluate` on the questions of an evaluation file, its unusable lines in the report's
+    `errors`; with `keep`, the run is saved under the store for `compare`."""
+    questions, errors = read_eval_file(path)
+    report = evaluate(parts, questions, str(path), generator, k, progress)
+    report = replace(report, errors=tuple(errors))
+    if keep:
+        save(report, parts.directory)
+    return report

@@ -4,14 +4,14 @@ Writes go through the one write path (`groundgraph.write_path`); reads only read
 on first use, so opening a store to read its statistics loads no model.
 """
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from groundgraph.answer_path import answer_question, retrieve
 from groundgraph.assembly import Components, build_components
-from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, read_eval_file, save
+from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, evaluate_file, save
 from groundgraph.finetune.feedback import Feedback, Rating
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore
@@ -22,9 +22,8 @@ from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.retrieval.base import Answer, Context, Decoding, Embedder, Retriever, TokenSink
 from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
-from groundgraph.retrieval.questions.conversation import standalone_question
 from groundgraph.retrieval.retrievers.entity_search import EntityMatch, search_entities
-from groundgraph.retrieval.retrievers.routing import Mode, route
+from groundgraph.retrieval.retrievers.routing import Mode
 from groundgraph.settings import GeneratorName, Settings
 from groundgraph.write_path import (
     CheckReport,
@@ -201,8 +200,7 @@ class GroundGraph:
     def retrieve(self, question: str, k: int | None = None) -> Context:
         """The chunks, facts and entities that bear on the question, read from one version
         of the store."""
-        with self.store.snapshot():
-            return self.parts.retriever.retrieve(question, k)
+        return retrieve(self.parts, question, k)
 
     def ask(
         self,
@@ -236,27 +234,9 @@ class GroundGraph:
         Raises:
             UsageError: the question is empty.
         """
-        if not question.strip():
-            raise UsageError("the question is empty; ask something")
-        asked = question
-        question = standalone_question(self.parts.nlp(), question, earlier) if earlier else question
-        chosen = route(question, mode or self.settings.answer.mode)
-        with self.store.snapshot():
-            if chosen == "global":
-                context = self.parts.global_retriever.retrieve(
-                    question, self.settings.answer.communities
-                )
-            else:
-                context = self.parts.retriever.retrieve(
-                    question, k or self.settings.retrieval.answer_passages
-                )
-            answer = self.parts.generator(generator, strict).generate(
-                question, context, stream, decoding
-            )
-        notes = answer.notes
-        if question != asked:
-            notes = (f"read in the conversation as {question!r}", *notes)
-        return dataclasses.replace(answer, question=asked, mode=chosen, notes=notes)
+        return answer_question(
+            self.parts, question, mode, generator, stream, strict, k, earlier, decoding
+        )
 
     def evaluate(
         self,
@@ -278,12 +258,8 @@ class GroundGraph:
             The report; a file's unusable lines are in its `errors`, the rest are asked.
         """
         if isinstance(questions, str | Path):
-            name = str(questions)
-            asked, errors = read_eval_file(Path(questions))
-        else:
-            name, asked, errors = "questions", list(questions), []
-        report = evaluate(self, asked, name, generator, k, progress)
-        report = dataclasses.replace(report, errors=tuple(errors))
+            return evaluate_file(self.parts, Path(questions), generator, k, progress, keep)
+        report = evaluate(self.parts, questions, "questions", generator, k, progress)
         if keep:
             save(report, self.directory)
         return report

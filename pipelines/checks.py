@@ -2,7 +2,10 @@
 
 - `vectors_match_chunks`: every chunk has exactly one vector and every vector a chunk.
 - `graph_references_resolve`: no mention or relation points at a missing node.
-- `entity_count_stable`: one run did not lose more than `max_entity_drop` of the entities.
+- `entity_count_stable`: one run did not lose more than `max_entity_drop` of the entities,
+  and did not leave a graph that held documents empty.
+- `answer_quality`: the questions of `eval_file` are still answered as well as the bars say;
+  defined only when an evaluation file is configured.
 - `canary_recall`: the canary questions still retrieve their documents; defined only when a
   canary set is configured, or required (`require_canary`), when its absence fails it.
 """
@@ -17,6 +20,9 @@ from dagster import (
     asset_check,
 )
 
+from groundgraph.assembly import Components
+from groundgraph.evaluation import EvalReport, compare, evaluate_file, load_previous
+from groundgraph.graph.errors import UsageError
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
 from groundgraph.pipelines.resources import GroundGraphResource
@@ -89,9 +95,11 @@ def refresh_checks(
         before = int(meta["entities_before"].value) if "entities_before" in meta else 0
         after = int(meta["entities_after"].value) if "entities_after" in meta else 0
         drop = (before - after) / before if before else 0.0
+        emptied = before > 0 and after == 0
         return AssetCheckResult(
-            passed=drop <= settings.max_entity_drop,
+            passed=drop <= settings.max_entity_drop and not emptied,
             severity=AssetCheckSeverity.ERROR,
+            description="the refresh left the graph empty: check the sources" if emptied else None,
             metadata={
                 "entities_before": before,
                 "entities_after": after,
@@ -122,10 +130,64 @@ def refresh_checks(
             },
         )
 
+    @asset_check(asset=vector_index, name="answer_quality", blocking=True)
+    def answer_quality_check(groundgraph: GroundGraphResource) -> AssetCheckResult:
+        """The evaluation file's questions are answered at least as well as the configured
+        bars; the metadata holds the totals (plotted across runs) and what changed since the
+        last evaluation kept."""
+        return answer_quality(groundgraph.parts, settings)
+
     checks = [vectors_match_chunks, graph_references_resolve, entity_count_stable]
     if settings.canary_file is not None or settings.require_canary:
         checks.append(canary_recall_check)
+    if settings.eval_file is not None:
+        checks.append(answer_quality_check)
     return checks
+
+
+def answer_quality(parts: Components, settings: PipelineSettings) -> AssetCheckResult:
+    """`groundgraph eval` on the configured file, as a check result: the totals as numbers
+    (Dagster plots them across runs), a table by question type, and the questions whose
+    verdict changed since the last evaluation kept."""
+    assert settings.eval_file is not None
+    report = evaluate_file(parts, settings.eval_file)
+    misses = report.below(
+        settings.eval_min_correct, settings.eval_max_grounded_wrong, settings.eval_min_recall
+    )
+    overall = report.totals()["all"]
+    try:
+        earlier = load_previous(
+            parts.directory, str(settings.eval_file), "last", report.store_version
+        )
+        changed = [
+            f"- {c.question!r}: {c.before} → {c.after}" for c in compare(earlier, report).changes
+        ]
+    except UsageError:
+        changed = ["- (no earlier evaluation kept)"]
+    return AssetCheckResult(
+        passed=not misses and not report.errors,
+        metadata={
+            "correct": overall.correct,
+            "grounded_wrong": overall.grounded_wrong,
+            "recall": overall.recall if overall.recall is not None else -1.0,
+            "questions": overall.questions,
+            "store_version": report.store_version,
+            "by_type": MetadataValue.md(_totals_table(report)),
+            "changed": MetadataValue.md("\n".join(changed) or "- nothing changed"),
+            "below": MetadataValue.md("\n".join(f"- {m}" for m in misses) or "-"),
+        },
+        description="; ".join(misses + [str(e) for e in report.errors]) or None,
+    )
+
+
+def _totals_table(report: EvalReport) -> str:
+    rows = [
+        "| type | n | correct | grounded wrong | recall |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, t in report.totals().items():
+        rows.append(f"| {name} | {t.questions} | {t.correct} | {t.grounded_wrong} | {t.recall} |")
+    return "\n".join(rows)
 
 
 def _scope(written: list[str] | None) -> str:

@@ -39,6 +39,10 @@ class PipelineSettings(BaseSettings):
             even without `canary_file`, and then fails as "not configured".
         canary_min_recall: document recall the canary set must reach.
         canary_k: chunks retrieved per canary question.
+        eval_file: an evaluation file (JSON Lines questions with known answers, see
+            `groundgraph eval`); set, the `answer_quality` check asks it after every refresh.
+        eval_min_correct, eval_max_grounded_wrong, eval_min_recall: the bars that check
+            holds the answers to (shares between 0 and 1; recall unset, not checked).
         executor: `in_process` runs a job's steps in one process that loads each model once;
             `multiprocess` gives each step its own process.
         full_checks: the reference and vector checks read the whole store after every run;
@@ -59,6 +63,10 @@ class PipelineSettings(BaseSettings):
     require_canary: bool = False
     canary_min_recall: float = Field(default=0.6, ge=0, le=1)
     canary_k: int = Field(default=5, ge=1)
+    eval_file: Path | None = None
+    eval_min_correct: float = Field(default=0.8, ge=0, le=1)
+    eval_max_grounded_wrong: float = Field(default=0.1, ge=0, le=1)
+    eval_min_recall: float | None = Field(default=None, ge=0, le=1)
     executor: Literal["in_process", "multiprocess"] = "in_process"
     full_checks: bool = False
 

@@ -34,6 +34,7 @@ from groundgraph.serve.payloads import (
     context_dict,
 )
 from groundgraph.serve.state import ServedStore
+from groundgraph.serve.streaming import DraftStream
 
 T = TypeVar("T")
 DISCONNECT_POLL_SECONDS = 0.25  # how soon a write notices its client has gone
@@ -257,23 +258,11 @@ def _answer(served: ServedStore, body: AskRequest, sink: Callable[[str], None] |
 
 async def _answer_events(served: ServedStore, body: AskRequest) -> AsyncIterator[str]:
     """`draft` events while the answer is written, then `answer` (or `error`)."""
-    loop = asyncio.get_running_loop()
-    pieces: asyncio.Queue[str | None] = asyncio.Queue()
-
-    def sink(piece: str) -> None:
-        loop.call_soon_threadsafe(pieces.put_nowait, piece)
-
-    async def answer() -> dict:
-        try:
-            return await asyncio.to_thread(_answer, served, body, sink)
-        finally:
-            pieces.put_nowait(None)
-
-    task = asyncio.create_task(answer())
-    while (piece := await pieces.get()) is not None:
+    answer: DraftStream[dict] = DraftStream(lambda sink: _answer(served, body, sink))
+    async for piece in answer.pieces():
         yield _event("draft", {"text": piece})
     try:
-        yield _event("answer", await task)
+        yield _event("answer", await answer.result())
     except Exception as e:  # the status line is sent; the error goes in the stream
         yield _event("error", json.loads(bytes(error_response(e).body)))
 

@@ -38,6 +38,7 @@ from groundgraph.serve.chat_replies import (
 from groundgraph.serve.errors import NotFoundError, error_response
 from groundgraph.serve.payloads import checked_question
 from groundgraph.serve.state import ServedStore
+from groundgraph.serve.streaming import DraftStream
 
 MODEL_ID = "groundgraph"
 MAX_STOP_STRINGS = 4  # as OpenAI allows
@@ -198,27 +199,15 @@ def _ask(served: ServedStore, reply: Reply, sink: Callable[[str], None] | None) 
 async def _streamed(served: ServedStore, reply: Reply, drafts: bool) -> AsyncIterator[str]:
     """Chunks as the answer is written: the draft's tokens (when `drafts`), then what the
     documents support, then the sources; the usage last."""
-    loop = asyncio.get_running_loop()
-    pieces: asyncio.Queue[str | None] = asyncio.Queue()
-
-    def sink(piece: str) -> None:
-        loop.call_soon_threadsafe(pieces.put_nowait, piece)
-
-    async def answer() -> Answer:
-        try:
-            return await asyncio.to_thread(_ask, served, reply, sink if drafts else None)
-        finally:
-            pieces.put_nowait(None)
-
-    task = asyncio.create_task(answer())
+    answer: DraftStream[Answer] = DraftStream(lambda sink: _ask(served, reply, sink), drafts)
     yield reply.chunk({"role": "assistant", "content": ""})
     draft = []
-    while (piece := await pieces.get()) is not None:
+    async for piece in answer.pieces():
         draft.append(piece)
         if sent := reply.limit.take(piece):
             yield reply.chunk({"content": sent})
     try:
-        answered = await task
+        answered = await answer.result()
     except Exception as e:  # the status line is sent; the error goes in the stream
         yield f"data: {json.dumps(json.loads(bytes(error_response(e).body)))}\n\n"
         yield "data: [DONE]\n\n"

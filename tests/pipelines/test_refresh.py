@@ -34,6 +34,7 @@ from groundgraph.retrieval.embedding.choice import SplitEmbedder
 from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
 from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 from groundgraph.settings import Settings
+from tests.conftest import copy_small_corpus
 from tests.uvicorn_server import running_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,9 +48,13 @@ class Pipeline:
     corpus: Path
     store: Path
 
-    def run(self, partition: str = PARTITION) -> ExecuteInProcessResult:
+    def run(
+        self, partition: str = PARTITION, raise_on_error: bool = True
+    ) -> ExecuteInProcessResult:
         job = self.defs.resolve_job_def("daily_refresh")
-        return job.execute_in_process(partition_key=partition, instance=self.instance)
+        return job.execute_in_process(
+            partition_key=partition, instance=self.instance, raise_on_error=raise_on_error
+        )
 
     def version(self) -> int:
         settings = Settings.load(store=self.store)
@@ -60,13 +65,16 @@ class Pipeline:
             store.close()
 
 
-def make_pipeline(tmp: Path, corpus: Path, max_entity_drop: float = 0.2) -> Pipeline:
+def make_pipeline(
+    tmp: Path, corpus: Path, max_entity_drop: float = 0.2, **pipeline: object
+) -> Pipeline:
     settings = PipelineSettings(
         start_date=date(2026, 1, 1),
         sources=[str(corpus)],
         canary_file=REPO / "demo" / "canary.jsonl",
         canary_min_recall=0.8,
         max_entity_drop=max_entity_drop,
+        **pipeline,
     )
     resources = {
         "groundgraph": GroundGraphResource(store=str(tmp / "store")),
@@ -267,6 +275,46 @@ def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: P
         path.unlink()
     result = pipeline.run("2026-03-02")
     assert metadata(result, "source_changes")["deleted"] == 10
+    assert checks(result)["entity_count_stable"] is False
+
+
+def test_answer_quality_fails_when_a_refresh_removes_the_answering_document(
+    tmp_path: Path,
+) -> None:
+    corpus = copy_small_corpus(tmp_path)
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"question": "Where was Marie Curie born?", "answers": ["Warsaw"], "type": "where"},
+        {"question": "When did Pierre Curie die?", "answers": ["1906"], "type": "when"},
+    ]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pipeline = make_pipeline(tmp_path, corpus, eval_file=questions, eval_min_correct=1.0)
+    first = pipeline.run(raise_on_error=False)
+    assert checks(first)["answer_quality"], [
+        e.description for e in first.get_asset_check_evaluations()
+    ]
+    (corpus / "pierre_curie.md").unlink()
+    second = pipeline.run("2026-03-02", raise_on_error=False)
+    assert not second.success  # the blocking check stopped the steps after the index
+    [evaluation] = [
+        e
+        for e in second.get_asset_check_evaluations()
+        if e.asset_check_key.name == "answer_quality"
+    ]
+    assert evaluation.passed is False
+    found = {k: v.value for k, v in evaluation.metadata.items()}
+    assert found["correct"] == 0.5
+    assert "When did Pierre Curie die?" in found["changed"] and "correct" in found["changed"]
+
+
+def test_a_refresh_that_empties_the_graph_fails_its_check(tmp_path: Path) -> None:
+    corpus = copy_small_corpus(tmp_path)
+    pipeline = make_pipeline(tmp_path, corpus, max_entity_drop=1.0)
+    assert checks(pipeline.run())["entity_count_stable"]
+    for path in corpus.iterdir():
+        path.unlink()
+    result = pipeline.run("2026-03-02")
+    assert metadata(result, "source_changes")["deleted"] == 5
     assert checks(result)["entity_count_stable"] is False
 
 
