@@ -156,7 +156,7 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     ordered = sorted(candidates, key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
         governor = _governor(cand, words)
-        if governor is not None and asked and _of_another(governor, asked):
+        if governor is not None and asked and _of_another(governor, asked, cand):
             continue  # "the death of her husband in 1906": his death, not the asked one's
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {_stem(t) for t in span.doc[cand.end : following_end]}
@@ -224,11 +224,16 @@ def _governor(cand: Span, words: set[str]) -> Token | None:
     return None
 
 
-def _of_another(relation: Token, asked: list[str]) -> bool:
+def _of_another(relation: Token, asked: list[str], cand: Span) -> bool:
     """The relation word belongs to someone the question does not name: its possessor is
     another name ("Pierre's death"), or its "of" names another person ("the death of her
-    husband"). A pronoun possessor stands for the sentence's subject and passes."""
+    husband"). A pronoun possessor stands for the sentence's subject and passes, and so does
+    the candidate itself ("the son of Gisela Elsner" states his mother)."""
     for child in relation.children:
+        if cand.start <= child.i < cand.end or any(
+            cand.start <= t.i < cand.end for t in child.subtree
+        ):
+            continue
         named = child.dep_ == "poss" and child.pos_ == "PROPN"
         if named and not overlapping(normalise(_phrase(child)), asked):
             return True

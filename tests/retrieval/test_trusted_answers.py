@@ -53,7 +53,7 @@ DOCUMENTS = {
     ),
     "research.md": (
         "# Research\n\nTomas Berg was born in Oslo in 1970 and earned a doctorate in "
-        "chemistry from Lund University in 1998.\n"
+        "chemistry from Lund University in 1998. Tomas Berg is the son of Inga Berg.\n"
     ),
     "welcome.html": (
         "<html><head><title>Welcome</title></head><body><h1>Welcome</h1>"
@@ -163,6 +163,9 @@ def test_a_date_of_someone_elses_event_is_not_the_answer(company: GroundGraph) -
     # and when the documents state only the other person's event, there is no answer
     refused = company.ask("When did Oskar Dahl die?")
     assert not refused.grounded and "2011" not in refused.text
+    # the "of" that names the answer itself is no other person: "the son of Inga Berg"
+    parent = company.ask("Who is the mother of Tomas Berg?")
+    assert parent.grounded and parent.short == "Inga Berg"
 
 
 def test_which_x_takes_the_name_of_an_x_not_another_kind_of_thing(company: GroundGraph) -> None:
