@@ -31,6 +31,11 @@ def _source_lines(answer: Answer) -> list[str]:
 def reply_pieces(answer: Answer) -> Iterator[str]:
     """The reply as a stream sends it: sentence by sentence, then a line per source."""
     yield from sentences(answer.text)
+    yield from source_pieces(answer)
+
+
+def source_pieces(answer: Answer) -> Iterator[str]:
+    """The sources under their heading, a line a piece; nothing without citations."""
     lines = _source_lines(answer)
     if lines:
         yield SOURCES_HEADING

@@ -34,6 +34,7 @@ from groundgraph.serve.chat_replies import (
     earlier_text,
     reply_pieces,
     sentences,
+    source_pieces,
 )
 from groundgraph.serve.errors import NotFoundError, error_response
 from groundgraph.serve.payloads import checked_question
@@ -180,12 +181,17 @@ class Reply:
         }
 
     def chunk(self, delta: dict, finish: str | None = None, **extra: object) -> str:
+        """A server-sent chunk with one choice: `delta`, and `finish` on the last."""
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return self.event([choice], **extra)
+
+    def event(self, choices: list[dict], **extra: object) -> str:
         payload = {
             "id": self.id,
             "object": "chat.completion.chunk",
             "created": self.created,
             "model": MODEL_ID,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            "choices": choices,
             **extra,
         }
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
@@ -219,24 +225,21 @@ async def _streamed(served: ServedStore, reply: Reply, drafts: bool) -> AsyncIte
     usage = reply.usage()
     yield reply.chunk({}, reply.limit.finish_reason, citations=citations, usage=usage)
     if reply.body.stream_options is not None and reply.body.stream_options.include_usage:
-        payload = json.loads(reply.chunk({})[len("data: ") :])
-        yield f"data: {json.dumps({**payload, 'choices': [], 'usage': usage})}\n\n"
+        yield reply.event([], usage=usage)
     yield "data: [DONE]\n\n"
 
 
 def _after_draft(draft: str, answer: Answer) -> list[str]:
     """What follows a streamed draft: nothing of the answer when the draft is it, else the
     answer the documents support; then the sources."""
-    pieces = list(reply_pieces(answer))
-    body = list(sentences(answer.text))
+    sources = list(source_pieces(answer))
     if not draft.strip():
-        return pieces
-    rest = pieces[len(body) :]
+        return [*sentences(answer.text), *sources]
     if " ".join(draft.split()) == " ".join(answer.text.split()):
-        return rest
+        return sources
     lead = (
         "\n\nChecked against the documents: "
         if answer.grounded and answer.generator != "extractive"
         else "\n\nThe draft above is not supported by the documents. "
     )
-    return [lead, *body, *rest]
+    return [lead, *sentences(answer.text), *sources]

@@ -2,23 +2,15 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from dagster import (
-    AssetCheckKey,
     AssetKey,
-    DagsterInstance,
-    Definitions,
-    ExecuteInProcessResult,
-    TableMetadataValue,
 )
 
 from groundgraph import GroundGraph
@@ -27,95 +19,18 @@ from groundgraph.finetune.examples import ExampleSet
 from groundgraph.finetune.run import EXAMPLES_DIR
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.ingest.failure_log import FAILURES_FILE
-from groundgraph.pipelines import build_definitions
-from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
-from groundgraph.pipelines.settings import PipelineSettings
+from groundgraph.pipelines.resources import GroundGraphResource
 from groundgraph.retrieval.embedding.choice import SplitEmbedder
 from groundgraph.retrieval.embedding.sentence_transformer import SentenceTransformerEmbedder
-from groundgraph.retrieval.indexes.faiss_index import FaissIndex
 from groundgraph.settings import Settings
-from tests.conftest import copy_small_corpus
+from tests.pipelines.daily import (
+    Pipeline,
+    checks,
+    column,
+    metadata,
+    rows,
+)
 from tests.uvicorn_server import running_server
-
-REPO = Path(__file__).resolve().parents[2]
-PARTITION = "2026-03-01"
-
-
-@dataclass
-class Pipeline:
-    defs: Definitions
-    instance: DagsterInstance
-    corpus: Path
-    store: Path
-
-    def run(
-        self, partition: str = PARTITION, raise_on_error: bool = True
-    ) -> ExecuteInProcessResult:
-        job = self.defs.resolve_job_def("daily_refresh")
-        return job.execute_in_process(
-            partition_key=partition, instance=self.instance, raise_on_error=raise_on_error
-        )
-
-    def version(self) -> int:
-        settings = Settings.load(store=self.store)
-        store = open_graph_store(settings.graph, settings.neo4j, self.store)
-        try:
-            return store.version()
-        finally:
-            store.close()
-
-
-def make_pipeline(
-    tmp: Path, corpus: Path, max_entity_drop: float = 0.2, **pipeline: object
-) -> Pipeline:
-    settings = PipelineSettings(
-        start_date=date(2026, 1, 1),
-        sources=[str(corpus)],
-        canary_file=REPO / "demo" / "canary.jsonl",
-        canary_min_recall=0.8,
-        max_entity_drop=max_entity_drop,
-        **pipeline,
-    )
-    resources = {
-        "groundgraph": GroundGraphResource(store=str(tmp / "store")),
-        "source_location": SourceLocation(paths=settings.sources),
-    }
-    defs = build_definitions(settings, resources)
-    return Pipeline(defs, DagsterInstance.ephemeral(), corpus, tmp / "store")
-
-
-@pytest.fixture
-def pipeline(tmp_path: Path) -> Pipeline:
-    """A fresh store and a copy of the demo corpus, for this test alone."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(REPO / "demo" / "corpus", corpus)
-    return make_pipeline(tmp_path, corpus)
-
-
-@pytest.fixture
-def refreshed(pipeline: Pipeline) -> Pipeline:
-    """The same, after a first daily refresh ingested the whole corpus."""
-    assert pipeline.run().success
-    return pipeline
-
-
-def metadata(result: ExecuteInProcessResult, asset: str) -> dict[str, object]:
-    [event] = result.asset_materializations_for_node(asset)
-    return {k: v.value for k, v in event.metadata.items()}
-
-
-def rows(table: object) -> list[dict]:
-    """The records of a table metadata value."""
-    assert isinstance(table, TableMetadataValue), table
-    return [record.data for record in table.records]
-
-
-def column(table: object, name: str) -> list:
-    return [row[name] for row in rows(table)]
-
-
-def checks(result: ExecuteInProcessResult) -> dict[str, bool]:
-    return {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
 
 
 def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipeline) -> None:
@@ -247,75 +162,6 @@ def test_monthly_finetune_materialises_and_gates(
     assert "on 1 past corrections (trained on, not decided on)" in check.description
     assert "token_f1, corrections" in evaluation["metrics"]
     assert check.metadata["min_test_examples"].value == 20
-
-
-def test_consistency_check_fails_when_vectors_are_dropped(refreshed: Pipeline) -> None:
-    path = refreshed.store / "vectors" / "chunks.npz"
-    index = FaissIndex.load(path)
-    index.remove(sorted(index.keys())[:3])
-    index.save(path)
-    job = refreshed.defs.resolve_job_def("daily_refresh").get_subset(
-        asset_selection=set(),
-        asset_check_selection={AssetCheckKey(AssetKey("vector_index"), "vectors_match_chunks")},
-    )
-    result = job.execute_in_process(
-        partition_key=PARTITION, instance=refreshed.instance, raise_on_error=False
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    assert not evaluation.passed
-    assert evaluation.metadata["chunks_without_vector"].value == 3
-
-
-def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
-    pipeline = make_pipeline(tmp_path, corpus)
-    assert checks(pipeline.run())["entity_count_stable"]
-    for path in sorted(corpus.iterdir())[2:]:
-        path.unlink()
-    result = pipeline.run("2026-03-02")
-    assert metadata(result, "source_changes")["deleted"] == 10
-    assert checks(result)["entity_count_stable"] is False
-
-
-def test_answer_quality_fails_when_a_refresh_removes_the_answering_document(
-    tmp_path: Path,
-) -> None:
-    corpus = copy_small_corpus(tmp_path)
-    questions = tmp_path / "questions.jsonl"
-    rows = [
-        {"question": "Where was Marie Curie born?", "answers": ["Warsaw"], "type": "where"},
-        {"question": "When did Pierre Curie die?", "answers": ["1906"], "type": "when"},
-    ]
-    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    pipeline = make_pipeline(tmp_path, corpus, eval_file=questions, eval_min_correct=1.0)
-    first = pipeline.run(raise_on_error=False)
-    assert checks(first)["answer_quality"], [
-        e.description for e in first.get_asset_check_evaluations()
-    ]
-    (corpus / "pierre_curie.md").unlink()
-    second = pipeline.run("2026-03-02", raise_on_error=False)
-    assert not second.success  # the blocking check stopped the steps after the index
-    [evaluation] = [
-        e
-        for e in second.get_asset_check_evaluations()
-        if e.asset_check_key.name == "answer_quality"
-    ]
-    assert evaluation.passed is False
-    found = {k: v.value for k, v in evaluation.metadata.items()}
-    assert found["correct"] == 0.5
-    assert "When did Pierre Curie die?" in found["changed"] and "correct" in found["changed"]
-
-
-def test_a_refresh_that_empties_the_graph_fails_its_check(tmp_path: Path) -> None:
-    corpus = copy_small_corpus(tmp_path)
-    pipeline = make_pipeline(tmp_path, corpus, max_entity_drop=1.0)
-    assert checks(pipeline.run())["entity_count_stable"]
-    for path in corpus.iterdir():
-        path.unlink()
-    result = pipeline.run("2026-03-02")
-    assert metadata(result, "source_changes")["deleted"] == 5
-    assert checks(result)["entity_count_stable"] is False
 
 
 def test_a_correction_given_through_the_api_becomes_a_training_example(

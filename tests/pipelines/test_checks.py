@@ -1,0 +1,81 @@
+"""The daily job's asset checks fail when a run leaves the store worse: vectors lost, most
+entities gone, the graph emptied, answers below their bars."""
+
+import json
+import shutil
+from pathlib import Path
+
+from dagster import AssetCheckKey, AssetKey
+
+from groundgraph.retrieval.indexes.faiss_index import FaissIndex
+from tests.conftest import copy_small_corpus
+from tests.pipelines.daily import PARTITION, REPO, Pipeline, checks, make_pipeline, metadata
+
+
+def test_consistency_check_fails_when_vectors_are_dropped(refreshed: Pipeline) -> None:
+    path = refreshed.store / "vectors" / "chunks.npz"
+    index = FaissIndex.load(path)
+    index.remove(sorted(index.keys())[:3])
+    index.save(path)
+    job = refreshed.defs.resolve_job_def("daily_refresh").get_subset(
+        asset_selection=set(),
+        asset_check_selection={AssetCheckKey(AssetKey("vector_index"), "vectors_match_chunks")},
+    )
+    result = job.execute_in_process(
+        partition_key=PARTITION, instance=refreshed.instance, raise_on_error=False
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.metadata["chunks_without_vector"].value == 3
+
+
+def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "demo" / "corpus" / "places", corpus)
+    pipeline = make_pipeline(tmp_path, corpus)
+    assert checks(pipeline.run())["entity_count_stable"]
+    for path in sorted(corpus.iterdir())[2:]:
+        path.unlink()
+    result = pipeline.run("2026-03-02")
+    assert metadata(result, "source_changes")["deleted"] == 10
+    assert checks(result)["entity_count_stable"] is False
+
+
+def test_answer_quality_fails_when_a_refresh_removes_the_answering_document(
+    tmp_path: Path,
+) -> None:
+    corpus = copy_small_corpus(tmp_path)
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"question": "Where was Marie Curie born?", "answers": ["Warsaw"], "type": "where"},
+        {"question": "When did Pierre Curie die?", "answers": ["1906"], "type": "when"},
+    ]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pipeline = make_pipeline(tmp_path, corpus, eval_file=questions, eval_min_correct=1.0)
+    first = pipeline.run(raise_on_error=False)
+    assert checks(first)["answer_quality"], [
+        e.description for e in first.get_asset_check_evaluations()
+    ]
+    (corpus / "pierre_curie.md").unlink()
+    second = pipeline.run("2026-03-02", raise_on_error=False)
+    assert not second.success  # the blocking check stopped the steps after the index
+    [evaluation] = [
+        e
+        for e in second.get_asset_check_evaluations()
+        if e.asset_check_key.name == "answer_quality"
+    ]
+    assert evaluation.passed is False
+    found = {k: v.value for k, v in evaluation.metadata.items()}
+    assert found["correct"] == 0.5
+    assert "When did Pierre Curie die?" in found["changed"] and "correct" in found["changed"]
+
+
+def test_a_refresh_that_empties_the_graph_fails_its_check(tmp_path: Path) -> None:
+    corpus = copy_small_corpus(tmp_path)
+    pipeline = make_pipeline(tmp_path, corpus, max_entity_drop=1.0)
+    assert checks(pipeline.run())["entity_count_stable"]
+    for path in corpus.iterdir():
+        path.unlink()
+    result = pipeline.run("2026-03-02")
+    assert metadata(result, "source_changes")["deleted"] == 5
+    assert checks(result)["entity_count_stable"] is False
