@@ -33,7 +33,7 @@ from groundgraph.retrieval.answering.extractive import ExtractiveGenerator
 from groundgraph.retrieval.answering.grounded_llm import GroundedLLMGenerator
 from groundgraph.retrieval.answering.verify import AnswerVerifier
 from groundgraph.retrieval.base import ChatModel, Context, Embedder, Generator, Retriever
-from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
+from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL, local_runtime
 from groundgraph.retrieval.chat_models.openai_chat import OpenAIChat
 from groundgraph.retrieval.embedding.choice import embedder_for
 from groundgraph.retrieval.indexes.store_vectors import VectorIndexes, chunk_variants
@@ -189,13 +189,24 @@ class Components:
             return OpenAIChat(self.settings.openai, temperature)
         if name != "local":
             raise ConfigError(f"generator {name!r} is not a language model")
-        from groundgraph.retrieval.chat_models.local import LocalChat
-
         current = self.registry.current()
         model = self.settings.local_model or (
             current.base_model if current is not None else SHIPPED_CHAT_MODEL
         )
         adapter = str(current.adapter) if current and current.base_model == model else None
+        answer = self.settings.answer
+        if local_runtime(answer.local_runtime, model, adapter) == "openvino":
+            from groundgraph.retrieval.chat_models.openvino_chat import OpenVINOChat
+
+            return OpenVINOChat(
+                model,
+                temperature,
+                answer.local_precision,
+                self.settings.threads,
+                answer.constrained_citations,
+            )
+        from groundgraph.retrieval.chat_models.local import LocalChat
+
         return LocalChat(
             model,
             adapter,

@@ -313,9 +313,13 @@ class ChatModel(Protocol):
         stream: TokenSink | None = None,
         temperature: float | None = None,
         stop: Sequence[str] = (),
+        citations: int = 0,
     ) -> str:
         """The assistant's reply to the messages, ended before the first of `stop`; pieces go
-        to `stream` as they arrive. `temperature` None is the model's setting."""
+        to `stream` as they arrive. `temperature` None is the model's setting. `citations`
+        above 0 is how many numbered passages the reply may cite: a model that can constrain
+        its decoding writes a sentence ending with one of their markers or the refusal; the
+        others ignore it."""
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 Precision = Literal["auto", "float32", "bfloat16"]
 LocalPrecision = Literal["float32", "bfloat16", "int8"]
+LocalRuntime = Literal["auto", "openvino", "transformers"]
 ChunkPrecision = Literal["auto", "float32", "bfloat16", "int8"]
 EmbeddingBackend = Literal["torch", "onnx", "openvino"]
 # The precisions each embedding backend computes chunk embeddings in.
@@ -134,9 +135,19 @@ class AnswerSettings(BaseModel):
         model_passages: the best passages a language model sees for a local question.
         strict: a model-backed generator that gives no verified answer (server down, answer
             rejected) is an error instead of an extractive answer given in its place.
-        local_precision: the `local` model's precision on the CPU: `float32`, `bfloat16`, or
-            `int8` (dynamic quantisation of every linear layer but the output head); see the
-            measured speed and answer agreement in bench/RESULTS.md.
+        local_runtime: what runs the `local` model: `openvino` (OpenVINO GenAI: a GGUF file
+            loaded as it is, quantised weights and all, concurrent questions batched
+            together), `transformers` (any Hugging Face model, a promoted LoRA adapter merged
+            in), or `auto`: OpenVINO when it can load the model (the shipped one, a `.gguf`
+            file, an OpenVINO IR folder) and no adapter is promoted for it, else transformers.
+        local_precision: the `local` model's precision on the CPU: `float32` (the same answers
+            on every CPU), `bfloat16` (native where the CPU has it), or `int8` (transformers:
+            dynamic quantisation of every linear layer but the output head; OpenVINO: int8
+            activations and KV cache; the weights stay as the GGUF file stores them); see
+            the measured speed and answer agreement in bench/RESULTS.md.
+        constrained_citations: where the runtime can (OpenVINO), decode the `local` model's
+            answer under a regular expression: one sentence that ends citing a passage that
+            was shown, or the refusal. The verifier still checks the claim.
         temperature: 0 decodes greedily; above 0 samples at that temperature.
         communities: community reports a global answer draws on.
         summarised_communities: the largest communities that get a model-written summary when
@@ -150,7 +161,9 @@ class AnswerSettings(BaseModel):
     max_new_tokens: int = Field(default=256, ge=1)
     model_passages: int = Field(default=3, ge=1)
     strict: bool = False
+    local_runtime: LocalRuntime = "auto"
     local_precision: LocalPrecision = "float32"
+    constrained_citations: bool = True
     temperature: float = Field(default=0.0, ge=0)
     communities: int = Field(default=3, ge=1)
     summarised_communities: int = Field(default=10, ge=0)

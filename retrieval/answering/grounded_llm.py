@@ -84,7 +84,9 @@ class GroundedLLMGenerator:
         )
         budget = asked.max_tokens or self.max_new_tokens
         try:
-            raw = self.chat.complete(messages, budget, stream, asked.temperature, asked.stop)
+            raw = self.chat.complete(
+                messages, budget, stream, asked.temperature, asked.stop, len(shown.chunks)
+            )
         except ModelUnavailableError as e:
             if self.strict:
                 raise ModelUnavailableError(f"the {self.name} model is unavailable: {e}") from e

