@@ -57,6 +57,10 @@ def cli_verbs(bin_dir: Path, work: Path, repeat: int) -> dict[str, float]:
         "stats --json": [groundgraph, "stats", "--store", str(store), "--json"],
         "refresh (no change)": [groundgraph, "refresh", "--store", str(store), "--json"],
         "ask (extractive)": [groundgraph, "ask", QUESTION, "--store", str(store), "--json"],
+        "ask --generator local": [
+            *(groundgraph, "ask", QUESTION, "--store", str(store), "--json"),
+            *("--generator", "local"),
+        ],
         "export": [groundgraph, "export", "--store", str(store), "-o", str(work / "kg.ttl")],
     }
     for name, command in verbs.items():
@@ -107,11 +111,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--no-dagster", action="store_true", help="CLI verbs only")
     args = parser.parse_args()
     bin_dir = args.venv / "bin"
     with tempfile.TemporaryDirectory(prefix="groundgraph-cold-") as tmp:
         verbs = cli_verbs(bin_dir, Path(tmp), args.repeat)
-        runs = dagster_runs(bin_dir, Path(tmp))
+        runs = {} if args.no_dagster else dagster_runs(bin_dir, Path(tmp))
     if args.json:
         print(json.dumps({"label": args.label, "cli": verbs, "dagster": runs}))
         return

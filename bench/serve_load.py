@@ -9,6 +9,13 @@ per call) a fresh server is started on a fresh copy, `--clients` threads ask que
 `--seconds` while another uploads `--documents` a few files at a time, and afterwards every
 cited chunk is looked up: an answer citing a chunk that does not exist is a failure, as is
 any 5xx. Prints requests/s and p50/p95 latency, and records them in bench/RESULTS.md.
+
+`--generator local` answers with the local model (OpenVINO GenAI by default, which schedules
+concurrent questions into one continuous batch); `--sequential` adds a run with one client,
+the same server answering one question at a time, for comparison in the same table:
+
+    .venv/bin/python bench/serve_load.py --store /tmp/bench-2wiki --questions ... \
+        --generator local --clients 8 --sequential --modes on --documents /tmp/empty
 """
 
 import argparse
@@ -45,9 +52,10 @@ class Load:
     seconds: float = 0.0
 
 
-def start_server(store: Path, port: int, batching: bool) -> subprocess.Popen:
+def start_server(store: Path, port: int, batching: bool, generator: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")}
     env["GROUNDGRAPH_SERVE_BATCH_WINDOW_MS"] = "5" if batching else "0"
+    env["GROUNDGRAPH_GENERATOR"] = generator
     env["GROUNDGRAPH_SERVE_WRITE_WAIT"] = "600"
     command = [str(GROUNDGRAPH), "serve", "--store", str(store), "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -111,12 +119,13 @@ def run(
     documents: list[Path],
     args: argparse.Namespace,
     batching: bool,
+    clients: int,
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store"
         shutil.copytree(store, copy)
         port = 8600 + (1 if batching else 2)
-        server = start_server(copy, port, batching)
+        server = start_server(copy, port, batching, args.generator)
         url = f"http://127.0.0.1:{port}"
         try:
             for question in questions[:3]:
@@ -126,7 +135,7 @@ def run(
             until = began + args.seconds
             threads = [
                 threading.Thread(target=ask_loop, args=(url, questions, until, load, lock))
-                for _ in range(args.clients)
+                for _ in range(clients)
             ]
             writer = threading.Thread(
                 target=ingest_loop, args=(url, documents, args.per_request, load)
@@ -145,6 +154,8 @@ def run(
     latencies = sorted(load.latencies)
     return {
         "batching": "on" if batching else "off",
+        "clients": clients,
+        "own_answers": sum(a["generator"] == args.generator for a in load.answers),
         "requests": len(latencies),
         "requests_per_second": len(latencies) / load.seconds,
         "p50_ms": 1000 * statistics.median(latencies),
@@ -167,26 +178,33 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--per-request", type=int, default=4, help="files per upload")
     parser.add_argument("--modes", default="on,off", help="batching modes to run")
+    parser.add_argument("--generator", default="extractive", help="extractive, local or openai")
+    parser.add_argument("--sequential", action="store_true", help="also run with one client")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     documents = sorted(args.documents.rglob("*.md"))
+    counts = [args.clients, 1] if args.sequential else [args.clients]
     results = [
-        run(args.store, questions, documents, args, mode == "on") for mode in args.modes.split(",")
+        run(args.store, questions, documents, args, mode == "on", clients)
+        for mode in args.modes.split(",")
+        for clients in counts
     ]
     header = (
-        "| batching | requests | requests/s | p50 ms | p95 ms | 5xx | 4xx | dangling citations "
+        "| batching | clients | requests | requests/s | p50 ms | p95 ms | 5xx | 4xx | "
+        f"{args.generator}'s own answers | dangling citations "
         "| documents ingested meanwhile | ingest s | embed passes / calls |"
     )
-    rows = [header, "|" + " ---: |" * 11]
+    rows = [header, "|" + " ---: |" * 13]
     for r in results:
         embedding = r["embedding"]
         shared = f"{embedding['passes']} / {embedding['requests']}" if embedding else "n/a"
         rows.append(
-            f"| {r['batching']} | {r['requests']} | {r['requests_per_second']:.1f} | "
-            f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['server_errors']} | "
-            f"{r['client_errors']} | {r['dangling_citations']} | {r['ingested']} | "
+            f"| {r['batching']} | {r['clients']} | {r['requests']} | "
+            f"{r['requests_per_second']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
+            f"{r['server_errors']} | {r['client_errors']} | {r['own_answers']} | "
+            f"{r['dangling_citations']} | {r['ingested']} | "
             f"{r['ingest_seconds']:.1f} | {shared} |"
         )
     table = "\n".join(rows)
@@ -195,7 +213,8 @@ def main() -> None:
     if not args.no_record:
         record(
             "Serving under load",
-            f"`bench/serve_load.py`: {args.clients} clients asking (extractive answers) for "
+            f"`bench/serve_load.py`: {', then '.join(map(str, counts))} client(s) asking "
+            f"({args.generator} answers) for "
             f"{args.seconds:.0f} s against `groundgraph serve` on a copy of {args.store.name} "
             f"({len(questions)} questions), while {len(documents)} new documents are uploaded "
             f"{args.per_request} per request; one server process, in-process writer.",

@@ -57,12 +57,15 @@ class Components:
         settings: what every part is built from.
         given_store, given_embedder: parts made elsewhere (a test's store, an embedder
             shared between handles); None builds them from the settings.
+        chat_models: the language models by generator name, built on first use; a server
+            passes one dict to the handles of every store version it opens, so a model loads
+            once and the questions of all of them share its batch.
     """
 
     settings: Settings
     given_store: GraphStore | None = None
     given_embedder: Embedder | None = None
-    _chat_models: dict[str, ChatModel] = field(default_factory=dict, init=False, repr=False)
+    chat_models: dict[str, ChatModel] = field(default_factory=dict, repr=False)
 
     @property
     def directory(self) -> Path:
@@ -179,9 +182,10 @@ class Components:
 
     def chat_model(self, name: GeneratorName) -> ChatModel:
         """The `local` or `openai` language model, built once."""
-        if name not in self._chat_models:
-            self._chat_models[name] = self._new_chat_model(name)
-        return self._chat_models[name]
+        if name not in self.chat_models:
+            # Built unloaded (cheap); of two threads' first questions one model is kept.
+            self.chat_models.setdefault(name, self._new_chat_model(name))
+        return self.chat_models[name]
 
     def _new_chat_model(self, name: GeneratorName) -> ChatModel:
         temperature = self.settings.answer.temperature
@@ -204,6 +208,9 @@ class Components:
                 answer.local_precision,
                 self.settings.threads,
                 answer.constrained_citations,
+                adapter,
+                self.settings.model_cache,
+                answer.local_weights,
             )
         from groundgraph.retrieval.chat_models.local import LocalChat
 
@@ -252,8 +259,11 @@ class Components:
 
 
 def build_components(
-    settings: Settings, store: GraphStore | None = None, embedder: Embedder | None = None
+    settings: Settings,
+    store: GraphStore | None = None,
+    embedder: Embedder | None = None,
+    chat_models: dict[str, ChatModel] | None = None,
 ) -> Components:
-    """The parts of the store `settings` describe; `store` and `embedder` replace the ones
-    the settings would build (tests, or an embedder shared between handles)."""
-    return Components(settings, store, embedder)
+    """The parts of the store `settings` describe; `store`, `embedder` and `chat_models`
+    replace the ones the settings would build (tests, or models shared between handles)."""
+    return Components(settings, store, embedder, {} if chat_models is None else chat_models)

@@ -20,7 +20,15 @@ from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
-from groundgraph.retrieval.base import Answer, Context, Decoding, Embedder, Retriever, TokenSink
+from groundgraph.retrieval.base import (
+    Answer,
+    ChatModel,
+    Context,
+    Decoding,
+    Embedder,
+    Retriever,
+    TokenSink,
+)
 from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
 from groundgraph.retrieval.retrievers.entity_search import EntityMatch, search_entities
 from groundgraph.retrieval.retrievers.routing import Mode
@@ -69,6 +77,8 @@ class GroundGraph:
         settings: what the store is and how every part is built.
         store: a store made elsewhere, used instead of opening one (a test's store).
         embedder: an embedder made elsewhere, shared between handles (the server's).
+        chat_models: language models by generator name, shared between handles (the
+            server's: one model, loaded once, batching the questions of every handle).
 
     Example:
         gg = GroundGraph.open("./kg")
@@ -83,10 +93,11 @@ class GroundGraph:
         settings: Settings,
         store: GraphStore | None = None,
         embedder: Embedder | None = None,
+        chat_models: dict[str, ChatModel] | None = None,
     ) -> None:
         self.settings = settings
         self.directory = Path(settings.store)
-        self.parts: Components = build_components(settings, store, embedder)
+        self.parts: Components = build_components(settings, store, embedder, chat_models)
 
     @classmethod
     def open(cls, target: str | Path | Settings, create: bool = True) -> "GroundGraph":

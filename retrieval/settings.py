@@ -145,6 +145,10 @@ class AnswerSettings(BaseModel):
             dynamic quantisation of every linear layer but the output head; OpenVINO: int8
             activations and KV cache; the weights stay as the GGUF file stores them); see
             the measured speed and answer agreement in bench/RESULTS.md.
+        local_weights: how OpenVINO runs a GGUF file's weights: `file` as they are; `q8_0`
+            or `f16` first rewrites the block formats it reads lossily (Q4_1, Q4_K, whose
+            real-valued block minimum it rounds to a 4-bit zero point) into a copy in the model
+            cache, once. See bench/RESULTS.md for speed and agreement of each.
         constrained_citations: where the runtime can (OpenVINO), decode the `local` model's
             answer under a regular expression: one sentence that ends citing a passage that
             was shown, or the refusal. The verifier still checks the claim.
@@ -163,6 +167,7 @@ class AnswerSettings(BaseModel):
     strict: bool = False
     local_runtime: LocalRuntime = "auto"
     local_precision: LocalPrecision = "float32"
+    local_weights: Literal["file", "q8_0", "f16"] = "q8_0"
     constrained_citations: bool = True
     temperature: float = Field(default=0.0, ge=0)
     communities: int = Field(default=3, ge=1)

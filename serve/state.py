@@ -21,7 +21,7 @@ from pathlib import Path
 from groundgraph.assembly import VECTORS_DIR, build_components
 from groundgraph.facade import GroundGraph
 from groundgraph.graph.errors import GroundGraphError, UsageError
-from groundgraph.retrieval.base import Embedder
+from groundgraph.retrieval.base import ChatModel, Embedder
 from groundgraph.retrieval.embedding.batching import BatchingEmbedder
 from groundgraph.retrieval.indexes.store_vectors import CHUNK_INDEX_FILE, ENTITY_INDEX_FILE
 from groundgraph.serve.scopes import may_write
@@ -73,6 +73,7 @@ class ServedStore:
             else inner
         )
         self.directory = Path(settings.store)
+        self.chat_models: dict[str, ChatModel] = {}
         self._lock = threading.Lock()
         self._reader = _Handle(self._open(), self._published())
         self._writer: GroundGraph | None = None
@@ -81,18 +82,20 @@ class ServedStore:
             self.ready.set()
 
     def preload(self) -> None:
-        """Load what answering needs (the embedder, spaCy) by answering one question, then
-        report ready; run on a thread while `/health` says "loading"."""
+        """Load what answering needs (the embedder, spaCy, and the local language model when
+        it is the generator) by answering one question, then report ready; run on a thread
+        while `/health` says "loading". A model behind a server is not asked."""
+        local = self.settings.generator == "local"
         try:
             with self.reading() as gg:
-                gg.ask(PRELOAD_QUESTION, generator="extractive")
+                gg.ask(PRELOAD_QUESTION, generator="local" if local else "extractive")
         except GroundGraphError as e:  # the first request will meet it again, and say why
             log.warning("preloading the models failed: %s", e)
         finally:
             self.ready.set()
 
     def _open(self) -> GroundGraph:
-        return GroundGraph(self.settings, embedder=self.embedder)
+        return GroundGraph(self.settings, embedder=self.embedder, chat_models=self.chat_models)
 
     def _published(self) -> tuple:
         """Identity of the published vector index files: they are renamed into place, so a

@@ -77,26 +77,26 @@ def loadable(name_or_path: str, cache: Path | None = None) -> str:
 def local_runtime(setting: LocalRuntime, model: str, adapter: str | None) -> LocalRuntime:
     """The runtime that loads `model` (with `adapter`) under the `answer.local_runtime` setting.
 
-    OpenVINO GenAI applies LoRA adapters by the names of the weights they change, and a model
-    it builds from a GGUF file has unnamed weights: a promoted adapter is merged in by
-    transformers instead, so `auto` takes transformers then and `openvino` is refused.
+    OpenVINO runs a promoted adapter merged into a copy of a GGUF file (`gguf_adapters`); an
+    OpenVINO IR folder with an adapter is refused, and `auto` takes transformers for it.
     """
     if setting == "transformers":
         return "transformers"
     installed = importlib.util.find_spec("openvino_genai") is not None
+    mergeable = adapter is None or packaged_gguf(model) is not None or model.endswith(GGUF_SUFFIX)
     if setting == "auto":
-        usable = installed and adapter is None and openvino_loads(model)
+        usable = installed and mergeable and openvino_loads(model)
         return "openvino" if usable else "transformers"
     if not installed:
         raise ConfigError(
             "answer.local_runtime=openvino needs the openvino-genai package (groundgraph's "
             "install includes it): run scripts/install.sh, or set answer.local_runtime=auto"
         )
-    if adapter is not None:
+    if not mergeable:
         raise ConfigError(
-            f"answer.local_runtime=openvino cannot apply the promoted adapter {adapter} to "
-            f"{model} (OpenVINO GenAI matches adapters to named weights, and a GGUF model's "
-            "are unnamed): set answer.local_runtime=auto or transformers"
+            f"answer.local_runtime=openvino merges a promoted adapter into a GGUF file, and "
+            f"{model} is not one: set answer.local_runtime=transformers to answer with "
+            f"adapter {adapter}"
         )
     return "openvino"
 

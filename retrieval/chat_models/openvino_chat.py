@@ -19,6 +19,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from groundgraph.retrieval.answering.prompts import (
@@ -29,7 +30,8 @@ from groundgraph.retrieval.answering.prompts import (
 )
 from groundgraph.retrieval.base import ModelError, TokenSink
 from groundgraph.retrieval.chat_models.gguf_files import GGUFModel, inspect_gguf
-from groundgraph.retrieval.chat_models.model_sources import openvino_source
+from groundgraph.retrieval.chat_models.gguf_rewrite import GGUFWeights, prepared_gguf
+from groundgraph.retrieval.chat_models.model_sources import default_model_cache, openvino_source
 from groundgraph.retrieval.chat_models.reply_text import STOP_AT, cut_at
 from groundgraph.retrieval.settings import LocalPrecision
 
@@ -153,6 +155,11 @@ class OpenVINOChat:
     Args:
         model: the shipped model's hub name, a `.gguf` file (local or `owner/repo/file.gguf`
             on the hub) or an OpenVINO IR folder.
+        adapter: folder of a PEFT LoRA adapter for a GGUF model, merged into a copy of the
+            file in `cache` (once), or None.
+        cache: where rewritten GGUF files are kept; None is the model cache.
+        weights: `file` runs a GGUF file's weights as they are; `q8_0` or `f16` first
+            rewrites the block formats OpenVINO reads lossily (Q4_1, Q4_K) into a copy.
         temperature: 0 decodes greedily; above 0 samples.
         precision: `float32` (the same answers on every CPU), `bfloat16` or `int8`
             activations; the weights stay as the file stores them (Q4_1 for the shipped one).
@@ -170,21 +177,33 @@ class OpenVINOChat:
         precision: LocalPrecision = "float32",
         threads: int | None = None,
         constrained: bool = True,
+        adapter: str | None = None,
+        cache: Path | None = None,
+        weights: GGUFWeights = "q8_0",
     ) -> None:
         self.model = model
+        self.adapter = adapter
+        self.cache = cache
+        self.weights = weights
         self.temperature = temperature
         self.precision = precision
         self.threads = threads
         self.constrained = constrained
         self._batcher: _Batcher | None = None
-        self._gguf: GGUFModel | None = None
+        self._file: GGUFModel | None = None  # the configured file
+        self._gguf: GGUFModel | None = None  # the file loaded: it, or its rewritten copy
         self._loading = threading.Lock()
 
     @property
     def description(self) -> str:
         """Which model answers, on what, in which precision: for the notes of an answer."""
-        weights = f"{self._gguf.precision} weights" if self._gguf else "IR weights"
-        return f"local model {self.model} on OpenVINO GenAI ({weights}, {self.precision})"
+        weights = "IR weights"
+        if self._gguf is not None:
+            weights = f"{self._gguf.precision} weights"
+            if self._file is not None and self._file.weights != self._gguf.weights:
+                weights += f" from {self._file.precision}"
+        adapted = f" with adapter {self.adapter} merged in" if self.adapter else ""
+        return f"local model {self.model}{adapted} on OpenVINO GenAI ({weights}, {self.precision})"
 
     @property
     def batcher(self) -> _Batcher:
@@ -196,7 +215,15 @@ class OpenVINOChat:
     def _load(self) -> Any:
         source = openvino_source(self.model)
         if source.suffix == ".gguf":
+            self._file = inspect_gguf(source)
+            adapter = Path(self.adapter) if self.adapter else None
+            cache = self.cache or default_model_cache()
+            source = prepared_gguf(source, self._file.weights, self.weights, adapter, cache)
             self._gguf = inspect_gguf(source)
+        elif self.adapter is not None:
+            raise ModelError(
+                f"adapter {self.adapter}: OpenVINO merges adapters into GGUF files only"
+            )
         import openvino_genai as og
 
         scheduler = og.SchedulerConfig()

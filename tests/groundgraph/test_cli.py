@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 from tests.chat_server import ChatServer
 from tests.groundgraph.test_end_to_end import write_bad_inputs
@@ -124,12 +126,16 @@ def test_ask_with_the_openai_generator_reports_backend_mode_and_notes(
     assert refused.returncode == 1 and "GROUNDGRAPH_OPENAI_MODEL" in refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("runtime", "named"),
+    [("auto", "on OpenVINO GenAI (Q8_0 weights from Q4_1"), ("transformers", ", float32")],
+)
 def test_ask_with_the_local_generator_answers_with_the_shipped_model(
-    tmp_path: Path, small_corpus: Path
+    tmp_path: Path, small_corpus: Path, runtime: str, named: str
 ) -> None:
     store = tmp_path / "kg"
     assert groundgraph("ingest", str(small_corpus), store=store).returncode == 0
-    env = {"GROUNDGRAPH_ANSWER_MAX_NEW_TOKENS": "32"}
+    env = {"GROUNDGRAPH_ANSWER_MAX_NEW_TOKENS": "32", "GROUNDGRAPH_ANSWER_LOCAL_RUNTIME": runtime}
     asked = groundgraph(
         "ask", "Who discovered polonium?", "--generator", "local", "--json", store=store, env=env
     )
@@ -137,7 +143,8 @@ def test_ask_with_the_local_generator_answers_with_the_shipped_model(
     answer = json.loads(asked.stdout)
     assert answer["generator"] == "local" and answer["grounded"], answer["notes"]
     assert "polonium" in " ".join(c["text"] for c in answer["citations"])
-    assert any(SHIPPED_CHAT_MODEL in note for note in answer["notes"])
+    assert any(SHIPPED_CHAT_MODEL in note and named in note for note in answer["notes"])
+    assert runtime == "auto" or not any("OpenVINO" in note for note in answer["notes"])
 
 
 def test_finetune_with_the_shipped_model_reports_its_decision(

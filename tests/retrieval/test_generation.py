@@ -79,6 +79,21 @@ def test_verifier_removes_fabricated_markers_and_reports_them(
     assert any("attributed to passage" in note for note in only_fabricated.notes)
 
 
+def test_verifier_moves_a_citation_to_the_passage_that_states_the_claim(
+    polonium: Context, verifier: AnswerVerifier
+) -> None:
+    n, _ = marker_of(polonium, "discovered polonium")
+    other = next(m for m in range(1, len(polonium.chunks) + 1) if m != n)
+    check = verifier.verify(QUESTION, f"Marie Curie discovered polonium [{other}].", polonium)
+    assert check.grounded and check.text == f"Marie Curie discovered polonium [{n}]."
+    assert [c.marker for c in check.citations] == [n]
+    assert any(f"cited passages [{other}]" in note and "moved" in note for note in check.notes)
+    # a citation of the passage that states it stays
+    kept = verifier.verify(QUESTION, f"Marie Curie discovered polonium [{n}].", polonium)
+    assert kept.grounded and kept.text == f"Marie Curie discovered polonium [{n}]."
+    assert not any("moved" in note for note in kept.notes)
+
+
 def test_verifier_rejects_unsupported_sentences_and_uncited_answers(
     polonium: Context, verifier: AnswerVerifier
 ) -> None:

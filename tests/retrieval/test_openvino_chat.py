@@ -20,6 +20,7 @@ from groundgraph.retrieval.answering.prompts import (
 )
 from groundgraph.retrieval.base import ModelError
 from groundgraph.retrieval.chat_models.gguf_files import inspect_gguf
+from groundgraph.retrieval.chat_models.gguf_rewrite import prepared_gguf
 from groundgraph.retrieval.chat_models.local import LocalChat
 from groundgraph.retrieval.chat_models.model_sources import (
     SHIPPED_CHAT_MODEL,
@@ -58,7 +59,8 @@ def test_the_shipped_model_answers_a_demo_question_grounded_on_openvino(
     answer = gg.ask("Who discovered polonium?")
     assert answer.generator == "local" and answer.grounded
     assert answer.short is not None and "Curie" in answer.short
-    assert any("on OpenVINO GenAI (Q4_1" in n and "float32" in n for n in answer.notes)
+    described = "on OpenVINO GenAI (Q8_0 weights from Q4_1+Q8_0, float32)"
+    assert any(described in n for n in answer.notes), answer.notes
 
 
 def test_a_constrained_answer_cites_only_passages_that_were_shown(chat: OpenVINOChat) -> None:
@@ -125,10 +127,15 @@ def test_auto_takes_openvino_for_what_it_loads_and_transformers_for_the_rest(
     assert local_runtime("auto", SHIPPED_CHAT_MODEL, None) == "openvino"
     assert local_runtime("auto", "model.gguf", None) == "openvino"
     assert local_runtime("auto", tiny_model, None) == "transformers"
-    assert local_runtime("auto", SHIPPED_CHAT_MODEL, str(tmp_path)) == "transformers"
+    assert local_runtime("auto", SHIPPED_CHAT_MODEL, str(tmp_path)) == "openvino"  # merged
+    assert local_runtime("auto", tiny_model, str(tmp_path)) == "transformers"
     assert local_runtime("transformers", SHIPPED_CHAT_MODEL, None) == "transformers"
-    with pytest.raises(ConfigError, match="cannot apply the promoted adapter"):
-        local_runtime("openvino", SHIPPED_CHAT_MODEL, str(tmp_path))
+    (tmp_path / "ir").mkdir()
+    (tmp_path / "ir" / "openvino_model.xml").write_text("<net/>")
+    assert local_runtime("auto", str(tmp_path / "ir"), None) == "openvino"
+    assert local_runtime("auto", str(tmp_path / "ir"), str(tmp_path)) == "transformers"
+    with pytest.raises(ConfigError, match="merges a promoted adapter into a GGUF file"):
+        local_runtime("openvino", str(tmp_path / "ir"), str(tmp_path))
 
 
 def test_the_transformers_runtime_stays_on_request(demo_store: GroundGraph) -> None:
@@ -195,3 +202,84 @@ def test_the_shipped_file_is_read_as_llama_with_q4_1_weights() -> None:
     assert shipped is not None
     model = inspect_gguf(shipped)
     assert model.architecture == "llama" and model.weights[0] == "Q4_1"
+
+
+# -- adapters -------------------------------------------------------------------------------
+
+
+def _write_adapter(folder: Path, scale: float) -> dict[str, np.ndarray]:
+    """A PEFT LoRA adapter (rank 4) on the shipped model's query, key and down projections of
+    its first layers, and the update it makes to each weight (HF layout, out × in)."""
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(0)
+    shapes = {"self_attn.q_proj": (576, 576), "self_attn.k_proj": (192, 576)}
+    shapes["mlp.down_proj"] = (576, 1536)
+    tensors, updates = {}, {}
+    for layer in range(4):
+        for module, (rows, cols) in shapes.items():
+            name = f"base_model.model.model.layers.{layer}.{module}"
+            a = rng.normal(0, scale, (4, cols)).astype(np.float32)
+            b = rng.normal(0, scale, (rows, 4)).astype(np.float32)
+            tensors[f"{name}.lora_A.weight"], tensors[f"{name}.lora_B.weight"] = a, b
+            updates[f"{layer}.{module}"] = b @ a * 2.0  # lora_alpha / r
+    folder.mkdir(parents=True)
+    save_file(tensors, str(folder / "adapter_model.safetensors"))
+    (folder / "adapter_config.json").write_text('{"r": 4, "lora_alpha": 8}')
+    return updates
+
+
+def test_an_adapter_changes_the_answer_and_removing_it_restores_the_base(
+    chat: OpenVINOChat, tmp_path: Path
+) -> None:
+    _write_adapter(tmp_path / "adapter", 0.3)
+    messages = _messages(QUESTIONS[1])
+    base = chat.complete(messages, 24)
+    adapted = OpenVINOChat(SHIPPED_CHAT_MODEL, adapter=str(tmp_path / "adapter"), cache=tmp_path)
+    assert adapted.complete(messages, 24) != base
+    assert "with adapter" in adapted.description and "merged in" in adapted.description
+    assert OpenVINOChat(SHIPPED_CHAT_MODEL).complete(messages, 24) == base
+    assert len(list(tmp_path.glob("*-q8_0-lora-*.gguf"))) == 1  # made once, kept for next time
+
+
+def test_a_merged_weight_is_the_base_plus_the_update_in_transformers_layout(
+    tmp_path: Path,
+) -> None:
+    from gguf.quants import dequantize
+    from transformers.modeling_gguf_pytorch_utils import LlamaTensorProcessor
+
+    updates = _write_adapter(tmp_path / "adapter", 0.05)
+    shipped = packaged_gguf(SHIPPED_CHAT_MODEL)
+    assert shipped is not None
+    merged = prepared_gguf(shipped, ("Q4_1", "Q8_0"), "file", tmp_path / "adapter", tmp_path)
+    requantised = prepared_gguf(shipped, ("Q4_1", "Q8_0"), "q8_0", None, tmp_path)
+    assert prepared_gguf(shipped, ("Q4_1", "Q8_0"), "file", None, tmp_path) == shipped
+    unpermute = LlamaTensorProcessor()._reverse_permute_weights  # what transformers loads
+
+    def weight(path: Path, name: str, heads: int | None) -> np.ndarray:
+        [tensor] = [t for t in gguf.GGUFReader(str(path)).tensors if t.name == name]
+        rows = int(tensor.shape[-1])
+        w = dequantize(tensor.data, tensor.tensor_type).reshape(rows, -1)
+        return unpermute(w, 9, heads) if heads else w
+
+    for name, module, heads in (
+        ("blk.2.attn_q.weight", "2.self_attn.q_proj", 9),
+        ("blk.2.attn_k.weight", "2.self_attn.k_proj", 3),
+        ("blk.2.ffn_down.weight", "2.mlp.down_proj", None),
+    ):
+        change = weight(merged, name, heads) - weight(shipped, name, heads)
+        assert np.corrcoef(change.ravel(), updates[module].ravel())[0, 1] > 0.95, name
+        kept = weight(requantised, name, heads) - weight(shipped, name, heads)
+        assert np.abs(kept).max() < 0.01 * np.abs(weight(shipped, name, heads)).max(), name
+    assert inspect_gguf(requantised).weights == ("Q8_0",)
+    with pytest.raises(ModelError, match="not a decoder layer's projection"):
+        (tmp_path / "bad").mkdir()
+        (tmp_path / "bad" / "adapter_config.json").write_text('{"r": 4}')
+        from safetensors.numpy import save_file
+
+        lm_head = {
+            "base_model.model.lm_head.lora_A.weight": np.zeros((4, 576), np.float32),
+            "base_model.model.lm_head.lora_B.weight": np.zeros((49152, 4), np.float32),
+        }
+        save_file(lm_head, str(tmp_path / "bad" / "adapter_model.safetensors"))
+        prepared_gguf(shipped, ("Q4_1", "Q8_0"), "file", tmp_path / "bad", tmp_path)
