@@ -99,8 +99,9 @@ def dagster_runs(bin_dir: Path, work: Path) -> dict[str, float]:
 def markdown(label: str, verbs: dict[str, float], runs: dict[str, float]) -> str:
     lines = [f"{label}:", "", "| CLI verb (fresh process) | seconds |", "| --- | ---: |"]
     lines += [f"| `{name}` | {seconds:.2f} |" for name, seconds in verbs.items()]
-    lines += ["", "| Dagster `daily_refresh` on the demo corpus | seconds |", "| --- | ---: |"]
-    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in runs.items()]
+    if runs:
+        lines += ["", "| Dagster `daily_refresh` on the demo corpus | seconds |", "| --- | ---: |"]
+        lines += [f"| {name} | {seconds:.1f} |" for name, seconds in runs.items()]
     return "\n".join(lines)
 
 
@@ -125,7 +126,8 @@ def main() -> None:
     if not args.no_record:
         record(
             "Cold start and Dagster run seconds",
-            f"Command: `python bench/cold_start.py --repeat {args.repeat}`; medians of "
+            f"Command: `python bench/cold_start.py --repeat {args.repeat}"
+            f"{' --no-dagster' if args.no_dagster else ''}`; medians of "
             f"{args.repeat} runs per verb.",
             table,
         )

@@ -25,13 +25,17 @@ from pathlib import Path
 from results import record
 
 REPO = Path(__file__).resolve().parent.parent
+# runtime:precision[:weights] — weights is OpenVINO's `answer.local_weights` (the shipped
+# file's Q4_1 as it is, or requantised to Q8_0, or F16).
 CONFIGS = (
-    ("transformers", "float32"),
-    ("transformers", "bfloat16"),
-    ("transformers", "int8"),
-    ("openvino", "float32"),
-    ("openvino", "bfloat16"),
-    ("openvino", "int8"),
+    "transformers:float32",
+    "transformers:bfloat16",
+    "transformers:int8",
+    "openvino:float32:file",
+    "openvino:float32:q8_0",
+    "openvino:float32:f16",
+    "openvino:bfloat16:q8_0",
+    "openvino:int8:q8_0",
 )
 DEMO_QUESTIONS = [
     "Who discovered polonium?",
@@ -72,12 +76,12 @@ def prompts_file(store: Path | None, questions: Path | None, limit: int, into: P
     return path
 
 
-def _chat(runtime: str, precision: str, model: str) -> tuple:
+def _chat(runtime: str, precision: str, weights: str, model: str) -> tuple:
     """The chat model (loaded), a token counter and the prompt renderer of a runtime."""
     if runtime == "openvino":
         from groundgraph.retrieval.chat_models.openvino_chat import OpenVINOChat, _prompt
 
-        chat = OpenVINOChat(model, precision=precision)  # type: ignore[arg-type]
+        chat = OpenVINOChat(model, precision=precision, weights=weights)  # type: ignore[arg-type]
         tokenizer = chat.batcher.tokenizer  # loads the model now, to time it
         return (
             chat,
@@ -96,11 +100,13 @@ def _chat(runtime: str, precision: str, model: str) -> tuple:
     )
 
 
-def worker(runtime: str, precision: str, model: str, prompts: Path, budget: int) -> None:
+def worker(config: str, model: str, prompts: Path, budget: int) -> None:
     """One configuration, in this process: prints one JSON object."""
+    runtime, precision, *rest = config.split(":")
+    weights = rest[0] if rest else ""
     rows = json.loads(prompts.read_text(encoding="utf-8"))
     began = time.perf_counter()
-    chat, count, render = _chat(runtime, precision, model)
+    chat, count, render = _chat(runtime, precision, weights or "file", model)
     load_s = time.perf_counter() - began
     outputs, prefill, decode = [], [], []
     for row in rows:
@@ -120,6 +126,7 @@ def worker(runtime: str, precision: str, model: str, prompts: Path, budget: int)
             {
                 "runtime": runtime,
                 "precision": precision,
+                "weights": weights or "float32 (dequantised)",
                 "load_s": round(load_s, 2),
                 "prefill_tokens_per_s": round(statistics.median(prefill), 1),
                 "decode_tokens_per_s": round(statistics.median(decode), 1),
@@ -141,7 +148,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="store to retrieve from (default: demo)")
     parser.add_argument("--questions", type=Path, help="JSON Lines with `question`, `answer`")
     parser.add_argument("--limit", type=int, default=60)
-    parser.add_argument("--configs", default=",".join(f"{r}:{p}" for r, p in CONFIGS))
+    parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-record", action="store_true", help="leave RESULTS.md alone")
@@ -151,8 +158,7 @@ def main() -> None:
     from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 
     if args.worker:
-        runtime, precision = args.worker.split(":")
-        worker(runtime, precision, SHIPPED_CHAT_MODEL, args.prompts, args.max_new_tokens)
+        worker(args.worker, SHIPPED_CHAT_MODEL, args.prompts, args.max_new_tokens)
         return
     with tempfile.TemporaryDirectory() as scratch:
         prompts = prompts_file(args.store, args.questions, args.limit, Path(scratch))
@@ -222,13 +228,14 @@ def markdown(summary: list[dict], prompts: int) -> str:
     lines = [
         f"{prompts} prompts; agreement with transformers float32.",
         "",
-        "| runtime | precision | load s | prefill tok/s | decode tok/s | peak RSS MB | "
+        "| runtime | precision | weights | load s | prefill tok/s | decode tok/s | peak RSS MB | "
         "identical answers | same correctness | correct |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in summary:
         lines.append(
-            f"| {r['runtime']} | {r['precision']} | {r['load_s']} | {r['prefill_tokens_per_s']} "
+            f"| {r['runtime']} | {r['precision']} | {r['weights']} | {r['load_s']} "
+            f"| {r['prefill_tokens_per_s']} "
             f"| {r['decode_tokens_per_s']} | {r['peak_rss_mb']} | {r['agreement']} | "
             f"{r['same_correctness'] if r['same_correctness'] is not None else '–'} | "
             f"{r['correct'] if r['correct'] is not None else '–'} |"

@@ -52,8 +52,11 @@ class Load:
     seconds: float = 0.0
 
 
-def start_server(store: Path, port: int, batching: bool, generator: str) -> subprocess.Popen:
+def start_server(
+    store: Path, port: int, batching: bool, generator: str, settings: list[str]
+) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDGRAPH_")}
+    env.update(s.split("=", 1) for s in settings)
     env["GROUNDGRAPH_SERVE_BATCH_WINDOW_MS"] = "5" if batching else "0"
     env["GROUNDGRAPH_GENERATOR"] = generator
     env["GROUNDGRAPH_SERVE_WRITE_WAIT"] = "600"
@@ -125,7 +128,7 @@ def run(
         copy = Path(tmp) / "store"
         shutil.copytree(store, copy)
         port = 8600 + (1 if batching else 2)
-        server = start_server(copy, port, batching, args.generator)
+        server = start_server(copy, port, batching, args.generator, args.env)
         url = f"http://127.0.0.1:{port}"
         try:
             for question in questions[:3]:
@@ -180,6 +183,9 @@ def main() -> None:
     parser.add_argument("--modes", default="on,off", help="batching modes to run")
     parser.add_argument("--generator", default="extractive", help="extractive, local or openai")
     parser.add_argument("--sequential", action="store_true", help="also run with one client")
+    parser.add_argument(
+        "--env", action="append", default=[], help="GROUNDGRAPH_X=value for the server"
+    )
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     lines = args.questions.read_text(encoding="utf-8").splitlines()
@@ -214,7 +220,7 @@ def main() -> None:
         record(
             "Serving under load",
             f"`bench/serve_load.py`: {', then '.join(map(str, counts))} client(s) asking "
-            f"({args.generator} answers) for "
+            f"({args.generator} answers{', ' + ' '.join(args.env) if args.env else ''}) for "
             f"{args.seconds:.0f} s against `groundgraph serve` on a copy of {args.store.name} "
             f"({len(questions)} questions), while {len(documents)} new documents are uploaded "
             f"{args.per_request} per request; one server process, in-process writer.",

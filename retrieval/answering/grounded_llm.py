@@ -12,6 +12,7 @@ wrote the draft.
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from groundgraph.ingest.resolution import normalise
@@ -29,6 +30,9 @@ from groundgraph.retrieval.base import (
 )
 
 SHORT_ANSWER_WORDS = 8
+# Model calls run here, so the caller reads the evidence meanwhile (a server's 64 request
+# threads each wait on at most one).
+_DRAFTS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="draft")
 
 
 class GroundedLLMGenerator:
@@ -83,14 +87,26 @@ class GroundedLLMGenerator:
             question, _passages(shown), _themes(shown), flagged, asked.instructions
         )
         budget = asked.max_tokens or self.max_new_tokens
+        drafting = _DRAFTS.submit(
+            self.chat.complete,
+            messages,
+            budget,
+            stream,
+            asked.temperature,
+            asked.stop,
+            len(shown.chunks),
+        )
+        # What the evidence states in the asked role is read while the model writes: the
+        # check of a supported draft needs it, and so does the answer given instead of one.
+        stated = None if context.communities else self.fallback.stated_values(question, context)
         try:
-            raw = self.chat.complete(
-                messages, budget, stream, asked.temperature, asked.stop, len(shown.chunks)
-            )
+            raw = drafting.result()
         except ModelUnavailableError as e:
             if self.strict:
                 raise ModelUnavailableError(f"the {self.name} model is unavailable: {e}") from e
-            return self._fallback(question, context, [f"{self.name} model unavailable: {e}"])
+            return self._fallback(
+                question, context, [f"{self.name} model unavailable: {e}"], stated
+            )
         draft, trimmed = finished_part(raw)
         check = self.verifier.verify(question, draft, shown)
         written = f"draft by {self.chat.description}"
@@ -106,11 +122,12 @@ class GroundedLLMGenerator:
                 question,
                 context,
                 [written, *check.notes, f"{self.name} answer {draft!r} failed verification"],
+                stated,
             )
-        if context.communities:
+        if stated is None:
             short = _short_answer(draft)
         else:
-            bound, values = self.fallback.stated_values(question, context)
+            bound, values = stated
             said = [v for v in values if _states(draft, v)]
             if not said:
                 return self._in_role_fallback(question, bound, [written, *check.notes], draft)
@@ -142,12 +159,18 @@ class GroundedLLMGenerator:
         note = f"{self.fallback.name} answer given instead"
         return replace(bound, notes=(*notes, why, *bound.notes, note))
 
-    def _fallback(self, question: str, context: Context, notes: list[str]) -> Answer:
+    def _fallback(
+        self,
+        question: str,
+        context: Context,
+        notes: list[str],
+        stated: tuple[Answer, frozenset[str]] | None = None,
+    ) -> Answer:
         if self.strict:
             raise GenerationError(
                 f"the {self.name} model gave no verified answer: " + "; ".join(notes)
             )
-        answer = self.fallback.generate(question, context)
+        answer = stated[0] if stated is not None else self.fallback.generate(question, context)
         note = f"{self.fallback.name} answer given instead"
         return Answer(
             question,
