@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from demo_questions import DEMO_QUESTIONS
 from results import record
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,18 +38,6 @@ CONFIGS = (
     "openvino:bfloat16:q8_0",
     "openvino:int8:q8_0",
 )
-DEMO_QUESTIONS = [
-    "Who discovered polonium?",
-    "Where was the founder of the Nobel Prizes born?",
-    "Which university did Albert Einstein graduate from?",
-    "Who designed the Harvard Mark I?",
-    "What is the boiling point of mercury on Mars?",
-    "Who won the 1935 Nobel Prize in Chemistry?",
-    "Which institute did Niels Bohr found?",
-    "Where did Lise Meitner work with Otto Hahn?",
-    "Where was Alan Turing born?",
-    "What did Grace Hopper invent?",
-]
 
 
 def prompts_file(store: Path | None, questions: Path | None, limit: int, into: Path) -> Path:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from demo_questions import DEMO_QUESTIONS
 from peft import LoraConfig, get_peft_model
 from results import record
 
@@ -38,18 +39,6 @@ from groundgraph.retrieval.chat_models.hf_model import to_precision as set_preci
 from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_QUESTIONS = [
-    "Who discovered polonium?",
-    "Where was the founder of the Nobel Prizes born?",
-    "Which university did Albert Einstein graduate from?",
-    "Who designed the Harvard Mark I?",
-    "What is the boiling point of mercury on Mars?",
-    "Who won the 1935 Nobel Prize in Chemistry?",
-    "Which institute did Niels Bohr found?",
-    "Where did Lise Meitner work with Otto Hahn?",
-    "Where was Alan Turing born?",
-    "What did Grace Hopper invent?",
-]
 
 
 def prompts_for(
