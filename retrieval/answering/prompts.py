@@ -102,6 +102,12 @@ def grounded_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": prefix + user}]
 
 
+def plain_chat_prompt(messages: Sequence[dict[str, str]]) -> str:
+    """Messages in a plain template, ending where the answer begins: for models whose
+    tokenizer has no chat template (tiny test models, base models)."""
+    return "".join(PLAIN_CHAT_TURN.format(**m) for m in messages) + PLAIN_CHAT_ANSWER
+
+
 def community_summary_messages(report: str) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": COMMUNITY_SUMMARY_SYSTEM_PROMPT},

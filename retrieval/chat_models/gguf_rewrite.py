@@ -60,14 +60,15 @@ def prepared_gguf(
     lossy = weights != "file" and bool(LOSSY_IN_OPENVINO & set(weight_types))
     if adapter is None and not lossy:
         return base
-    parts = [base] if adapter is None else [base, *_adapter_files(adapter)]
+    files = None if adapter is None else _adapter_files(adapter)
+    parts = [base, *(files or ())]
     stamp = "|".join(f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in parts)
     key = hashlib.sha256(f"{stamp}|{weights}".encode()).hexdigest()[:12]
     label = f"{weights}-lora" if adapter is not None else weights
     target = cache / f"{base.stem}-{label}-{key}.gguf"
     if target.is_file():
         return target
-    deltas = {} if adapter is None else _deltas(*_adapter_files(adapter))
+    deltas = {} if files is None else _deltas(*files)
     cache.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:

@@ -23,7 +23,7 @@ from transformers import (
 )
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
-from groundgraph.retrieval.answering.prompts import PLAIN_CHAT_ANSWER, PLAIN_CHAT_TURN
+from groundgraph.retrieval.answering.prompts import plain_chat_prompt
 from groundgraph.retrieval.base import ModelError
 from groundgraph.retrieval.chat_models.model_sources import SHIPPED_CHAT_MODEL, loadable
 from groundgraph.retrieval.chat_models.reply_text import STOP_AT, cut_at
@@ -152,8 +152,7 @@ def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, s
         return str(
             tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         )
-    turns = "".join(PLAIN_CHAT_TURN.format(**m) for m in messages)
-    return turns + PLAIN_CHAT_ANSWER
+    return plain_chat_prompt(messages)
 
 
 def end_of_answer(tokenizer: PreTrainedTokenizerBase) -> int:

@@ -1,6 +1,6 @@
-"""The `local` chat model on OpenVINO GenAI: a GGUF file (or an OpenVINO IR folder) loaded as
-it is, quantised weights and all, with every concurrent question scheduled into one
-continuous batch.
+"""The `local` chat model on OpenVINO GenAI: a GGUF file (or an OpenVINO IR folder) loaded
+without conversion (the block formats OpenVINO reads lossily requantised once, see
+`gguf_rewrite`), with the concurrent questions generated together in one continuous batch.
 
 One `ContinuousBatchingPipeline` serves the process: each `complete` call queues a request
 and waits; one thread generates the queued requests together, so the questions of a server's
@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from groundgraph.retrieval.answering.prompts import (
-    PLAIN_CHAT_ANSWER,
-    PLAIN_CHAT_TURN,
     cited_answer_pattern,
     markers_before_stops,
+    plain_chat_prompt,
 )
 from groundgraph.retrieval.base import ModelError, TokenSink
 from groundgraph.retrieval.chat_models.gguf_files import GGUFModel, inspect_gguf
@@ -151,7 +150,7 @@ class OpenVINOChat:
             rewrites the block formats OpenVINO reads lossily (Q4_1, Q4_K) into a copy.
         temperature: 0 decodes greedily; above 0 samples.
         precision: `float32` (the same answers on every CPU), `bfloat16` or `int8`
-            activations; the weights stay as the file stores them (Q4_1 for the shipped one).
+            activations; the weights are as `weights` says.
         threads: inference threads; None is one per core.
         constrained: write a reply that may cite passages as one sentence ending with a
             marker of one of them (or the refusal), enforced while decoding.
@@ -207,8 +206,9 @@ class OpenVINOChat:
             self._file = inspect_gguf(source)
             adapter = Path(self.adapter) if self.adapter else None
             cache = self.cache or default_model_cache()
-            source = prepared_gguf(source, self._file.weights, self.weights, adapter, cache)
-            self._gguf = inspect_gguf(source)
+            prepared = prepared_gguf(source, self._file.weights, self.weights, adapter, cache)
+            self._gguf = self._file if prepared == source else inspect_gguf(prepared)
+            source = prepared
         elif self.adapter is not None:
             raise ModelError(
                 f"adapter {self.adapter}: OpenVINO merges adapters into GGUF files only"
@@ -283,7 +283,7 @@ def _prompt(tokenizer: Any, messages: list[dict[str, str]]) -> str:
         return str(
             tokenizer.apply_chat_template(og.ChatHistory(messages), add_generation_prompt=True)
         )
-    return "".join(PLAIN_CHAT_TURN.format(**m) for m in messages) + PLAIN_CHAT_ANSWER
+    return plain_chat_prompt(messages)
 
 
 def _first_line(error: BaseException) -> str:
