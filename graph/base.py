@@ -14,6 +14,7 @@ from groundgraph.graph.errors import GroundGraphError
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    ChunkParse,
     Community,
     CommunitySet,
     Document,
@@ -40,6 +41,10 @@ class GraphWriter(Protocol):
     def upsert(self, graphs: Sequence[DocumentGraph]) -> None:
         """Store the documents, replacing whatever each contributed before."""
 
+    def put_parses(self, parses: Sequence[ChunkParse]) -> int:
+        """Store the sentence layer of stored chunks (an upgrade or repair; a chunk that is
+        gone is skipped); returns how many were stored."""
+
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         """Remove documents and what only they supported; returns how many existed."""
 
@@ -63,6 +68,12 @@ class GraphReader(Protocol):
 
     def chunk_ids(self) -> set[str]:
         """The id of every chunk, without their texts: what the vector sync diffs."""
+
+    def parses(self, chunk_ids: Iterable[str]) -> dict[str, ChunkParse]:
+        """The sentence layer of the given chunks, by chunk id (those that have one)."""
+
+    def chunks_without_parse(self, model: str) -> list[str]:
+        """Chunks whose sentence layer is missing or was parsed by another pipeline."""
 
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
         """Entities by id, or all of them."""

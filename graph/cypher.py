@@ -93,7 +93,8 @@ UNWIND $rows AS row
 MATCH (d:Document {id: row.doc_id})
 CREATE (c:Chunk {id: row.id, doc_id: row.doc_id, ordinal: row.ordinal, text: row.text,
                  start: row.start, end: row.end, content_hash: row.content_hash,
-                 section: row.section, location: row.location})
+                 section: row.section, location: row.location, parse: row.parse,
+                 parse_model: row.parse_model})
 CREATE (d)-[:HAS_CHUNK]->(c)
 WITH c, row WHERE row.previous IS NOT NULL
 MATCH (p:Chunk {id: row.previous})
@@ -274,6 +275,21 @@ ALL_CHUNK_IDS = "MATCH (c:Chunk) RETURN c.id AS id"
 CHUNKS_BY_ID = (
     "UNWIND $ids AS id MATCH (c:Chunk {id: id}) RETURN " + _CHUNK_FIELDS + " ORDER BY c.id"
 )
+# The sentence layer (`parse`, `parse_model`) lives on the chunk node, so it goes with it.
+PARSES_BY_ID = (
+    "UNWIND $ids AS id MATCH (c:Chunk {id: id}) WHERE c.parse IS NOT NULL "
+    "RETURN c.id AS chunk_id, c.parse_model AS model, c.parse AS data"
+)
+CHUNKS_WITHOUT_PARSE = (
+    "MATCH (c:Chunk) WHERE c.parse IS NULL OR c.parse_model <> $model RETURN c.id AS id "
+    "ORDER BY c.id"
+)
+PUT_PARSES = """
+UNWIND $rows AS row
+MATCH (c:Chunk {id: row.chunk_id})
+SET c.parse = row.data, c.parse_model = row.model
+RETURN count(c) AS stored
+"""
 CHUNKS_OF_DOCUMENT = (
     "MATCH (c:Chunk {doc_id: $doc_id}) RETURN " + _CHUNK_FIELDS + " ORDER BY c.ordinal"
 )

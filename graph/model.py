@@ -124,13 +124,34 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ChunkParse:
+    """A chunk's sentence layer: its spaCy parse (sentences, lemmas, tags, dependencies,
+    entities), made once at ingest so that answering reads it instead of parsing the chunk
+    for every question that retrieves it (`ingest/sentence_layer.py` writes and reads `data`).
+
+    Attributes:
+        model: the spaCy pipeline that parsed it; a layer of another pipeline is stale.
+    """
+
+    chunk_id: str
+    model: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class DocumentGraph:
-    """Everything one document contributes to the graph; stores replace it as a whole."""
+    """Everything one document contributes to the graph; stores replace it as a whole.
+
+    Attributes:
+        parses: the sentence layer of its chunks (those it has; a chunk without one gets it
+            from the write path's sentence-layer stage).
+    """
 
     document: Document
     chunks: tuple[Chunk, ...]
     mentions: tuple[Mention, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    parses: tuple[ChunkParse, ...] = ()
 
 
 @dataclass(frozen=True)

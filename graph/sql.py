@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS evidence (
     relation_id TEXT NOT NULL, chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
     weight REAL NOT NULL, PRIMARY KEY (relation_id, chunk_id));
 CREATE INDEX IF NOT EXISTS evidence_chunk ON evidence(chunk_id);
+CREATE TABLE IF NOT EXISTS chunk_parses (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, model TEXT NOT NULL,
+    parse BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('version', 0);
 CREATE TABLE IF NOT EXISTS communities (
@@ -67,3 +70,8 @@ COMMUNITIES = (
 COMMUNITY_MEMBERS = (
     "SELECT community_id, entity_id FROM community_members ORDER BY community_id, rank"
 )
+
+# Chunks without a sentence layer of the pipeline `?`: none yet, or another pipeline's.
+CHUNKS_WITHOUT_PARSE = """
+SELECT c.id FROM chunks c LEFT JOIN chunk_parses p ON p.chunk_id = c.id
+WHERE p.chunk_id IS NULL OR p.model != ? ORDER BY c.id"""

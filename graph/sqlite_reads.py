@@ -17,6 +17,7 @@ from groundgraph.graph.base import StoreError
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    ChunkParse,
     Community,
     CommunitySet,
     Document,
@@ -164,6 +165,18 @@ class SqliteReader:
             )
             return [Chunk(*row) for row in rows]
         return [Chunk(*row) for row in self._rows("chunks", ids)]
+
+    @one_line_errors
+    def parses(self, chunk_ids: Iterable[str]) -> dict[str, ChunkParse]:
+        rows = self._select(
+            "SELECT chunk_id, model, parse FROM chunk_parses WHERE chunk_id IN ({marks})",
+            dict.fromkeys(chunk_ids),
+        )
+        return {row[0]: ChunkParse(row[0], row[1], bytes(row[2])) for row in rows}
+
+    @one_line_errors
+    def chunks_without_parse(self, model: str) -> list[str]:
+        return [row[0] for row in self._conn.execute(sql.CHUNKS_WITHOUT_PARSE, (model,))]
 
     @one_line_errors
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:

@@ -24,6 +24,7 @@ from groundgraph.graph.derive import MentionRow, merge_evidence, merge_mentions
 from groundgraph.graph.model import (
     Adjacency,
     Chunk,
+    ChunkParse,
     Community,
     CommunitySet,
     Document,
@@ -167,8 +168,14 @@ class Neo4jGraphStore:
             for row in self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
         }
         chunks = [c for g in graphs for c in g.chunks]
+        parses = {p.chunk_id: p for g in graphs for p in g.parses}
         chunk_rows = [
-            {**vars(c), "previous": g.chunks[i - 1].id if i else None}
+            {
+                **vars(c),
+                "previous": g.chunks[i - 1].id if i else None,
+                "parse": parses[c.id].data if c.id in parses else None,
+                "parse_model": parses[c.id].model if c.id in parses else None,
+            }
             for g in graphs
             for i, c in enumerate(g.chunks)
         ]
@@ -279,6 +286,25 @@ class Neo4jGraphStore:
         else:
             rows = self._read(cypher.CHUNKS_BY_ID, ids=list(dict.fromkeys(ids)))
         return [Chunk(**row) for row in rows]
+
+    def parses(self, chunk_ids: Iterable[str]) -> dict[str, ChunkParse]:
+        rows = self._read(cypher.PARSES_BY_ID, ids=list(dict.fromkeys(chunk_ids)))
+        return {
+            r["chunk_id"]: ChunkParse(r["chunk_id"], r["model"], bytes(r["data"])) for r in rows
+        }
+
+    def chunks_without_parse(self, model: str) -> list[str]:
+        return [row["id"] for row in self._read(cypher.CHUNKS_WITHOUT_PARSE, model=model)]
+
+    def put_parses(self, parses: Sequence[ChunkParse]) -> int:
+        rows = [{"chunk_id": p.chunk_id, "model": p.model, "data": p.data} for p in parses]
+        if not rows:
+            return 0
+
+        def work(tx: ManagedTransaction, _: int) -> int:
+            return sum(r["stored"] for r in self._run_rows(tx, cypher.PUT_PARSES, "rows", rows))
+
+        return self._write(work, bump_version=False)
 
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
         rows = (

@@ -16,7 +16,7 @@ from pathlib import Path
 from groundgraph.graph import sql
 from groundgraph.graph.base import StoreError
 from groundgraph.graph.derive import MentionRow, derive_entity, merge_evidence, merge_mentions
-from groundgraph.graph.model import Community, Document, DocumentGraph
+from groundgraph.graph.model import ChunkParse, Community, Document, DocumentGraph
 from groundgraph.graph.sqlite_reads import (
     QUICK_CHECK_BYTES,
     SqliteReader,
@@ -180,6 +180,7 @@ class SqliteGraphStore(SqliteReader):
                 for m in merge_mentions(graph.mentions)
             ],
         )
+        SqliteGraphStore._write_parses(conn, graph.parses)
         evidence = merge_evidence(graph.evidence)
         conn.executemany(
             "INSERT OR IGNORE INTO relations VALUES (?,?,?,?,0,'','')",
@@ -189,6 +190,28 @@ class SqliteGraphStore(SqliteReader):
             "INSERT INTO evidence VALUES (?,?,?)",
             [(e.relation_id, e.chunk_id, e.weight) for e in evidence],
         )
+
+    @staticmethod
+    def _write_parses(conn: sqlite3.Connection, parses: Iterable[ChunkParse]) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO chunk_parses VALUES (?,?,?)",
+            [(p.chunk_id, p.model, p.data) for p in parses],
+        )
+
+    @one_line_errors
+    def put_parses(self, parses: Sequence[ChunkParse]) -> int:
+        """Store the sentence layer of chunks that are stored (one transaction; the graph's
+        version stays, as what it says does not change); returns how many were stored."""
+        with self._transaction(bump_version=False) as conn:
+            stored = {
+                r[0]
+                for r in self._select(
+                    "SELECT id FROM chunks WHERE id IN ({marks})", (p.chunk_id for p in parses)
+                )
+            }
+            kept = [p for p in parses if p.chunk_id in stored]
+            self._write_parses(conn, kept)
+        return len(kept)
 
     def _refresh_relations(self, conn: sqlite3.Connection, relation_ids: set[str]) -> None:
         totals = {r[0]: r[1:] for r in self._select(sql.EVIDENCE_TOTALS, relation_ids)}

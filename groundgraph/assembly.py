@@ -29,6 +29,7 @@ from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.failure_log import FailureLog
 from groundgraph.ingest.ingestor import Ingestor
 from groundgraph.ingest.nlp import load_spacy
+from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.extractive import ExtractiveGenerator
 from groundgraph.retrieval.answering.grounded_llm import GroundedLLMGenerator
 from groundgraph.retrieval.answering.verify import AnswerVerifier
@@ -152,7 +153,7 @@ class Components:
 
     @cached_property
     def extractive(self) -> ExtractiveGenerator:
-        return ExtractiveGenerator(self.nlp, retrieve=self._retrieve)
+        return ExtractiveGenerator(self.nlp, self._retrieve, self.parses)
 
     def _retrieve(self, question: str) -> Context:
         """Retrieval for an answer's second hop, from the same store version."""
@@ -178,7 +179,18 @@ class Components:
     @cached_property
     def verifier(self) -> AnswerVerifier:
         """The grounding check of model answers (`answer.support_threshold`)."""
-        return AnswerVerifier(self.embedder, self.nlp, self.settings.answer.support_threshold)
+        return AnswerVerifier(
+            self.embedder, self.nlp, self.settings.answer.support_threshold, self.parses
+        )
+
+    @cached_property
+    def parses(self) -> ChunkParses:
+        """Retrieved chunks' parses, from the store's sentence layer (parsed when read with
+        `ingest.sentence_layer` off)."""
+        ingest = self.settings.ingest
+        hint = f"write it with `groundgraph check --repair --store {self.directory}`"
+        store = self.store if ingest.sentence_layer else None
+        return ChunkParses(self.nlp, store, ingest.spacy_model, hint)
 
     def chat_model(self, name: GeneratorName) -> ChatModel:
         """The `local` or `openai` language model, built once."""

@@ -312,10 +312,14 @@ def stats(store: Path | None, as_json: bool) -> None:
 
 @app.command()
 @store_option
-@click.option("--repair", is_flag=True, help="Rebuild damaged or out-of-step vector indexes.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild damaged or out-of-step vector indexes; write missing sentence layers.",
+)
 @json_option
 def check(store: Path | None, repair: bool, as_json: bool) -> None:
-    """Check the store: database integrity, graph references, vector indexes.
+    """Check the store: database integrity, graph references, vector indexes, sentence layer.
 
     Exits 1 when a problem remains (after --repair, the ones it could not repair).
     """
@@ -324,7 +328,7 @@ def check(store: Path | None, repair: bool, as_json: bool) -> None:
     if as_json:
         print(json.dumps(vars(report) | {"ok": report.ok}))
     else:
-        for kind in ("database", "references", "vectors"):
+        for kind in ("database", "references", "vectors", "sentence_layer"):
             for problem in getattr(report, kind):
                 err.print(f"[red]{kind}:[/red] {escape(problem)}", highlight=False)
         for done in report.repaired:

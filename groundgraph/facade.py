@@ -277,11 +277,13 @@ class GroundGraph:
 
     def check(self, repair: bool = False) -> CheckReport:
         """Check the store end to end: the database's own integrity, that every reference in
-        the graph resolves, and that the vector indexes can be read and match the graph.
+        the graph resolves, that the vector indexes can be read and match the graph, and that
+        every chunk has its sentence layer.
 
         Args:
-            repair: rebuild damaged or out-of-step vector indexes from the graph (under the
-                write lock); the graph itself is never modified.
+            repair: rebuild damaged or out-of-step vector indexes from the graph and write
+                missing sentence layers (under the write lock); the graph itself is never
+                modified.
         """
         return check_store(self.parts, repair)
 

@@ -5,7 +5,7 @@ stages, and the Dagster assets run the same stages one per asset. Each stage ret
 report; `IngestReport` only holds them side by side, so nothing is filled in by someone else.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import groundgraph.write_stages as stages
@@ -17,7 +17,7 @@ from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources, stored_sources
 from groundgraph.ingest.ingestor import WriteReport
 from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError
-from groundgraph.write_stages import FollowReport
+from groundgraph.write_stages import FollowReport, LayerReport
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class IngestReport:
         known_failures: the failures that the store's previous write reported too (a bad
             file still in a source folder), so a daily refresh can tell old from new.
         waited_seconds: how long the write waited for another process's write to finish.
+        layer: the chunks the sentence-layer stage parsed after the write (those built
+            without a layer: RDF imports, stores written before the layer).
     """
 
     changes: SourceChanges
@@ -39,6 +41,7 @@ class IngestReport:
     follow: FollowReport
     known_failures: frozenset[FileError] = frozenset()
     waited_seconds: float = 0.0
+    layer: LayerReport = field(default_factory=LayerReport)
 
     @property
     def added(self) -> list[str]:
@@ -111,6 +114,7 @@ class IngestReport:
             "read": self.changes.seconds,
             "extract": self.write.build_seconds,
             "write": self.write.write_seconds,
+            "sentence_layer": self.layer.seconds,
             "embed_chunks": vectors.chunk_seconds,
             "embed_entities": vectors.entity_seconds,
             "communities": self.follow.communities.seconds,
@@ -131,9 +135,10 @@ def write_sources(
     with parts.write_lock(progress) as waited:
         changes = stages.scan(parts, sources, progress, stop)
         written = stages.write_graph(parts, changes, progress=progress, stop=stop)
+        layer = stages.write_sentence_layer(parts, progress)
         follow = stages.follow_graph(parts, progress)
         known = stages.publish_failures(parts, changes, written)
-    return IngestReport(changes, written, follow, known, waited)
+    return IngestReport(changes, written, follow, known, waited, layer)
 
 
 def ingest_paths(
@@ -183,17 +188,21 @@ class CheckReport:
         references: mentions and relations pointing at missing nodes (`graph/integrity.py`).
         vectors: vector index problems: unreadable files, chunks without a vector, vectors
             without a chunk.
-        repaired: what a repair rebuilt (index files, vectors added or removed).
+        repaired: what a repair rebuilt (index files, vectors added or removed, sentence
+            layers written).
+        sentence_layer: chunks without a sentence layer of the configured spaCy pipeline
+            (answers then parse them each time; a repair writes it).
     """
 
     database: list[str]
     references: list[str]
     vectors: list[str]
     repaired: list[str]
+    sentence_layer: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.database or self.references or self.vectors)
+        return not (self.database or self.references or self.vectors or self.sentence_layer)
 
 
 def check_store(parts: Components, repair: bool = False) -> CheckReport:
@@ -213,7 +222,12 @@ def check_store(parts: Components, repair: bool = False) -> CheckReport:
         parts.vectors.entities  # noqa: B018 - opening it is the check
     except DamagedIndexError as e:
         vectors.append(str(e))
+    layer = _layer_problems(parts)
     repaired: list[str] = []
+    if repair and layer:
+        written = stages.write_sentence_layer(parts)
+        repaired.append(f"sentence layer written for {written.chunks} chunks")
+        layer = _layer_problems(parts)
     if repair and vectors:
         with parts.write_lock():
             report = parts.vectors.sync(parts.store, repair=True)
@@ -223,4 +237,17 @@ def check_store(parts: Components, repair: bool = False) -> CheckReport:
             f"{report.entities_added} entity vectors added, {report.entities_removed} removed"
         )
         vectors = []
-    return CheckReport(database, references, vectors, repaired)
+    return CheckReport(database, references, vectors, repaired, layer)
+
+
+def _layer_problems(parts: Components) -> list[str]:
+    settings = parts.settings.ingest
+    if not settings.sentence_layer:
+        return []
+    missing = len(parts.store.chunks_without_parse(settings.spacy_model))
+    if not missing:
+        return []
+    return [
+        f"{missing} chunks have no sentence layer of {settings.spacy_model} (answers parse "
+        "them each time); `groundgraph check --repair` writes it"
+    ]

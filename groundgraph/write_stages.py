@@ -9,8 +9,9 @@ CLI or API write and the Dagster resource does for a whole run, takes it once. `
 composes these stages for the CLI, the facade and the server; `pipelines/refresh.py` runs the
 same functions one per asset and adds only the metadata analysts read.
 
-There is no sentence-layer stage yet: answering still parses retrieved chunks when it reads
-them.
+Chunks get their sentence layer (their parse, for answering) where they are built; the
+sentence-layer stage after the graph write fills in what a write left without one (an RDF
+import, a store written before the layer existed), so every write upgrades a store in place.
 """
 
 import time
@@ -24,6 +25,7 @@ from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources
 from groundgraph.ingest.ingestor import WriteReport
+from groundgraph.ingest.sentence_layer import parse_chunks
 from groundgraph.retrieval.indexes.store_vectors import VectorReport
 
 
@@ -90,6 +92,40 @@ def write_graph(
         items: Iterable[DocumentGraph | FileError] = built.items()
         report = parts.ingestor.write(items, changes, progress, stop)
     return replace(report, build_seconds=built.seconds)
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """What the sentence-layer stage parsed: chunks that had no layer of the pipeline."""
+
+    chunks: int = 0
+    seconds: float = 0.0
+
+
+# Chunks parsed and stored per transaction when the layer is filled in.
+LAYER_BATCH = 256
+
+
+def write_sentence_layer(parts: Components, progress: Progress = no_progress) -> LayerReport:
+    """Parse and store the sentence layer of the chunks without one (or with another spaCy
+    pipeline's), a batch per transaction, so answering never parses document text; nothing
+    to do after a write that built every chunk's layer, or with `ingest.sentence_layer` off."""
+    began = time.perf_counter()
+    settings = parts.settings.ingest
+    if not settings.sentence_layer:
+        return LayerReport()
+    with parts.write_lock(progress):
+        missing = parts.store.chunks_without_parse(settings.spacy_model)
+        stored = 0
+        for start in range(0, len(missing), LAYER_BATCH):
+            progress("sentence layer", start, len(missing))
+            chunks = parts.store.chunks(missing[start : start + LAYER_BATCH])
+            stored += parts.store.put_parses(
+                parse_chunks(parts.nlp(), settings.spacy_model, chunks)
+            )
+        if missing:
+            progress("sentence layer", len(missing), len(missing))
+    return LayerReport(stored, time.perf_counter() - began)
 
 
 def sync_vectors(parts: Components, progress: Progress = no_progress) -> VectorReport:

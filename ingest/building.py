@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from groundgraph.graph.model import DocumentGraph
 from groundgraph.ingest.base import (
@@ -26,7 +27,11 @@ from groundgraph.ingest.base import (
 from groundgraph.ingest.chunking import Unit, sentence_units
 from groundgraph.ingest.graph_builder import build_document_graph
 from groundgraph.ingest.nlp import load_spacy, parse_blocks
+from groundgraph.ingest.sentence_layer import with_parses
 from groundgraph.ingest.settings import IngestSettings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # Documents per task sent to a worker: small enough to keep both cores busy to the end.
 TASK_DOCUMENTS = 16
@@ -64,6 +69,7 @@ def build_graphs(
     fails becomes a `FileError` in its place."""
     nlp = load_spacy(settings.spacy_model)
     found = _Found()
+    built: list[DocumentGraph | FileError] = []
     for i, block, last in parse_blocks(nlp, (d.text for d in documents)):
         doc = documents[i]
         if not found.error:
@@ -74,11 +80,27 @@ def build_graphs(
         if not last:
             continue
         if found.error:
-            yield FileError(doc.uri, found.error)
+            built.append(FileError(doc.uri, found.error))
         else:
             extraction = Extraction(tuple(found.entities), tuple(found.relations))
-            yield build_document_graph(doc, found.units, extraction, settings)
+            built.append(build_document_graph(doc, found.units, extraction, settings))
         found = _Found()
+        if len(built) >= TASK_DOCUMENTS:
+            yield from _layered(nlp, settings, built)
+            built = []
+    yield from _layered(nlp, settings, built)
+
+
+def _layered(
+    nlp: "Language", settings: IngestSettings, built: list[DocumentGraph | FileError]
+) -> list[DocumentGraph | FileError]:
+    """The built graphs with their chunks' sentence layer (when `ingest.sentence_layer`),
+    parsed together, in their order among the failures."""
+    graphs = [g for g in built if isinstance(g, DocumentGraph)]
+    if not settings.sentence_layer or not graphs:
+        return built
+    layered = iter(with_parses(nlp, settings.spacy_model, graphs))
+    return [next(layered) if isinstance(g, DocumentGraph) else g for g in built]
 
 
 def _start_worker(settings: IngestSettings, extractor: Extractor) -> None:

@@ -51,6 +51,10 @@ class IngestSettings(BaseModel):
         spacy_processes: processes that parse, extract and build document graphs in
             parallel, 16 documents at a time; more than 1 pays off for batches of hundreds of
             documents (2 processes on 2 cores: 14.8 s for 1,500 2Wiki passages, 29.2 s in one).
+        sentence_layer: parse each chunk on its own when it is written and store the parse
+            with it (`ingest/sentence_layer.py`), so answering never parses document text;
+            off, ingest skips that parse and every answer parses the chunks it reads (a
+            stored layer is then not read either).
         title_entities: a document whose title is its own (a heading, `<title>`, a title field)
             is taken to be about the thing its title names: every chunk mentions that entity.
     """
@@ -75,6 +79,7 @@ class IngestSettings(BaseModel):
     rdf_context_timeout: float = Field(default=10.0, gt=0)
     spacy_processes: int = Field(default=1, ge=1)
     title_entities: bool = True
+    sentence_layer: bool = True
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "IngestSettings":

@@ -131,8 +131,11 @@ def knowledge_graph(
     document_graphs: BuiltGraphs,
 ) -> Output[WriteReport]:
     """Upsert the changed documents' graphs and delete the gone documents, a batch per
-    transaction; entities and relations only those documents supported go with them."""
-    report = stages.write_graph(groundgraph.writer(), source_changes, document_graphs)
+    transaction; entities and relations only those documents supported go with them; then
+    the sentence layer of any chunk written without one."""
+    parts = groundgraph.writer()
+    report = stages.write_graph(parts, source_changes, document_graphs)
+    layer = stages.write_sentence_layer(parts)
     context.log.info(
         f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.deleted)} deleted"
@@ -149,7 +152,8 @@ def knowledge_graph(
             "written_uris": MetadataValue.json([*report.added, *report.updated]),
             "entities_before": report.entities_before,
             "entities_after": report.entities_after,
-            "seconds": round(report.write_seconds, 3),
+            "sentence_layer_filled": layer.chunks,
+            "seconds": round(report.write_seconds + layer.seconds, 3),
         },
     )
 

@@ -86,11 +86,19 @@ def _status_routes(served: ServedStore, version: str) -> APIRouter:
         """What the store holds, the store version answers are read from, how many
         embedder passes concurrent requests shared (`embedding`: passes, texts, calls), and
         the PageRank graph held in memory (`graph_snapshot`: nodes, matrix bytes, rebuilds;
-        null until a question builds it)."""
+        null until a question builds it), and how many retrieved chunks answers had to parse
+        because the store lacks their sentence layer (`chunks_parsed`: 0 on a store with a
+        full layer; `groundgraph check --repair` writes it)."""
         with served.reading() as gg:
             figures = {**gg.stats().to_dict(), "store_version": gg.store.version()}
             snapshot = gg.parts.retriever.snapshot.memory()
-        return {**figures, "embedding": served.sharing(), "graph_snapshot": snapshot}
+            parsed = gg.parts.parses.parsed
+        return {
+            **figures,
+            "embedding": served.sharing(),
+            "graph_snapshot": snapshot,
+            "chunks_parsed": parsed,
+        }
 
     return router
 

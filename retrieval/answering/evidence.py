@@ -11,16 +11,16 @@ it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.graph_builder import title_subject
 from groundgraph.ingest.nlp import line_stands_alone
+from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from groundgraph.retrieval.base import Context, ScoredChunk
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc, Span
 
 _PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
@@ -114,67 +114,82 @@ def _antecedent(pronoun: str, subject: str, people: Sequence[str]) -> str:
 
 
 def evidence_sentences(
-    nlp: Language, context: Context, markers: Iterable[int] | None = None, min_words: int = 1
+    parses: ChunkParses,
+    context: Context,
+    markers: Iterable[int] | None = None,
+    min_words: int = 1,
 ) -> list[EvidenceSentence]:
-    """The sentences of the context's chunks (all, or those numbered `markers`), in order.
+    """The sentences of the context's chunks (all, or those numbered `markers`), in order,
+    from the chunks' stored parses.
 
     Headings (a leading `#`) and sentences under `min_words` words are left out.
     """
     wanted = sorted(set(markers)) if markers is not None else range(1, len(context.chunks) + 1)
     chunks = [context.chunks[m - 1] for m in wanted]
+    read = parses.read(
+        [c.chunk for c in chunks],
+        [(c.document_title, min_words) for c in chunks],
+        lambda i, doc: _chunk_sentences(chunks[i], doc, min_words),
+    )
+    return [
+        replace(s, marker=marker, chunk=scored)
+        for marker, scored, sentences in zip(wanted, chunks, read, strict=True)
+        for s in sentences
+    ]
+
+
+def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[EvidenceSentence]:
+    """The sentences of one chunk, numbered 0 (the caller numbers them)."""
+    subject = title_subject(scored.document_title)
+    headings = [scored.chunk.section, scored.document_title]
+    people: list[str] = []
     found = []
-    for marker, scored, doc in zip(
-        wanted, chunks, nlp.pipe(c.chunk.text for c in chunks), strict=True
-    ):
-        subject = title_subject(scored.document_title)
-        headings = [scored.chunk.section, scored.document_title]
-        people: list[str] = []
-        for sent in doc.sents:
-            text = sent.text.strip()
-            words = [t for t in sent if not (t.is_punct or t.is_space)]
-            heading = is_heading(text)
-            if not text or (len(words) < min_words and not heading):
-                continue
-            start = (
-                scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+    ents = list(doc.ents)  # a span's `ents` goes through all of its document's each time
+    for sent in doc.sents:
+        inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
+        text = sent.text.strip()
+        words = [t for t in sent if not (t.is_punct or t.is_space)]
+        heading = is_heading(text)
+        if not text or (len(words) < min_words and not heading):
+            continue
+        start = scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        resolved = resolve_leading_pronoun(sent, subject, people)
+        found.append(
+            EvidenceSentence(
+                marker=0,
+                chunk=scored,
+                start=start,
+                end=start + len(text),
+                text=text,
+                resolved=resolved.strip(),
+                lemmas=content_lemmas(sent) | _subject_words(resolved, text, subject),
+                anchors=anchor_lemmas(sent),
+                entities=_entities(sent, inside),
+                instruction=looks_like_instruction(text),
+                heading=heading,
+                context=" \n ".join(h for h in headings if h),
+                span=sent,
             )
-            resolved = resolve_leading_pronoun(sent, subject, people)
-            found.append(
-                EvidenceSentence(
-                    marker=marker,
-                    chunk=scored,
-                    start=start,
-                    end=start + len(text),
-                    text=text,
-                    resolved=resolved.strip(),
-                    lemmas=content_lemmas(sent) | _subject_words(resolved, text, subject),
-                    anchors=anchor_lemmas(sent),
-                    entities=_entities(sent),
-                    instruction=looks_like_instruction(text),
-                    heading=heading,
-                    context=" \n ".join(h for h in headings if h),
-                    span=sent,
-                )
-            )
-            if heading:
-                headings.append(text.lstrip("#").strip())
-            if not heading:
-                people += _subject_people(sent)
+        )
+        if heading:
+            headings.append(text.lstrip("#").strip())
+        if not heading:
+            people += _subject_people(sent, inside)
     return found
 
 
-def _subject_people(sent: Span) -> list[str]:
+def _subject_people(sent: Span, ents: list[Span]) -> list[str]:
     """People the sentence is about: PERSON names in its subject (and names joined to it by
     "and"), not those it merely mentions ("Tom Becker runs Customer Success": the recogniser
     calls both people, only one is the subject)."""
     found = []
-    for ent in sent.ents:
+    for ent in ents:
         root = ent.root
         while root.dep_ == "conj" and root.head is not root:
             root = root.head
         if ent.label_ == "PERSON" and root.dep_ in _SUBJECT_ROLES:
             found.append(ent.text)
-    named = {t.i for e in sent.ents for t in e}
+    named = {t.i for e in ents for t in e}
     for token in sent:
         # A name the recogniser missed ("Maya Lund runs Sales." under a "## Sales" heading)
         if token.dep_ == "nsubj" and token.pos_ == "PROPN" and token.i not in named:
@@ -195,11 +210,11 @@ def is_heading(text: str) -> bool:
     return "\n" not in text and ": " not in text and line_stands_alone(text)
 
 
-def _entities(sent: Span) -> tuple[tuple[str, str], ...]:
+def _entities(sent: Span, ents: list[Span]) -> tuple[tuple[str, str], ...]:
     """(text, label) of the sentence's entities. A name right after "in", "at" or "near" is
     also taken for a place, whatever the recogniser said ("born in Tromsø" came out ORG)."""
     found = []
-    for e in sent.ents:
+    for e in ents:
         found.append((e.text, e.label_))
         before = e.doc[e.start - 1] if e.start > sent.start else None
         if before is not None and before.lower_ in _LOCATIVE and e.label_ not in _PLACE_LABELS:

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
 from groundgraph.retrieval.base import Answer, Citation, Context, Decoding, TokenSink
@@ -60,18 +61,24 @@ class ExtractiveGenerator:
     """A `Generator` that quotes and cites the evidence that states the answer.
 
     Args:
-        nlp: a loader of the spaCy pipeline, for sentences, lemmas and entities.
+        nlp: a loader of the spaCy pipeline, for the question's parse.
         retrieve: retrieval for a question's second hop (the outer question asked about the
             inner one's answer); without it both hops are read from the given context.
+        parses: the retrieved chunks' parses (the store's sentence layer); without it every
+            chunk is parsed when it is read.
     """
 
     name = "extractive"
 
     def __init__(
-        self, nlp: Callable[[], Language], retrieve: Callable[[str], Context] | None = None
+        self,
+        nlp: Callable[[], Language],
+        retrieve: Callable[[str], Context] | None = None,
+        parses: ChunkParses | None = None,
     ) -> None:
         self.nlp = nlp
         self.retrieve = retrieve
+        self.parses = parses or ChunkParses(nlp)
 
     def generate(
         self,
@@ -143,7 +150,7 @@ class ExtractiveGenerator:
         return per_item
 
     def _sentences(self, context: Context) -> list[EvidenceSentence]:
-        return evidence_sentences(self.nlp(), context, min_words=MIN_SENTENCE_WORDS)
+        return evidence_sentences(self.parses, context, min_words=MIN_SENTENCE_WORDS)
 
     def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
         """The inner question's answer (the bridge), then the outer question asked about it;

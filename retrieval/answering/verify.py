@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.evidence import (
     EvidenceSentence,
     anchor_lemmas,
@@ -104,14 +105,23 @@ class AnswerVerifier:
         embedder: the retrieval embedder (similarity of claims to evidence sentences). Both
             are short texts, embedded by its short-text backend (OpenVINO by default): checking
             a model's answer then loads no torch, which had been 6.5 s of a cold `ask`.
-        nlp: loader of the spaCy pipeline, for sentences and content words.
+        nlp: loader of the spaCy pipeline, for the answer's sentences and content words.
         threshold: least support score for an answer claim.
+        parses: the retrieved chunks' parses (the store's sentence layer); without it every
+            chunk is parsed when it is checked against.
     """
 
-    def __init__(self, embedder: Embedder, nlp: Callable[[], Language], threshold: float) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        nlp: Callable[[], Language],
+        threshold: float,
+        parses: ChunkParses | None = None,
+    ) -> None:
         self.embedder = embedder
         self.nlp = nlp
         self.threshold = threshold
+        self.parses = parses or ChunkParses(nlp)
 
     def verify(self, question: str, draft: str, context: Context) -> Verification:
         """Check `draft` (with `[n]` markers numbering `context.chunks` from 1, or none)."""
@@ -122,7 +132,9 @@ class AnswerVerifier:
         claims = _claims(nlp, text)
         if not claims:
             return Verification(text, (), (), False, (*notes, "the answer is empty"))
-        evidence = [e for e in evidence_sentences(nlp, context) if not (e.instruction or e.heading)]
+        evidence = [
+            e for e in evidence_sentences(self.parses, context) if not (e.instruction or e.heading)
+        ]
         if not evidence:
             return Verification(text, (), (), False, (*notes, "no usable evidence sentence"))
         claim_texts = [strip_markers(claim) for claim, _ in claims]

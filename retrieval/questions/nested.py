@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from groundgraph.retrieval.questions.parsed import parsed
 from groundgraph.retrieval.questions.terms import WH
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class NestedQuestion:
 def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     """The inner and outer questions of "… the team that owns X …" or "… the product launched
     on DATE …", or None when no noun carries a relative clause or participle."""
-    doc = nlp(question)
+    doc = parsed(nlp, question)
     found = _relative_clause(doc) or _participle(doc)
     if found is None:
         return _role_of(doc, question) or _possessed_role(question)

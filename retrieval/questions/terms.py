@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.questions.dates import MONTHS, DateParts, dates_in
 from groundgraph.retrieval.questions.kinds import DATE, NUMBER, ORGANISATION, question_shape
+from groundgraph.retrieval.questions.parsed import parsed
 from groundgraph.retrieval.retrievers.linking import question_phrases
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
         kinds = frozenset({ANY})
     if "PERSON" in kinds:
         prefer = prefer | {"PERSON"}
-    doc = nlp(question)
+    doc = parsed(nlp, question)
     names = _names(nlp, question)
     codes = [m.span() for m in _CODE.finditer(question)]
     in_code = {t.i for t in doc if any(s <= t.idx < e for s, e in codes)}

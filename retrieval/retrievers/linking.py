@@ -17,6 +17,7 @@ from groundgraph.graph.ids import entity_id
 from groundgraph.graph.model import Entity
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.base import LinkedEntity, VectorIndex
+from groundgraph.retrieval.questions.parsed import parsed
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -78,7 +79,7 @@ def question_phrases(nlp: Language, question: str) -> list[str]:
     """The names in a question: its named entities and its runs of capitalised words. Common
     nouns ("film", "director") are left out: linked to a graph entity of the same name they
     would pull the walk towards whatever page happens to be titled "Film"."""
-    doc = nlp(question, disable=unused_for_names(nlp))
+    doc = parsed(nlp, question, tuple(unused_for_names(nlp)))
     phrases = [e.text for e in doc.ents if e.label_ not in _NUMERIC_LABELS]
     phrases += name_runs(doc)
     return list(dict.fromkeys(p for p in phrases if normalise(p)))

@@ -53,6 +53,10 @@ def test_demo_corpus_on_neo4j_matches_the_embedded_store_and_answers(
 
         answer = gg.ask("Where was the founder of the Nobel Prizes born?")
         assert answer.grounded and "born in Stockholm" in " ".join(c.text for c in answer.citations)
+        # read from the sentence layer on the chunk nodes, the same answer as the embedded one
+        assert gg.parts.parses.parsed == 0
+        assert gg.check().sentence_layer == []
+        assert answer.text == demo_store.ask("Where was the founder of the Nobel Prizes born?").text
 
         assert gg.ingest([demo_corpus]).summary()["unchanged"] == 38
         auth = (neo4j_server.user, neo4j_server.password.get_secret_value())

@@ -208,6 +208,8 @@ def test_a_read_only_server_refuses_every_write(start_server) -> None:
         assert response.status_code == 403, path
         assert "read-only" in error_of(response)
     assert httpx.post(f"{server.url}/ask", json={"question": QUESTION}, timeout=60).is_success
+    # answered from the stored sentence layer: no retrieved chunk was parsed
+    assert httpx.get(f"{server.url}/stats").json()["chunks_parsed"] == 0
 
 
 def test_concurrent_readers_during_a_write_see_whole_versions(server) -> None:
