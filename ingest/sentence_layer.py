@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
@@ -61,11 +61,19 @@ def parse_chunks(nlp: Language, model: str, chunks: Sequence[Chunk]) -> list[Chu
     ]
 
 
-def with_parses(nlp: Language, model: str, graphs: Sequence[DocumentGraph]) -> list[DocumentGraph]:
-    """The graphs with the sentence layer of their chunks, parsed in one pass over them all
-    (batched across documents: a 2Wiki passage is one chunk)."""
-    parses = iter(parse_chunks(nlp, model, [c for g in graphs for c in g.chunks]))
-    return [replace(g, parses=tuple(next(parses) for _ in g.chunks)) for g in graphs]
+def with_parses(
+    nlp: Language,
+    model: str,
+    graphs: Sequence[DocumentGraph],
+    parsed: Mapping[str, Doc] | None = None,
+) -> list[DocumentGraph]:
+    """The graphs with the sentence layer of their chunks: those in `parsed` (chunk id →
+    its text's parse) from it, the others parsed in one pass over them all."""
+    parsed = parsed or {}
+    todo = [c for g in graphs for c in g.chunks if c.id not in parsed]
+    layers = {p.chunk_id: p for p in parse_chunks(nlp, model, todo)}
+    layers.update((i, ChunkParse(i, model, serialise(doc))) for i, doc in parsed.items())
+    return [replace(g, parses=tuple(layers[c.id] for c in g.chunks)) for g in graphs]
 
 
 def serialise(doc: Doc) -> bytes:

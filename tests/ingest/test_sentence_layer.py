@@ -1,5 +1,9 @@
 """The stored parse reads back as the parse it was made from."""
 
+from groundgraph.graph.model import DocumentGraph
+from groundgraph.ingest.base import SourceDocument
+from groundgraph.ingest.building import build_graphs
+from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.sentence_layer import deserialise, serialise
 from groundgraph.ingest.settings import IngestSettings
@@ -40,3 +44,29 @@ def test_a_stored_parse_brings_its_strings_into_a_vocabulary_that_lacks_them() -
     stored = serialise(doc)
     fresh = load_spacy.__wrapped__(IngestSettings().spacy_model)  # its own vocabulary
     assert _reading(deserialise(fresh.vocab, stored)) == _reading(doc)
+
+
+def test_every_built_chunk_carries_the_parse_of_its_own_text() -> None:
+    """A chunk that is its whole document takes the document's parse, the others are parsed
+    on their own: either way the layer is what parsing the chunk's text gives."""
+    settings = IngestSettings(chunk_size=24, chunk_overlap=4)
+    nlp = load_spacy(settings.spacy_model)
+    documents = [
+        SourceDocument(
+            "mem://short", "Short", "Maya Lund leads Payments. She joined in 2019.", "m"
+        ),
+        SourceDocument("mem://long", "Long", " ".join(TEXTS), "m"),
+        SourceDocument("mem://bad", "Bad", "Broken marker text here.", "m"),
+    ]
+    graphs = [
+        g
+        for g in build_graphs(documents, settings, SpacyExtractor(settings.entity_types))
+        if isinstance(g, DocumentGraph)
+    ]
+    chunks = [c for g in graphs for c in g.chunks]
+    assert len(chunks) > 3 and chunks[0].text == documents[0].text
+    layers = {p.chunk_id: p for g in graphs for p in g.parses}
+    for chunk in chunks:
+        layer = layers[chunk.id]
+        assert layer.model == settings.spacy_model
+        assert _reading(deserialise(nlp.vocab, layer.data)) == _reading(nlp(chunk.text))
