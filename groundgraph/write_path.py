@@ -16,6 +16,7 @@ from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources, stored_sources
 from groundgraph.ingest.ingestor import WriteReport
+from groundgraph.ingest.sentence_layer import layer_model
 from groundgraph.retrieval.indexes.faiss_index import DamagedIndexError
 from groundgraph.write_stages import FollowReport, LayerReport
 
@@ -244,7 +245,7 @@ def _layer_problems(parts: Components) -> list[str]:
     settings = parts.settings.ingest
     if not settings.sentence_layer:
         return []
-    missing = len(parts.store.chunks_without_parse(settings.spacy_model))
+    missing = len(parts.store.chunks_without_parse(layer_model(settings.spacy_model)))
     if not missing:
         return []
     return [

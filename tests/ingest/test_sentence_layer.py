@@ -1,11 +1,13 @@
 """The stored parse reads back as the parse it was made from."""
 
+import pytest
+
 from groundgraph.graph.model import DocumentGraph
 from groundgraph.ingest.base import SourceDocument
 from groundgraph.ingest.building import build_graphs
 from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.nlp import load_spacy
-from groundgraph.ingest.sentence_layer import deserialise, serialise
+from groundgraph.ingest.sentence_layer import LayerError, deserialise, layer_model, serialise
 from groundgraph.ingest.settings import IngestSettings
 
 TEXTS = [
@@ -68,5 +70,13 @@ def test_every_built_chunk_carries_the_parse_of_its_own_text() -> None:
     layers = {p.chunk_id: p for g in graphs for p in g.parses}
     for chunk in chunks:
         layer = layers[chunk.id]
-        assert layer.model == settings.spacy_model
+        assert layer.model == layer_model(settings.spacy_model)
         assert _reading(deserialise(nlp.vocab, layer.data)) == _reading(nlp(chunk.text))
+
+
+def test_damaged_or_foreign_bytes_are_refused_as_a_layer() -> None:
+    nlp = load_spacy(IngestSettings().spacy_model)
+    stored = serialise(nlp(TEXTS[0]))
+    for bad in (b"", b"x\x9c garbage", stored[:-7], b"GGSL9" + stored[5:]):
+        with pytest.raises(LayerError):
+            deserialise(nlp.vocab, bad)

