@@ -6,24 +6,29 @@ changed files and one deleted).
     .venv/bin/python bench/cold_start.py --venv /tmp/before/.venv --label before --no-record
 
 Every figure is the median of `--repeat` runs (the Dagster runs are one each, in order). The
-job runs as `dagster job execute`, with a persistent instance, as the daemon runs it.
+job runs as `dagster job execute`, with a persistent instance, as the daemon runs it. The
+server figures are one run: seconds until `/health` says ok, the first `/ask` after it, and
+the median of the next nine (each a demo question it has not answered).
 """
 
 import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from results import record
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "demo" / "corpus"
 QUESTION = "Who discovered polonium?"
+QUESTIONS = REPO / "demo" / "questions.jsonl"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -65,7 +70,47 @@ def cli_verbs(bin_dir: Path, work: Path, repeat: int) -> dict[str, float]:
     }
     for name, command in verbs.items():
         figures[name] = median(command, env, repeat)
+    figures.update(served_asks(groundgraph, store, env))
     return figures
+
+
+def served_asks(groundgraph: str, store: Path, env: dict[str, str]) -> dict[str, float]:
+    """`groundgraph serve`: seconds until `/health` says ok, the first `/ask` after that,
+    and the median of the next nine (other demo questions, so no answer is one it read)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    began = time.perf_counter()
+    command = [groundgraph, "serve", "--store", str(store), "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while not _healthy(url):
+            if server.poll() is not None or time.perf_counter() - began > 300:
+                raise SystemExit(f"the server did not become healthy: {server.stderr}")
+            time.sleep(0.05)
+        ready = time.perf_counter() - began
+        asked = [json.loads(line)["question"] for line in QUESTIONS.open(encoding="utf-8")][:10]
+        seconds = []
+        for question in asked:
+            start = time.perf_counter()
+            httpx.post(f"{url}/ask", json={"question": question}, timeout=120).raise_for_status()
+            seconds.append(time.perf_counter() - start)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return {
+        "serve: until /health ok": ready,
+        "serve: first /ask": seconds[0],
+        "serve: next nine /ask, median": statistics.median(seconds[1:]),
+    }
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def dagster_runs(bin_dir: Path, work: Path) -> dict[str, float]:
@@ -99,6 +144,14 @@ def dagster_runs(bin_dir: Path, work: Path) -> dict[str, float]:
 def markdown(label: str, verbs: dict[str, float], runs: dict[str, float]) -> str:
     lines = [f"{label}:", "", "| CLI verb (fresh process) | seconds |", "| --- | ---: |"]
     lines += [f"| `{name}` | {seconds:.2f} |" for name, seconds in verbs.items()]
+    if "ask (extractive)" in verbs and "stats --json" in verbs:
+        ratio = verbs["ask (extractive)"] / verbs["stats --json"]
+        served = verbs["serve: first /ask"] / verbs["serve: next nine /ask, median"]
+        lines += [
+            "",
+            f"Cold `ask` ÷ cold `stats`: {ratio:.1f}; first served `/ask` ÷ the next "
+            f"nine's median: {served:.1f}.",
+        ]
     if runs:
         lines += ["", "| Dagster `daily_refresh` on the demo corpus | seconds |", "| --- | ---: |"]
         lines += [f"| {name} | {seconds:.1f} |" for name, seconds in runs.items()]
