@@ -22,6 +22,21 @@ def answers(gg: GroundGraph) -> list[tuple[str, bool, tuple]]:
     ]
 
 
+def ingested(directory: Path, corpus: Path) -> list[tuple[str, bool, tuple]]:
+    """Ingest `corpus` into a store at `directory`; the answers to QUESTIONS there."""
+    with open_store(directory) as gg:
+        gg.ingest([corpus])
+        return answers(gg)
+
+
+def alter(directory: Path, statement: str) -> None:
+    """Change the store's database behind its back (an old layout, a damaged layer)."""
+    con = sqlite3.connect(directory / "graph.sqlite")
+    con.execute(statement)
+    con.commit()
+    con.close()
+
+
 def refuse_chunk_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on any parse of document text fails the test: questions are parsed one at a
     time with `nlp(text)`; chunks (by ingest, or by answers without a layer) by `nlp.pipe`."""
@@ -36,11 +51,9 @@ def refuse_chunk_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_answers_read_the_stored_layer_and_never_parse_a_chunk(
     tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with open_store(tmp_path / "kg") as gg:
-        gg.ingest([small_corpus])
-        expected = answers(gg)
-        assert gg.check().ok
+    expected = ingested(tmp_path / "kg", small_corpus)
     with open_store(tmp_path / "kg") as reader:
+        assert reader.check().ok
         refuse_chunk_parsing(monkeypatch)
         assert answers(reader) == expected
         assert reader.parts.parses.parsed == 0
@@ -67,16 +80,11 @@ def test_the_layer_follows_edits_and_deletions(tmp_path: Path, small_corpus: Pat
 def test_a_store_made_without_the_layer_is_upgraded_in_place(
     tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with open_store(tmp_path / "kg") as gg:
-        gg.ingest([small_corpus])
-        expected = answers(gg)
-        chunk_count = gg.stats().graph.chunks
-    con = sqlite3.connect(tmp_path / "kg" / "graph.sqlite")  # as stores were before the layer
-    con.execute("DROP TABLE chunk_parses")
-    con.commit()
-    con.close()
+    expected = ingested(tmp_path / "kg", small_corpus)
+    alter(tmp_path / "kg", "DROP TABLE chunk_parses")  # as stores were before the layer
 
     with open_store(tmp_path / "kg") as old:
+        chunk_count = old.stats().graph.chunks
         report = old.check()
         assert not report.ok
         assert report.sentence_layer == [
@@ -108,13 +116,8 @@ def test_without_the_layer_ingest_stores_none_and_answers_parse(
 
 
 def test_a_damaged_layer_is_parsed_around(tmp_path: Path, small_corpus: Path) -> None:
-    with open_store(tmp_path / "kg") as gg:
-        gg.ingest([small_corpus])
-        expected = answers(gg)
-    con = sqlite3.connect(tmp_path / "kg" / "graph.sqlite")
-    con.execute("UPDATE chunk_parses SET parse = substr(parse, 1, 20)")
-    con.commit()
-    con.close()
+    expected = ingested(tmp_path / "kg", small_corpus)
+    alter(tmp_path / "kg", "UPDATE chunk_parses SET parse = substr(parse, 1, 20)")
     with open_store(tmp_path / "kg") as damaged:
         assert answers(damaged) == expected
         assert damaged.parts.parses.parsed > 0
