@@ -9,7 +9,8 @@ model on transformers).
 
 This is done only when it cannot disturb anyone: torch and thinc not imported yet, the
 pipeline's config naming no PyTorch or transformer layer, and no other Python thread running
-(one could import torch in that moment). Otherwise spaCy is imported as it is.
+(one could import torch in that moment). Otherwise spaCy is imported as it is, and so it is
+when the import without torch fails (a later spaCy or thinc that needs it).
 """
 
 import importlib.util
@@ -22,20 +23,24 @@ _TORCH_LAYERS = ("pytorch", "transformer")
 
 def import_spacy(pipeline: str) -> None:
     """Import spaCy for `pipeline` (a package name or a path), without torch if it can."""
+    if _torch_can_wait(pipeline):
+        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` fails
+        try:
+            import spacy
+        except ImportError:
+            pass  # a spaCy or thinc that needs torch after all: imported with it below
+        finally:
+            if "torch" in sys.modules and sys.modules["torch"] is None:
+                del sys.modules["torch"]
+    import spacy  # noqa: F401
+
+
+def _torch_can_wait(pipeline: str) -> bool:
+    """Nothing has imported torch or thinc, no other thread could import torch meanwhile,
+    and the pipeline has no layer that needs it."""
     if "thinc" in sys.modules or "torch" in sys.modules or threading.active_count() > 1:
-        import spacy
-
-        return
-    if needs_torch(pipeline):
-        import spacy
-
-        return
-    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` fails
-    try:
-        import spacy  # noqa: F401
-    finally:
-        if "torch" in sys.modules and sys.modules["torch"] is None:
-            del sys.modules["torch"]
+        return False
+    return not needs_torch(pipeline)
 
 
 def needs_torch(pipeline: str) -> bool:

