@@ -19,12 +19,16 @@ print("ok")
 """
 
 
-def test_the_shipped_pipeline_loads_without_torch_and_torch_still_imports() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_THEN_TORCH], capture_output=True, text=True, timeout=300
-    )
+def runs_ok(script: str) -> None:
+    """The script runs in a fresh interpreter (nothing imported yet) and prints ok."""
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_the_shipped_pipeline_loads_without_torch_and_torch_still_imports() -> None:
+    runs_ok(LOAD_THEN_TORCH)
 
 
 NEEDS_TORCH_AFTER_ALL = """
@@ -45,11 +49,7 @@ print("ok")
 
 
 def test_a_spacy_that_needs_torch_after_all_is_imported_with_it() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", NEEDS_TORCH_AFTER_ALL], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    runs_ok(NEEDS_TORCH_AFTER_ALL)
 
 
 def test_a_pipeline_with_torch_layers_or_an_unknown_one_gets_torch(tmp_path: Path) -> None:
