@@ -73,7 +73,8 @@ class GraphReader(Protocol):
         """The sentence layer of the given chunks, by chunk id (those that have one)."""
 
     def chunks_without_parse(self, model: str) -> list[str]:
-        """Chunks whose sentence layer is missing or was parsed by another pipeline."""
+        """Chunks whose sentence layer is missing or records another `model` (another
+        pipeline or layer format)."""
 
     def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
         """Entities by id, or all of them."""

@@ -130,7 +130,8 @@ class ChunkParse:
     for every question that retrieves it (`ingest/sentence_layer.py` writes and reads `data`).
 
     Attributes:
-        model: the spaCy pipeline that parsed it; a layer of another pipeline is stale.
+        model: the spaCy pipeline that parsed it and the layer's format
+            (`sentence_layer.layer_model`); a layer of another pipeline or format is stale.
     """
 
     chunk_id: str

@@ -71,7 +71,7 @@ COMMUNITY_MEMBERS = (
     "SELECT community_id, entity_id FROM community_members ORDER BY community_id, rank"
 )
 
-# Chunks without a sentence layer of the pipeline `?`: none yet, or another pipeline's.
+# Chunks without a sentence layer of the model `?`: none yet, or another pipeline's or format's.
 CHUNKS_WITHOUT_PARSE = """
 SELECT c.id FROM chunks c LEFT JOIN chunk_parses p ON p.chunk_id = c.id
 WHERE p.chunk_id IS NULL OR p.model != ? ORDER BY c.id"""

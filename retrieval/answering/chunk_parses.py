@@ -60,10 +60,10 @@ class ChunkParses:
         self.model = model
         self.upgrade_hint = upgrade_hint
         self.parsed = 0
+        self._layer_model = layer_model(model)
         self._warned = False
-        self._count = threading.Lock()
         self._kept: OrderedDict[Hashable, Any] = OrderedDict()
-        self._kept_lock = threading.Lock()
+        self._lock = threading.Lock()  # `parsed`, `_warned` and `_kept`, between threads
 
     def read(
         self,
@@ -75,14 +75,14 @@ class ChunkParses:
         `keys[i]` (whatever else the analysis depends on), so a chunk read again costs a
         lookup. The analysis must not be changed by its callers."""
         full_keys = [(c.id, c.content_hash, key) for c, key in zip(chunks, keys, strict=True)]
-        with self._kept_lock:
+        with self._lock:
             done: dict[int, T] = {
                 i: self._kept[k] for i, k in enumerate(full_keys) if k in self._kept
             }
         todo = [i for i in range(len(chunks)) if i not in done]
         for i, doc in zip(todo, self.docs([chunks[i] for i in todo]), strict=True):
             done[i] = analyse(i, doc)
-        with self._kept_lock:
+        with self._lock:
             for i, key in enumerate(full_keys):
                 self._kept[key] = done[i]
                 self._kept.move_to_end(key)
@@ -107,7 +107,7 @@ class ChunkParses:
     def _stored(self, nlp: Language, layer: ChunkParse | None) -> Doc | None:
         """The stored parse, or None where the layer is missing, of another pipeline or
         format, or damaged (the chunk is then parsed: the answer stays right)."""
-        if layer is None or layer.model != layer_model(self.model):
+        if layer is None or layer.model != self._layer_model:
             return None
         try:
             return deserialise(nlp.vocab, layer.data)
@@ -115,7 +115,7 @@ class ChunkParses:
             return None
 
     def _note_missing(self, count: int) -> None:
-        with self._count:
+        with self._lock:
             self.parsed += count
             warn, self._warned = not self._warned, True
         if warn and self.store is not None:

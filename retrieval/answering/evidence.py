@@ -146,12 +146,12 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
     found = []
     ents = list(doc.ents)  # a span's `ents` goes through all of its document's each time
     for sent in doc.sents:
-        inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
         text = sent.text.strip()
         words = [t for t in sent if not (t.is_punct or t.is_space)]
         heading = is_heading(text)
         if not text or (len(words) < min_words and not heading):
             continue
+        inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
         start = scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         resolved = resolve_leading_pronoun(sent, subject, people)
         found.append(

@@ -43,6 +43,7 @@ from groundgraph.retrieval.answering.extractive import support_score
 from groundgraph.retrieval.answering.prompts import CANNOT_ANSWER, markers, strip_markers
 from groundgraph.retrieval.base import Citation, Context, Embedder
 from groundgraph.retrieval.questions.kinds import QuestionShape, question_shape
+from groundgraph.retrieval.questions.parsed import parsed
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -143,7 +144,7 @@ class AnswerVerifier:
             [question, *claim_texts, *(f"{question} {c}" for c in claim_texts)]
             + [e.resolved for e in evidence]
         )
-        question_lemmas = content_lemmas(nlp(question))
+        question_lemmas = content_lemmas(parsed(nlp, question))
         # A question about the corpus as a whole bears on every community's evidence.
         index = _EvidenceIndex(
             evidence, vectors[2 * n + 1 :], vectors[0], question_lemmas, bool(context.communities)
@@ -151,8 +152,8 @@ class AnswerVerifier:
         shape = question_shape(question)
         sentences, best_of, novel, typed = [], [], False, not shape.typed
         for i, ((claim, cited), claim_text) in enumerate(zip(claims, claim_texts, strict=True)):
-            parsed = nlp(claim_text)
-            lemmas, anchors = content_lemmas(parsed), anchor_lemmas(parsed)
+            claim_doc = nlp(claim_text)
+            lemmas, anchors = content_lemmas(claim_doc), anchor_lemmas(claim_doc)
             novel = novel or bool((lemmas | anchors) - question_lemmas)
             best = index.best(
                 claim_text, vectors[1 + i], vectors[1 + n + i], lemmas, anchors, cited
@@ -171,7 +172,7 @@ class AnswerVerifier:
                     best, cited = anywhere, ()
             used = cited or ((best.sentence.marker,) if best.sentence else ())
             supported = best.support >= self.threshold and not best.missing
-            typed = typed or _names_the_asked_type(parsed, best, shape)
+            typed = typed or _names_the_asked_type(claim_doc, best, shape)
             sentences.append(
                 SentenceSupport(claim, used, round(best.support, 4), supported, not cited)
             )
