@@ -46,6 +46,7 @@ from groundgraph.graph.neo4j_aggregates import (
     mention_row,
     rederive_batch,
 )
+from groundgraph.graph.neo4j_rows import chunk_rows, community_of, community_row, document_rows
 from groundgraph.graph.settings import Neo4jSettings
 
 T = TypeVar("T")
@@ -145,22 +146,7 @@ class Neo4jGraphStore:
     def _upsert(
         self, tx: ManagedTransaction, version: int, graphs: Sequence[DocumentGraph], now: str
     ) -> EntityWrite:
-        documents = [
-            {
-                "id": g.document.id,
-                "uri": g.document.uri,
-                "title": g.document.title,
-                "source": g.document.source,
-                "content_hash": g.document.content_hash,
-                "now": g.document.updated_at or now,
-                "ingested_at": g.document.ingested_at or g.document.updated_at or now,
-                "author": g.document.author,
-                "created": g.document.created,
-                "modified": g.document.modified,
-                "encoding": g.document.encoding,
-            }
-            for g in graphs
-        ]
+        documents = document_rows(graphs, now)
         # Detached first: the removed mentions count under the times they were added with.
         delta = self._detach(tx, [g.document.id for g in graphs])
         times = {
@@ -168,18 +154,7 @@ class Neo4jGraphStore:
             for row in self._run_rows(tx, cypher.MERGE_DOCUMENTS, "rows", documents)
         }
         chunks = [c for g in graphs for c in g.chunks]
-        parses = {p.chunk_id: p for g in graphs for p in g.parses}
-        chunk_rows = [
-            {
-                **vars(c),
-                "previous": g.chunks[i - 1].id if i else None,
-                "parse": parses[c.id].data if c.id in parses else None,
-                "parse_model": parses[c.id].model if c.id in parses else None,
-            }
-            for g in graphs
-            for i, c in enumerate(g.chunks)
-        ]
-        self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", chunk_rows)
+        self._run_rows(tx, cypher.CREATE_CHUNKS, "rows", chunk_rows(graphs))
         chunk_times = {c.id: times[c.doc_id] for c in chunks}
         mentions = merge_mentions(m for g in graphs for m in g.mentions)
         for m in mentions:
@@ -358,20 +333,7 @@ class Neo4jGraphStore:
         return int(self._read(cypher.VERSION)[0]["v"])
 
     def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
-        rows = [
-            {
-                "id": c.id,
-                "level": c.level,
-                "size": c.size,
-                "title": c.title,
-                "summary": c.summary,
-                "entity_ids": list(c.entity_ids),
-                "evidence_chunks": list(c.evidence_chunks),
-                "evidence_starts": list(c.evidence_starts),
-                "evidence_ends": list(c.evidence_ends),
-            }
-            for c in communities
-        ]
+        rows = [community_row(c) for c in communities]
 
         def work(tx: ManagedTransaction, _: int) -> None:
             tx.run(cypher.DELETE_COMMUNITIES).consume()
@@ -382,20 +344,7 @@ class Neo4jGraphStore:
 
     def communities(self) -> CommunitySet:
         version = self._read(cypher.COMMUNITIES_VERSION)[0]["v"]
-        found = tuple(
-            Community(
-                row["id"],
-                row["level"],
-                row["size"],
-                row["title"],
-                row["summary"],
-                tuple(row["entity_ids"]),
-                tuple(row["evidence_chunks"]),
-                tuple(row["evidence_starts"]),
-                tuple(row["evidence_ends"]),
-            )
-            for row in self._read(cypher.COMMUNITIES)
-        )
+        found = tuple(community_of(row) for row in self._read(cypher.COMMUNITIES))
         return CommunitySet(None if version is None else int(version), found)
 
 
