@@ -4,7 +4,6 @@ import itertools
 import random
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from groundgraph.graph.base import GraphStore
 from groundgraph.graph.derive import MentionRow, derive_entity
 from groundgraph.graph.model import (
     Chunk,
-    ChunkParse,
     Community,
     CommunitySet,
     Document,
@@ -25,19 +23,6 @@ from groundgraph.graph.model import (
 )
 from groundgraph.graph.store_neo4j import Neo4jGraphStore
 from groundgraph.graph.store_sqlite import SqliteGraphStore
-from tests.conftest import wipe_neo4j
-
-
-@pytest.fixture(params=["sqlite", "neo4j"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    if request.param == "neo4j":
-        settings = request.getfixturevalue("neo4j_server")
-        wipe_neo4j(settings)
-        opened: GraphStore = Neo4jGraphStore(settings)
-    else:
-        opened = SqliteGraphStore(tmp_path / "graph.sqlite")
-    yield opened
-    opened.close()
 
 
 def document_graph(
@@ -379,49 +364,3 @@ def test_entities_and_relations_equal_their_exact_derivation_after_random_writes
         before = (store.entities(), store.relations())
         store.rederive()
         assert (store.entities(), store.relations()) == before
-
-
-def _layered(graph: DocumentGraph, model: str = "parser-a") -> DocumentGraph:
-    """The graph with a sentence layer whose bytes name their chunk's text."""
-    return replace(
-        graph,
-        parses=tuple(ChunkParse(c.id, model, c.text.encode() + b"\x00\xff") for c in graph.chunks),
-    )
-
-
-def test_sentence_layer_follows_its_chunk_through_update_and_delete(store: GraphStore) -> None:
-    store.upsert([_layered(CURIE), WARSAW])
-    curie_ids = [c.id for c in CURIE.chunks]
-    warsaw_id = WARSAW.chunks[0].id
-    stored = store.parses([*curie_ids, warsaw_id])
-    assert sorted(stored) == sorted(curie_ids)
-    assert stored[curie_ids[0]].data == b"Marie Curie was born in Warsaw.\x00\xff"
-    assert store.chunks_without_parse("parser-a") == [warsaw_id]
-    assert sorted(store.chunks_without_parse("parser-b")) == sorted([*curie_ids, warsaw_id])
-
-    edited = document_graph(
-        "file:///curie.md", ["Marie Curie was born in Warsaw in 1867."], [(0, "Warsaw", "GPE")]
-    )
-    store.upsert([_layered(edited)])
-    assert store.parses(curie_ids) == {}  # the old chunks' layer went with them
-    new_id = edited.chunks[0].id
-    assert store.parses([new_id])[new_id].data.startswith(b"Marie Curie was born in Warsaw in")
-
-    store.delete_documents([edited.document.id])
-    assert store.parses([new_id]) == {}
-    assert store.chunks_without_parse("parser-a") == [warsaw_id]
-
-
-def test_sentence_layer_is_written_in_place_for_stored_chunks_only(store: GraphStore) -> None:
-    store.upsert([WARSAW])
-    version = store.version()
-    warsaw = WARSAW.chunks[0]
-    written = store.put_parses(
-        [ChunkParse(warsaw.id, "parser-a", b"layer"), ChunkParse("gone", "parser-a", b"x")]
-    )
-    assert written == 1
-    assert store.parses([warsaw.id, "gone"]) == {
-        warsaw.id: ChunkParse(warsaw.id, "parser-a", b"layer")
-    }
-    assert store.chunks_without_parse("parser-a") == []
-    assert store.version() == version  # what the graph says did not change
