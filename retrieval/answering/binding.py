@@ -131,7 +131,11 @@ def bind(
     in_document = dated and word_coverage(words, unit.document_stems, weights) > 0
     if not levels and stated < ANCHORLESS_COVERAGE:
         return None  # with no name or date to hold on to, most of the relation must be said
-    if levels and max(levels) == IN_DOCUMENT and _section_names_another(unit):
+    if (
+        levels
+        and max(levels) == IN_DOCUMENT
+        and (_section_names_another(unit) or _about_its_subject(unit))
+    ):
         return None
     # Two names or dates of the question stated in the unit pin it down without a verb:
     # "Who won the 1935 Nobel Prize?" and "... shared the Nobel Prize ... for 1935".
@@ -158,6 +162,13 @@ def _section_names_another(unit: Unit) -> bool:
     if not words or heading.lower() in _GENERIC_HEADINGS:
         return False
     return all(w[:1].isupper() for w in words if w.isalpha())
+
+
+def _about_its_subject(unit: Unit) -> bool:
+    """The unit's pronoun stands for its document's subject ("She died in Trondheim" on Anne
+    Holt's page): what it states is about that subject, not about a name found elsewhere in
+    the document."""
+    return unit.sentence.resolved != unit.sentence.text
 
 
 def word_stems(words: frozenset[str]) -> list[frozenset[str]]:

@@ -158,10 +158,15 @@ class ExtractiveGenerator:
         inner = self._read(nested.inner, self._context(nested.inner, context))
         # only readings as well bound and fitting as the best are bridges worth trying
         inner = [r for r in inner if _same_rank(r, inner[0])]
+        names = read_question(self.nlp(), question).names
         for bridge in list(dict.fromkeys(r.value for r in inner))[:BRIDGES]:
             first = next(r for r in inner if r.value == bridge)
             outer = nested.outer.replace("{bridge}", bridge)
-            second = self._read(outer, self._context(outer, context))
+            second = [
+                r
+                for r in self._read(outer, self._context(outer, context))
+                if not _restates(r.value, (bridge, *names))
+            ]
             if second:
                 return self._quote(question, [second[0], first], second[0].value)
         return None
@@ -271,6 +276,14 @@ def _coordinated(reading: Reading, best: Reading) -> bool:
     a, b = re.escape(reading.value), re.escape(best.value)
     joined = rf"({a},?\s+(and|or)\s+{b}|{b},?\s+(and|or)\s+{a})"
     return re.search(joined, best.sentence.text) is not None
+
+
+def _restates(value: str, names: Sequence[str]) -> bool:
+    """Whether a second hop's value is the bridge, a name the question gives, or part of
+    one: the sentence that names the bridge names it as the subject, not as its relative
+    ("the son of Robert II" read for "Who is Robert II's father?")."""
+    key = f" {normalise(value)} "
+    return any(key in f" {normalise(n)} " for n in names if normalise(n))
 
 
 def _same_rank(reading: Reading, best: Reading) -> bool:

@@ -33,6 +33,7 @@ from groundgraph.retrieval.answering.binding import (
 )
 from groundgraph.retrieval.answering.evidence import EvidenceSentence
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
+from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
 from groundgraph.retrieval.answering.value_spans import NAME_LABELS, values
 from groundgraph.retrieval.questions.terms import QuestionTerms
 
@@ -57,6 +58,7 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
     """Every value the units state for the question, best bound first."""
     units = list(units)
     weights = word_weights(word_stems(terms.words), units)
+    relative = asked_relative(terms.words) if "PERSON" in terms.kinds else None
     readings = []
     for unit in units:
         binding = bind(terms, unit, generic, weights)
@@ -68,6 +70,13 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         in_relation = word_coverage(word_stems(terms.words), unit.stems, weights) > 0
         for value, fit in values(terms, unit, in_relation):
             if loose and _names_another(unit, terms, value):
+                continue
+            prose = not unit.cells
+            if (
+                relative
+                and prose
+                and not states_relative(relative, terms.names, value, unit.sentence.text)
+            ):
                 continue
             readings.append(Reading(unit, value, binding, fit))
     return sorted(readings, key=_rank)

@@ -49,11 +49,12 @@ _ROLE_WORDS = frozenset(
         "child",
     }
 )
-# "Theodore Salisbury Woolsey's father", "Raghnall Mac Ruaidhrí's paternal grandfather".
-_POSSESSED = re.compile(
-    r"(?P<owner>(?:[A-Z][\w.\-]*|\([^)]*\))(?:\s+(?:[A-Z][\w.\-]*|of|de|von|van|del|la|mac|"
-    r"\([^)]*\)))*)['’]s\s+(?P<relation>(?:paternal |maternal )?[a-z-]+)"
-)
+# A word of a name: capitalised or a numbered title ("3Rd"), an inner apostrophe ("D'Évreux")
+# but not the possessive, or a parenthesis ("(1727–1752)").
+_NAME_WORD = r"(?:[A-Z0-9\u00c0-\u00de][\w.\-]*(?:['’](?!s\b)\w[\w.\-]*)*|\([^)]*\))"
+_NAME = rf"{_NAME_WORD}(?:,?\s+(?:{_NAME_WORD}|(?:of|de|von|van|del|la|mac|the)(?=\s)))*"
+# "Theodore Salisbury Woolsey's father", "Robert III, Count of Dreux's paternal grandfather".
+_POSSESSED = re.compile(rf"(?P<owner>{_NAME})['’]s\s+(?P<relation>(?:paternal |maternal )?[a-z-]+)")
 # Relatives known through another: X's paternal grandfather is X's father's father.
 _KIN_CHAINS = {
     "paternal grandfather": ("father", "father"),
@@ -62,7 +63,17 @@ _KIN_CHAINS = {
     "maternal grandmother": ("mother", "mother"),
     "father-in-law": ("spouse", "father"),
     "mother-in-law": ("spouse", "mother"),
+    "son-in-law": ("daughter", "husband"),
+    "daughter-in-law": ("son", "wife"),
+    "child-in-law": ("child", "spouse"),
+    "stepmother": ("father", "wife"),
+    "stepfather": ("mother", "husband"),
 }
+# "the paternal grandmother of X": the relative and who it is the relative of.
+_KIN_OF = re.compile(
+    rf"\bthe (?P<relation>{'|'.join(sorted(_KIN_CHAINS, key=len, reverse=True))}) of "
+    rf"(?P<owner>{_NAME})"
+)
 _FUNCTION_WORDS = frozenset(
     {"is", "was", "are", "were", "be", "did", "does", "do", "has", "have", "had", "the", "a", "an"}
 )
@@ -88,7 +99,7 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     doc = parsed(nlp, question)
     found = _relative_clause(doc) or _participle(doc)
     if found is None:
-        return _role_of(doc, question) or _possessed_role(question)
+        return _kin_of(question) or _role_of(doc, question) or _possessed_role(question)
     noun, first, last = found
     head = " ".join(t.text for t in doc[_noun_start(doc, noun) : noun.i + 1] if t.pos_ != "DET")
     words = [t for t in doc[first : last + 1] if not t.is_punct]
@@ -133,6 +144,16 @@ def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
         role = question[doc[start].idx : end]
         return NestedQuestion(f"Who is {role}?", outer)
     return None
+
+
+def _kin_of(question: str) -> NestedQuestion | None:
+    """ "Who is the paternal grandmother of X?": the father of X, then his mother."""
+    match = _KIN_OF.search(question)
+    if match is None:
+        return None
+    inner, last = _KIN_CHAINS[match["relation"]]
+    outer = f"{question[: match.start()]}the {last} of {{bridge}}{question[match.end() :]}"
+    return NestedQuestion(f"Who is the {inner} of {match['owner']}?", outer)
 
 
 def _possessed_role(question: str) -> NestedQuestion | None:

@@ -109,6 +109,7 @@ _FAMILIES = (
     frozenset({"make", "supplier", "supply", "manufacture", "manufacturer", "produce", "maker"}),
     frozenset({"begin", "commence", "starting"}),
     frozenset({"father", "mother", "parent", "son", "daughter", "child"}),
+    frozenset({"spouse", "marry", "married", "marriage", "wife", "husband", "widow", "consort"}),
     frozenset({"die", "death", "dead"}),
     frozenset({"bear", "born", "birth"}),
     frozenset({"keep", "retain", "retention", "store"}),
