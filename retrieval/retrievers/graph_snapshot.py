@@ -6,43 +6,12 @@ index, so that a question naming one form reaches documents using the other.
 """
 
 import threading
-from collections.abc import Iterator
-
-import faiss
 
 from groundgraph.graph.base import GraphReader
 from groundgraph.graph.ppr import PprGraph
 from groundgraph.retrieval.base import VectorIndex
+from groundgraph.retrieval.retrievers.synonyms import synonym_edges
 from groundgraph.retrieval.settings import RetrievalSettings
-
-# Names compared per matrix product: bounds the (batch × names) score matrix in memory.
-_SYNONYM_BATCH = 2048
-
-
-def synonym_edges(
-    names: VectorIndex, threshold: float, neighbours: int
-) -> Iterator[tuple[str, str, float]]:
-    """(entity, entity, similarity) for names of different entities at least `threshold` alike.
-
-    Exact k-nearest neighbours by matrix products over all name vectors, whatever the index
-    kind: an `fp16` index scans per query (20 s for 34k names against 6.5 s this way), and an
-    `hnsw` one would miss edges."""
-    keys = sorted(names)
-    vectors = names.vectors(keys)
-    for start in range(0, len(keys), _SYNONYM_BATCH):
-        batch = keys[start : start + _SYNONYM_BATCH]
-        scores, rows = faiss.knn(
-            vectors[start : start + len(batch)],
-            vectors,
-            min(neighbours + 1, len(keys)),
-            metric=faiss.METRIC_INNER_PRODUCT,
-        )
-        for key, row_scores, row in zip(batch, scores, rows, strict=True):
-            entity = names.label(key)
-            for score, position in zip(row_scores, row, strict=True):
-                other = names.label(keys[position])
-                if score >= threshold and entity < other:
-                    yield entity, other, float(score)
 
 
 class GraphSnapshot:
@@ -89,7 +58,11 @@ class GraphSnapshot:
         names = frozenset(self.names)
         if self._synonyms is None or self._synonyms[0] != names:
             s = self.settings
-            found = list(synonym_edges(self.names, s.synonym_threshold, s.synonym_neighbours))
+            found = list(
+                synonym_edges(
+                    self.names, s.synonym_threshold, s.synonym_neighbours, s.synonym_exact_limit
+                )
+            )
             self._synonyms = (names, found)
             self.synonym_searches += 1
         return self._synonyms[1]
