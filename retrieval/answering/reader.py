@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.attribution import belongs_to
 from groundgraph.retrieval.answering.binding import (
     IN_DOCUMENT,
     bind,
@@ -35,6 +36,7 @@ from groundgraph.retrieval.answering.evidence import EvidenceSentence
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
 from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
 from groundgraph.retrieval.answering.value_spans import NAME_LABELS, values
+from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.terms import QuestionTerms
 
 __all__ = ["Reading", "read", "units_of"]
@@ -59,6 +61,7 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
     units = list(units)
     weights = word_weights(word_stems(terms.words), units)
     relative = asked_relative(terms.words) if "PERSON" in terms.kinds else None
+    nationality = terms.kinds == NATIONALITY
     readings = []
     for unit in units:
         binding = bind(terms, unit, generic, weights)
@@ -72,6 +75,9 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
             if loose and _names_another(unit, terms, value):
                 continue
             prose = not unit.cells
+            span = unit.sentence.span
+            if nationality and prose and span and not belongs_to(span, value, terms.names):
+                continue
             if (
                 relative
                 and prose
