@@ -13,6 +13,7 @@ import re
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import SECTION_SEPARATOR
 from groundgraph.retrieval.answering.evidence_units import Unit
+from groundgraph.retrieval.answering.lifespans import BIRTH_WORDS, DEATH_WORDS, opening_lifespan
 from groundgraph.retrieval.questions.dates import DateParts, agrees, dates_in
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import QuestionTerms, related
@@ -122,7 +123,7 @@ def bind(
     if terms.causal and not CAUSE.search(unit.sentence.text):
         return None
     words = word_stems(terms.words)
-    coverage = word_coverage(words, unit.stems, weights)
+    coverage = _relation_coverage(terms, unit, words, weights)
     above = word_coverage(words, unit.above_stems, weights)
     stated = word_coverage(words, unit.stems | unit.above_stems, [1.0] * len(words))
     anchored = bool(levels) and max(levels) == IN_UNIT
@@ -162,6 +163,26 @@ def _section_names_another(unit: Unit) -> bool:
     if not words or heading.lower() in _GENERIC_HEADINGS:
         return False
     return all(w[:1].isupper() for w in words if w.isalpha())
+
+
+def _relation_coverage(
+    terms: QuestionTerms, unit: Unit, words: list[frozenset[str]], weights: list[float]
+) -> float:
+    """Weighted share of the relation's words the unit states; all of them when it opens
+    with the asked person's life range ("X (May 10, 1890 – August 17, 1987) was ..." states
+    when X was born and died)."""
+    if _lifespan_asked(terms, unit):
+        return 1.0
+    return word_coverage(words, unit.stems, weights)
+
+
+def _lifespan_asked(terms: QuestionTerms, unit: Unit) -> bool:
+    """The question asks when someone was born or died, and the unit opens with their name
+    and the range of their life."""
+    asked = {w for word in terms.words for w in related(word)}
+    if "DATE" not in terms.kinds or not asked & (BIRTH_WORDS | DEATH_WORDS):
+        return False  # "Where did X die?" is not answered by when
+    return opening_lifespan(unit.sentence.text, terms.names) is not None
 
 
 def _about_its_subject(unit: Unit) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import CAUSE
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
+from groundgraph.retrieval.answering.lifespans import BIRTH_WORDS, DEATH_WORDS, RANGE
 from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
@@ -18,9 +19,6 @@ from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, rel
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-_RANGE = re.compile(
-    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})\s*[–-]\s*(?P<died>[^()–;]*?\d{4})\)"
-)
 # A date range after a name states its birth and death more surely than any other date near.
 _LIFESPAN_FIT = 4.0
 _LOCATIVE = frozenset({"in", "at", "near"})
@@ -179,14 +177,14 @@ def _named_as_asked(cand: Span, head: str) -> bool:
 def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:
     """Birth and death dates written as a range after a name: "Gideon Pillow (June 8, 1806
     – October 8, 1878) was ..." is born on the first and died on the second."""
-    match = _RANGE.search(text)
+    match = RANGE.search(text)
     if match is None or "DATE" not in terms.kinds:
         return []
     asked = {w for word in terms.words for w in related(word)}
     found = []
-    if asked & {"bear", "born", "birth"}:
+    if asked & BIRTH_WORDS:
         found.append((match["born"].strip(), _LIFESPAN_FIT))
-    if asked & {"die", "death", "dead"}:
+    if asked & DEATH_WORDS:
         found.append((match["died"].strip(), _LIFESPAN_FIT))
     return found
 

@@ -1,0 +1,35 @@
+"""Birth and death dates written as a range after a person's name: "Gideon Pillow (June 8,
+1806 – October 8, 1878) was an American lawyer" states when he was born and when he died,
+though neither word is written."""
+
+from __future__ import annotations
+
+import re
+
+from groundgraph.ingest.resolution import normalise
+
+RANGE = re.compile(
+    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})\s*[–-]\s*(?P<died>[^()–;]*?\d{4})\)"
+)
+BIRTH_WORDS = frozenset({"bear", "born", "birth"})
+DEATH_WORDS = frozenset({"die", "death", "dead"})
+# The most words before the range: the name and what it is also known as, not a clause.
+_OPENING_WORDS = 12
+_NAME_FILLER = frozenset({"of", "the", "and", "de", "von", "van", "la", "del"})
+
+
+def opening_lifespan(text: str, names: tuple[str, ...]) -> re.Match[str] | None:
+    """The range that follows the name a sentence opens with, when that name is one of
+    `names` (by its first and last words: "Clarence Leon Brown (May 10, 1890 – August 17,
+    1987)" for "Clarence Brown"); None for a range after anyone else ("His son Emil Brand
+    (1930 – 2011)" for Otto Brand)."""
+    match = RANGE.search(text)
+    if match is None:
+        return None
+    before = f" {normalise(text[: match.start()])} "
+    for name in names:
+        words = [w for w in normalise(name).split() if len(w) > 2 and w not in _NAME_FILLER]
+        named = words and all(f" {w} " in before for w in (words[0], words[-1]))
+        if named and before.count(" ") <= _OPENING_WORDS:
+            return match
+    return None

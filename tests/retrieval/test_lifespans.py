@@ -1,0 +1,57 @@
+"""Birth and death dates read from the range after a person's name, which states both
+without the words "born" or "died"; only the range after the asked person's own name."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from groundgraph import GroundGraph
+from groundgraph.retrieval.answering.lifespans import opening_lifespan
+from tests.conftest import open_store
+
+DOCUMENTS = {
+    "clara_voss.md": "# Clara Voss\n\nClara Maria Voss (May 10, 1890 – August 17, 1957) was a "
+    "film director from Hamburg.\n",
+    "otto_brand.md": "# Otto Brand\n\nOtto Brand (1901 – 1968) was a film director. His son "
+    "Emil Brand (1930 – 2011) was a painter.\n",
+    "harbour_lights.md": "# Harbour Lights\n\nHarbour Lights is a 1931 drama film directed by "
+    "Clara Voss.\n",
+    "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
+    "Brand.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
+    corpus = tmp_path_factory.mktemp("films-corpus")
+    for name, text in DOCUMENTS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    with open_store(tmp_path_factory.mktemp("films-store")) as gg:
+        assert gg.ingest([corpus]).ok
+        yield gg
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("When did Clara Voss die?", "August 17, 1957"),
+        ("When was Otto Brand born?", "1901"),
+        (
+            "Which film has the director who died first, Harbour Lights or Grey Morning?",
+            "Harbour Lights",
+        ),
+    ],
+)
+def test_a_lifespan_states_birth_and_death(films: GroundGraph, question: str, short: str) -> None:
+    answer = films.ask(question)
+    assert answer.grounded, answer
+    assert answer.short == short
+
+
+def test_a_range_after_someone_else_is_not_theirs() -> None:
+    assert opening_lifespan("Otto Brand (1901 – 1968) was a director.", ("Otto Brand",))
+    son = "His son Emil Brand (1930 – 2011) was a painter."
+    assert opening_lifespan(son, ("Otto Brand",)) is None
+    assert opening_lifespan(son, ("Emil Brand",)) is not None
+    assert opening_lifespan("Clara Maria Voss (1890 – 1957) was ...", ("Clara Voss",))
+    assert opening_lifespan("Where did Clara Voss die?", ("Clara Voss",)) is None
