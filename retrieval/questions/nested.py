@@ -114,6 +114,15 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     return NestedQuestion(f"Which {head} {body}?", outer)
 
 
+def _continues_title(doc: Doc, i: int) -> bool:
+    """A capitalised word, a parenthesis, or the "!" inside "Author! Author!" still belongs to
+    a title the parser cut short."""
+    token = doc[i]
+    if token.text == "!":
+        return i + 1 < len(doc) and (doc[i + 1].is_title or doc[i + 1].text == "(")
+    return token.pos_ == "PROPN" or token.is_title or token.text == "("
+
+
 def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
     """ "Where was the founder of the Nobel Prizes born?": the inner question asks who holds
     the role, the outer asks the rest about them; a question that asks only the role ("Who
@@ -127,13 +136,15 @@ def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
             continue
         start = _noun_start(doc, token, determiners=True)
         last = objects[0].right_edge.i
-        while last + 1 < len(doc) and (
-            doc[last + 1].pos_ == "PROPN" or doc[last + 1].is_title or doc[last + 1].text == "("
-        ):
+        while last + 1 < len(doc) and _continues_title(doc, last + 1):
             last += 1  # "film Polish Wedding": the small parser ends the object at "film"
             if doc[last].text == "(":  # "Fortunella (Film)": the parenthesis goes with it
                 close = next((t.i for t in doc[last:] if t.text == ")"), last)
                 last = close
+        inside = doc[start : last + 1]
+        unclosed = sum(t.text == "(" for t in inside) > sum(t.text == ")" for t in inside)
+        if unclosed and last + 1 < len(doc) and doc[last + 1].text == ")":
+            last += 1  # the parser ended the object inside "(Film)"
         if doc[last].text != ")":
             last = _clause_end(doc, last)
         end = doc[last].idx + len(doc[last].text)

@@ -97,6 +97,14 @@ def test_question_shapes_read_the_wording() -> None:
     nested = split_nested(nlp, "Where was the explorer who named Lake Varn born?")
     assert nested == NestedQuestion("Which explorer named Lake Varn?", "Where was {bridge} born?")
     assert split_nested(nlp, "Where was Ida Marsk born?") is None
+    bracketed = split_nested(nlp, "Who is the mother of the director of Polish Wedding (Film)?")
+    assert bracketed == NestedQuestion(
+        "Who is the director of Polish Wedding (Film)?", "Who is the mother of {bridge}?"
+    )
+    exclaimed = split_nested(nlp, "Where was the director of film Author! Author! (Film) born?")
+    assert exclaimed == NestedQuestion(
+        "Who is the director of film Author! Author! (Film)?", "Where was {bridge} born?"
+    )
     assert question_shape("Where was Ida Marsk born?").answer_types == PLACE
     either = question_shape("Which opened first, the Harmon Bridge or Nordvik Tools?")
     assert either.items == ("the Harmon Bridge", "Nordvik Tools") and either.order == "earlier"
