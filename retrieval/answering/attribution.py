@@ -10,6 +10,8 @@ another noun ("sequences shot in Australia by Ken Hall"), says nothing of their 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
@@ -43,6 +45,101 @@ def belongs_to(span: Span, value: str, names: tuple[str, ...]) -> bool:
     return any(s.lower_ in _PRONOUNS or _names(_own_phrase(s), keys) for s in subjects)
 
 
+def demonyms_of(
+    span: Span, entities: Iterable[tuple[str, str]], names: tuple[str, ...]
+) -> set[str]:
+    """The nationality words (spaCy's NORP) the sentence says of one of `names`: "American" in
+    "Henry Hathaway (1898 – 1985) was an American film director"."""
+    return {
+        value
+        for value, label in entities
+        if label == "NORP"
+        and _NATIONALITY_WORD.search(value)
+        and value in span.text
+        and belongs_to(span, value, names)
+    }
+
+
+# Names of one nation in the forms documents use for it, where the endings below miss them.
+_NATIONS = {
+    **dict.fromkeys(
+        (
+            "english",
+            "scottish",
+            "welsh",
+            "british",
+            "england",
+            "scotland",
+            "wales",
+            "britain",
+            "great britain",
+            "united kingdom",
+            "uk",
+        ),
+        "united kingdom",
+    ),
+    **dict.fromkeys(("american", "america", "united states", "usa"), "united states"),
+    **dict.fromkeys(("french", "france"), "france"),
+    **dict.fromkeys(("dutch", "netherlands", "holland"), "netherlands"),
+    **dict.fromkeys(("spanish", "spain"), "spain"),
+    **dict.fromkeys(("swiss", "switzerland"), "switzerland"),
+    **dict.fromkeys(("irish", "ireland"), "ireland"),
+    **dict.fromkeys(("danish", "denmark"), "denmark"),
+    **dict.fromkeys(("swedish", "sweden"), "sweden"),
+    **dict.fromkeys(("polish", "poland"), "poland"),
+    **dict.fromkeys(("turkish", "turkey"), "turkey"),
+    **dict.fromkeys(("greek", "greece"), "greece"),
+    **dict.fromkeys(("finnish", "finland"), "finland"),
+    **dict.fromkeys(("norwegian", "norway"), "norway"),
+    **dict.fromkeys(("filipino", "philippines"), "philippines"),
+}
+_MULTIWORD = sorted((n for n in _NATIONS if " " in n), key=len, reverse=True)
+# Endings that make a nation's name a nationality word: Italy → Italian, China → Chinese.
+_DEMONYM_ENDING = re.compile(r"(?:ians?|ans?|ese|ish|ia|y|a|i|o|e)$")
+
+
+# A nationality word, not a faith or a title that spaCy also labels NORP ("Muslim",
+# "Countess"): a nation's name as above, or one of the endings nationality words take.
+_NATIONALITY_WORD = re.compile(
+    rf"\b(?:{'|'.join(sorted(_NATIONS, key=len, reverse=True))})\b|\w(?:an|ese|ish|i|ch)\b",
+    re.IGNORECASE,
+)
+
+
+def nations(value: str) -> frozenset[str]:
+    """The nations a nationality or country names, as comparable keys ("Austrian- German" →
+    {austr, germ}; "Italy" and "Italian" → {ital}); empty when it names none."""
+    text = f" {normalise(value)} "
+    for name in _MULTIWORD:
+        text = text.replace(f" {name} ", f" {_NATIONS[name].replace(' ', '_')} ")
+    keys = set()
+    for word in text.split():
+        if word in _NATIONS:
+            keys.add(_NATIONS[word])
+        elif "_" in word:
+            keys.add(word.replace("_", " "))
+        elif word.isalpha() and len(word) > 3:
+            root = word
+            while len(root) > 4 and (shorter := _DEMONYM_ENDING.sub("", root)) != root:
+                root = shorter
+            keys.add(root)
+    return frozenset(keys)
+
+
+def same_nation(first: Iterable[str], second: Iterable[str]) -> bool | None:
+    """Whether two people's nationalities or countries name a nation in common; None when
+    either's name none, or when they differ but one is cut short ("an Austrian- German-"
+    may go on to name the other's)."""
+    first, second = list(first), list(second)
+    a = frozenset().union(*(nations(v) for v in first))
+    b = frozenset().union(*(nations(v) for v in second))
+    if not a or not b:
+        return None
+    if a & b:
+        return True
+    return None if any(v.rstrip().endswith("-") for v in first + second) else False
+
+
 def _described_noun(token: Token) -> Token | None:
     """The noun a modifier describes: "American" → "director" in "the American director"."""
     while token.dep_ in ("amod", "compound", "nmod", "npadvmod") and token.head.i != token.i:
@@ -67,5 +164,12 @@ def _own_phrase(token: Token) -> str:
 
 
 def _names(phrase: str, keys: list[str]) -> bool:
+    """Whether the phrase names one of the keys, in full or by its first and last words
+    ("Howard Jerome Morris" for Howard Morris)."""
     padded = f" {normalise(phrase)} "
-    return any(f" {key} " in padded for key in keys)
+    for key in keys:
+        words = key.split()
+        ends = (words[0], words[-1]) if len(words) > 1 else (key,)
+        if f" {key} " in padded or all(f" {w} " in padded for w in ends):
+            return True
+    return False

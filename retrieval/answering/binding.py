@@ -12,9 +12,11 @@ import re
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import SECTION_SEPARATOR
+from groundgraph.retrieval.answering.attribution import demonyms_of
 from groundgraph.retrieval.answering.evidence_units import Unit
 from groundgraph.retrieval.answering.lifespans import BIRTH_WORDS, DEATH_WORDS, opening_lifespan
 from groundgraph.retrieval.questions.dates import DateParts, agrees, dates_in
+from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import QuestionTerms, related
 
@@ -170,8 +172,9 @@ def _relation_coverage(
 ) -> float:
     """Weighted share of the relation's words the unit states; all of them when it opens
     with the asked person's life range ("X (May 10, 1890 – August 17, 1987) was ..." states
-    when X was born and died)."""
-    if _lifespan_asked(terms, unit):
+    when X was born and died) or describes them by their nationality ("X was an American
+    film director" states what nationality X is, without the word)."""
+    if _lifespan_asked(terms, unit) or _nationality_stated(terms, unit):
         return 1.0
     return word_coverage(words, unit.stems, weights)
 
@@ -183,6 +186,15 @@ def _lifespan_asked(terms: QuestionTerms, unit: Unit) -> bool:
     if "DATE" not in terms.kinds or not asked & (BIRTH_WORDS | DEATH_WORDS):
         return False  # "Where did X die?" is not answered by when
     return opening_lifespan(unit.sentence.text, terms.names) is not None
+
+
+def _nationality_stated(terms: QuestionTerms, unit: Unit) -> bool:
+    """The question asks someone's nationality or country, and the unit says it of them: a
+    nationality word in a clause about them or in a noun phrase of theirs."""
+    span = unit.sentence.span
+    if terms.kinds != NATIONALITY or not terms.names or span is None:
+        return False
+    return bool(demonyms_of(span, unit.sentence.entities, terms.names))
 
 
 def _about_its_subject(unit: Unit) -> bool:

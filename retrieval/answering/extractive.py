@@ -10,6 +10,8 @@ line or one table row. Its shape decides how it is read:
   hops are quoted, the second first, and either unstated hop means no answer;
 - "…, A or B?" reads the compared value of each item and names the larger, smaller, earlier
   or later as the question asks; "Are A and B both …?" says yes or no by their countries;
+  "Are the directors of A and B from the same country?" reads each director, then each one's
+  nationality, and says yes or no by those;
 - anything else is answered by the best-bound value, its unit quoted and cited.
 
 When no unit binds the question the answer says so and is not grounded: `grounded` means the
@@ -24,6 +26,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.attribution import demonyms_of, same_nation
 from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
@@ -33,7 +36,9 @@ from groundgraph.retrieval.questions.kinds import NATIONALITY, QuestionShape, qu
 from groundgraph.retrieval.questions.nested import (
     NestedQuestion,
     RoleComparison,
+    SharedNationality,
     compared_role,
+    shared_nationality,
     split_nested,
 )
 from groundgraph.retrieval.questions.terms import bare_name, read_question
@@ -110,6 +115,9 @@ class ExtractiveGenerator:
         if context.communities:
             return self._themes(question, context), []
         shape = question_shape(question)
+        shared = shared_nationality(question)
+        if shared is not None:
+            return self._shared_nationality(question, shared, context), []
         if shape.polar and shape.items:
             return self._polar(question, shape, context), []
         by_role = compared_role(question) if shape.items else None
@@ -212,6 +220,32 @@ class ExtractiveGenerator:
         chosen = pick(range(len(dates)), key=lambda i: dates[i])
         return self._quote(question, quoted, bare_name(shape.items[chosen]))
 
+    def _shared_nationality(
+        self, question: str, shared: SharedNationality, context: Context
+    ) -> Answer:
+        """Each item's role holder, then their nationality: yes when they share a nation,
+        no when they do not; every hop quoted, or no answer."""
+        found, quoted = [], []
+        for item in shared.items:
+            inner = f"Who is the {shared.role} of {bare_name(item)}?"
+            holders = self._read(inner, self._context(inner, context))
+            if not holders:
+                return self._none(question)
+            asked = f"What nationality is {holders[0].value}?"
+            nationality = self._read(asked, self._context(asked, context))
+            if not nationality:
+                return self._none(question)
+            stated = nationality[0].sentence
+            said = {nationality[0].value}
+            if stated.span is not None:  # "an Italian-American director": each one said
+                said |= demonyms_of(stated.span, stated.entities, (holders[0].value,))
+            found.append(said)
+            quoted += [nationality[0], holders[0]]
+        same = same_nation(found[0], found[1])
+        if same is None:
+            return self._none(question)
+        return self._verdict(question, quoted, "Yes" if same else "No")
+
     def _polar(self, question: str, shape: QuestionShape, context: Context) -> Answer:
         """Yes or no to whether two items share a country or nationality, with a sentence
         about each."""
@@ -226,8 +260,7 @@ class ExtractiveGenerator:
         short = _polar_answer(chosen)
         if short is None:
             return self._none(question)
-        answer = self._quote(question, chosen, short)
-        return replace(answer, text=f"{short}. {answer.text}")
+        return self._verdict(question, chosen, short)
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -243,6 +276,13 @@ class ExtractiveGenerator:
         if short and f" {normalise(short)} " not in f" {normalise(text)} ":
             text = f"{short}. {text}"  # the item a comparison names, which no quote names
         return Answer(question, text, citations, True, self.name, short=short)
+
+    def _verdict(
+        self, question: str, chosen: Sequence[Reading | EvidenceSentence], short: str
+    ) -> Answer:
+        """A yes or no, said first, then the quoted evidence it rests on."""
+        answer = self._quote(question, chosen, None)
+        return replace(answer, text=f"{short}. {answer.text}", short=short)
 
     def _none(self, question: str, notes: tuple[str, ...] = ()) -> Answer:
         return Answer(question, NO_ANSWER, (), False, self.name, notes=notes)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.answering.attribution import belongs_to
+from groundgraph.retrieval.answering.attribution import belongs_to, demonyms_of
 from groundgraph.retrieval.answering.binding import (
     IN_DOCUMENT,
     bind,
@@ -71,11 +71,19 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         # A unit that states the relation must give the value in it; one bound by its date
         # while a neighbour states the relation cannot.
         in_relation = word_coverage(word_stems(terms.words), unit.stems, weights) > 0
+        prose, span = not unit.cells, unit.sentence.span
+        # "Steno, the artistic name of Stefano Vanzina (...) was an Italian film director":
+        # where a nationality word is said of them, it is the answer, not another name.
+        demonyms = (
+            demonyms_of(span, unit.sentence.entities, terms.names)
+            if nationality and prose and span
+            else set()
+        )
         for value, fit in values(terms, unit, in_relation):
             if loose and _names_another(unit, terms, value):
                 continue
-            prose = not unit.cells
-            span = unit.sentence.span
+            if demonyms and value not in demonyms:
+                continue
             if nationality and prose and span and not belongs_to(span, value, terms.names):
                 continue
             if (

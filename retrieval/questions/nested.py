@@ -267,3 +267,50 @@ def compared_role(question: str) -> RoleComparison | None:
     later = event == "younger" or order in ("later", "last")
     question_of = "When did {bridge} die?" if event == "died" else "When was {bridge} born?"
     return RoleComparison(match["role"], question_of, "later" if later else "earlier")
+
+
+@dataclass(frozen=True)
+class SharedNationality:
+    """ "Are the directors of films A and B from the same country?": each item's role holder,
+    then whether they share a nationality.
+
+    Attributes:
+        role: the role of each item asked about ("director").
+        items: the two things whose role holders are compared.
+    """
+
+    role: str
+    items: tuple[str, str]
+
+
+_ROLES = r"director|performer|composer|producer|author|writer|creator|founder|singer"
+_WORKS = r"(?:the\s+)?(?:films?|movies?|songs?|albums?|books?|novels?)"
+_AND = r"(?-i:\s+and\s+)"  # lower case: "The Pit And The Pendulum" is one title
+_ASKED = r"\s+(?:both\s+)?(?:(?:are\s+)?from|share|have|of\s+the\s+same)\b"
+_SAME_NATION = re.compile(r"\bsame (?:country|nationality)\b", re.IGNORECASE)
+_SHARED_FORMS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # "Are director of film A and director of film B both from the same country?"
+        rf"^(?:are|do|did|were)\s+(?:the\s+)?(?P<role>{_ROLES})\s+of\s+(?:{_WORKS}\s+)?"
+        rf"(?P<a>.+?){_AND}(?:the\s+)?(?P=role)\s+of\s+(?:{_WORKS}\s+)?(?P<b>.+?){_ASKED}",
+        # "Are both directors of films A and B from the same country?"
+        rf"^(?:are|do|did|were)\s+(?:both\s+|the\s+)?(?P<role>{_ROLES})s\s+of\s+(?:both\s+)?"
+        rf"(?:{_WORKS}\s+)?(?P<a>.+?){_AND}(?P<b>.+?){_ASKED}",
+        # "Do both films, A and B, have the directors who are from the same country?"
+        rf"^(?:do|did)\s+both\s+(?:{_WORKS},?\s+)?(?P<a>.+?){_AND}(?P<b>.+?)"
+        rf"(?-i:\s+(?:films|movies|songs|albums|books))?,?\s+have\s+(?:the\s+)?(?P<role>{_ROLES})s\b",
+    )
+)
+
+
+def shared_nationality(question: str) -> SharedNationality | None:
+    """The role holders whose nationalities a yes/no question compares, or None."""
+    text = " ".join(question.split())
+    if not _SAME_NATION.search(text):
+        return None
+    for form in _SHARED_FORMS:
+        if match := form.match(text):
+            items = (match["a"].strip(" ,"), match["b"].strip(" ,"))
+            return SharedNationality(match["role"].lower(), items)
+    return None

@@ -21,6 +21,7 @@ from groundgraph.retrieval.retrievers.linking import question_phrases
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Token
 
 # Kinds of answer beyond spaCy's labels: a named thing of the asked sort ("which team"), or any
 # value ("what is the payload of X").
@@ -87,6 +88,8 @@ _COMPARING = frozenset(
 )
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)*\b")
 _DATE_WORDS = frozenset(MONTHS) | {"q1", "q2", "q3", "q4"}
+# Kinds of work a question puts before a title: "film Garbo", "song Changed It".
+_WORK_KINDS = frozenset({"film", "movie", "song", "album", "single", "novel", "book", "play"})
 WH = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "why", "how"})
 # Auxiliaries and words every question of a kind has: they bind nothing.
 _EMPTY = frozenset({"be", "do", "have", "can", "will", "would", "should", "must", "may"})
@@ -164,6 +167,13 @@ def related(word: str) -> frozenset[str]:
     return frozenset({word}).union(*(family for family in _FAMILIES if word in family))
 
 
+def _labels_name(token: Token, named: set[str]) -> bool:
+    """ "song" in "the composer of song Make The World Move": the kind of the named work, not
+    a word of the asked relation ("a song recorded by X" does not say who composed it)."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return token.lower_ in _WORK_KINDS and following is not None and following.lower_ in named
+
+
 def read_question(nlp: Language, question: str) -> QuestionTerms:
     """The terms of a question: its kind of answer, names, dates and relation words."""
     lower = " ".join(question.lower().split())
@@ -198,6 +208,7 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
         lemma = token.lemma_.lower()
         if (
             token.is_punct
+            or _labels_name(token, named)
             or token.i in date_words
             or token.lower_ in named
             or lemma in WH
