@@ -14,7 +14,12 @@ from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import SECTION_SEPARATOR
 from groundgraph.retrieval.answering.attribution import demonyms_of
 from groundgraph.retrieval.answering.evidence_units import Unit
-from groundgraph.retrieval.answering.lifespans import BIRTH_WORDS, DEATH_WORDS, opening_lifespan
+from groundgraph.retrieval.answering.lifespans import (
+    BIRTH_WORDS,
+    DEATH_WORDS,
+    opening_lifespan,
+    stated_by_range,
+)
 from groundgraph.retrieval.questions.dates import DateParts, agrees, dates_in
 from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.stems import stems
@@ -180,12 +185,14 @@ def _relation_coverage(
 
 
 def _lifespan_asked(terms: QuestionTerms, unit: Unit) -> bool:
-    """The question asks when someone was born or died, and the unit opens with their name
-    and the range of their life."""
+    """The question asks when or where someone was born or died, and the unit opens with
+    their name and a range of their life that states it."""
     asked = {w for word in terms.words for w in related(word)}
-    if "DATE" not in terms.kinds or not asked & (BIRTH_WORDS | DEATH_WORDS):
-        return False  # "Where did X die?" is not answered by when
-    return opening_lifespan(unit.sentence.text, terms.names) is not None
+    place = bool(terms.kinds & {"GPE", "LOC"})
+    if not ("DATE" in terms.kinds or place) or not asked & (BIRTH_WORDS | DEATH_WORDS):
+        return False
+    match = opening_lifespan(unit.sentence.text, terms.names)
+    return match is not None and bool(stated_by_range(match, asked, "DATE" not in terms.kinds))
 
 
 def _nationality_stated(terms: QuestionTerms, unit: Unit) -> bool:

@@ -1,6 +1,7 @@
 """Birth and death dates written as a range after a person's name: "Gideon Pillow (June 8,
 1806 – October 8, 1878) was an American lawyer" states when he was born and when he died,
-though neither word is written."""
+though neither word is written; "(25 October 1768, The Hague – 9 January 1816, Weilburg)"
+states where too."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 from groundgraph.ingest.resolution import normalise
 
 RANGE = re.compile(
-    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})\s*[–-]\s*(?P<died>[^()–;]*?\d{4})\)"
+    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})(?:,\s*(?P<born_in>[^()–;\d]+?))?\s*[–-]\s*"
+    r"(?P<died>[^()–;]*?\d{4})(?:,\s*(?P<died_in>[^()–;\d]+?))?\)"
 )
 BIRTH_WORDS = frozenset({"bear", "born", "birth"})
 DEATH_WORDS = frozenset({"die", "death", "dead"})
@@ -33,3 +35,14 @@ def opening_lifespan(text: str, names: tuple[str, ...]) -> re.Match[str] | None:
         if named and before.count(" ") <= _OPENING_WORDS:
             return match
     return None
+
+
+def stated_by_range(match: re.Match[str], asked: set[str], place: bool) -> list[str]:
+    """What a life range states of the asked events: the dates of birth and death, or with
+    `place` the places written after them (none when the range gives no place)."""
+    found = []
+    for words, date, where in ((BIRTH_WORDS, "born", "born_in"), (DEATH_WORDS, "died", "died_in")):
+        value = match[where] if place else match[date]
+        if asked & words and value:
+            found.append(value.strip())
+    return found

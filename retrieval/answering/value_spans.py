@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import CAUSE
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
-from groundgraph.retrieval.answering.lifespans import BIRTH_WORDS, DEATH_WORDS, RANGE
+from groundgraph.retrieval.answering.lifespans import RANGE, stated_by_range
 from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
@@ -175,18 +175,14 @@ def _named_as_asked(cand: Span, head: str) -> bool:
 
 
 def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:
-    """Birth and death dates written as a range after a name: "Gideon Pillow (June 8, 1806
-    – October 8, 1878) was ..." is born on the first and died on the second."""
+    """Birth and death dates (or places) written as a range after a name: "Gideon Pillow
+    (June 8, 1806 – October 8, 1878) was ..." is born on the first and died on the second."""
     match = RANGE.search(text)
-    if match is None or "DATE" not in terms.kinds:
+    place = bool(terms.kinds & {"GPE", "LOC"})
+    if match is None or not ("DATE" in terms.kinds or place):
         return []
     asked = {w for word in terms.words for w in related(word)}
-    found = []
-    if asked & BIRTH_WORDS:
-        found.append((match["born"].strip(), _LIFESPAN_FIT))
-    if asked & DEATH_WORDS:
-        found.append((match["died"].strip(), _LIFESPAN_FIT))
-    return found
+    return [(v, _LIFESPAN_FIT) for v in stated_by_range(match, asked, "DATE" not in terms.kinds)]
 
 
 def _is_asked_date(text: str, terms: QuestionTerms) -> bool:

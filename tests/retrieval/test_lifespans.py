@@ -1,12 +1,13 @@
-"""Birth and death dates read from the range after a person's name, which states both
-without the words "born" or "died"; only the range after the asked person's own name."""
+"""Birth and death dates (and places, where the range gives them) read from the range after a
+person's name, which states both without the words "born" or "died"; only the range after the
+asked person's own name."""
 
 from collections.abc import Iterator
 
 import pytest
 
 from groundgraph import GroundGraph
-from groundgraph.retrieval.answering.lifespans import opening_lifespan
+from groundgraph.retrieval.answering.lifespans import opening_lifespan, stated_by_range
 from tests.conftest import open_store
 
 DOCUMENTS = {
@@ -16,6 +17,8 @@ DOCUMENTS = {
     "Emil Brand (1930 – 2011) was a painter.\n",
     "harbour_lights.md": "# Harbour Lights\n\nHarbour Lights is a 1931 drama film directed by "
     "Clara Voss.\n",
+    "ida_lind.md": "# Ida Lind\n\nIda Lind (3 March 1884, Uppsala – 9 May 1950, Gothenburg) "
+    "was a stage designer.\n",
     "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
     "Brand.\n",
 }
@@ -36,6 +39,9 @@ def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
     [
         ("When did Clara Voss die?", "August 17, 1957"),
         ("When was Otto Brand born?", "1901"),
+        ("When did Ida Lind die?", "9 May 1950"),
+        ("Where did Ida Lind die?", "Gothenburg"),
+        ("Where was Ida Lind born?", "Uppsala"),
         (
             "Which film has the director who died first, Harbour Lights or Grey Morning?",
             "Harbour Lights",
@@ -55,3 +61,10 @@ def test_a_range_after_someone_else_is_not_theirs() -> None:
     assert opening_lifespan(son, ("Emil Brand",)) is not None
     assert opening_lifespan("Clara Maria Voss (1890 – 1957) was ...", ("Clara Voss",))
     assert opening_lifespan("Where did Clara Voss die?", ("Clara Voss",)) is None
+
+
+def test_a_range_without_places_does_not_answer_where() -> None:
+    dated = opening_lifespan("Otto Brand (1901 – 1968) was a director.", ("Otto Brand",))
+    assert dated is not None
+    assert stated_by_range(dated, {"die"}, place=False) == ["1968"]
+    assert stated_by_range(dated, {"die"}, place=True) == []
