@@ -38,10 +38,16 @@ _SPOUSE_OF = r"(?:wife|husband|widow|consort)"
 _SIBLING_WORDS = r"(?:brother|sister|sibling)"
 # "son of A(, titles) and (of his wife) B": the first parent named, then the second.
 _COUPLE = re.compile(
-    rf"\b{_OFFSPRING}\s+of\s+(?P<first>[^.;]*?)"
+    rf"\b{_OFFSPRING}s?\s+of\s+(?P<first>[^.;]*?)"
     r"(?:,?\s+and\s+(?:of\s+)?(?:his\s+wife,?\s+|her\s+husband,?\s+)?(?P<second>[^.;]*))?"
     r"(?:[.;]|$)",
     re.IGNORECASE,
+)
+# "son of writer, doctor and diplomat Friedrich Wolf": what the parent was, before the name,
+# is not a list of parents.
+_OCCUPATIONS = re.compile(
+    rf"(\b{_OFFSPRING}s?\s+of\s+)(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*(?:,\s*|\s+and\s+|\s+))+"
+    r"(?=[A-Z])"
 )
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|who|they|their)\b", re.IGNORECASE)
 _GAP = r"[^.;]{0,60}?"  # a stretch of the same clause: names, titles, dates in brackets
@@ -91,7 +97,7 @@ def states_relative(
 def _parent(which: str, subject_names: tuple[str, ...], value: str, text: str) -> bool:
     """ "(he was the) son of A and (his wife) B": A is the father, B the mother; "his father,
     (the dealer) A"."""
-    for match in _COUPLE.finditer(text):
+    for match in _COUPLE.finditer(_OCCUPATIONS.sub(r"\1", text)):
         if not _refers_before(text[: match.start()], subject_names):
             continue
         first, second = match["first"], match["second"] or ""
