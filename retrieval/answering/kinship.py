@@ -1,12 +1,13 @@
 """Whether a sentence states a person as the asked relative of the one the question names.
 
 "Who is X's father?" read from "X was the son of A and B" is A, never B (the father is named
-first, as biographies do; a parent named alone may be either); from "He married C, the
-daughter of D" it is nobody. A sentence that names several people around a kinship word
-says which is which by where each stands: the first of "son of A and B" is the father, the
-one after "and" (or "his wife") the mother, whoever follows "married" the spouse. A value
-that stands nowhere the asked relation puts it is not stated in that role, and is not read.
-"""
+first, as biographies do, unless a title says otherwise: "Princess A and B"; a parent named
+alone may be either); from "He married C, the daughter of D" it is nobody, and "his parents
+were A and his wife B" names no wife of X. A sentence that names several people around a
+kinship word says which is which by where each stands: the first of "son of A and B" is the
+father, the one after "and" (or "his wife") the mother, whoever follows "married" the
+spouse. A value that stands nowhere the asked relation puts it is not stated in that role,
+and is not read."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ _OCCUPATIONS = re.compile(
     rf"(\b{_OFFSPRING}s?\s+of\s+)(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*(?:,\s*|\s+and\s+|\s+))+"
     r"(?=[A-Z])"
 )
+# "he was not the son of his then-wife Empress Wang"
+_NEGATED = re.compile(r"\bnot\s+(?:(?:the|a|an)\s+)?(?:\w+\s+)?$")
 _PRONOUN = re.compile(r"\b(?:he|she|his|her|who|they|their)\b", re.IGNORECASE)
 _GAP = r"[^.;]{0,60}?"  # a stretch of the same clause: names, titles, dates in brackets
 # "his father, the art dealer René Gimpel": lower-case words before the name.
@@ -57,7 +60,16 @@ _EPITHET = r"(?:(?:the\s+)?(?:[a-z][\w-]*\s+){0,3})?"
 _ABBREVIATION = re.compile(r"\b(Dr|St|Mr|Mrs|Ms|Jr|Sr|Rev|Gen|Col|Capt|Lt|Fr|[A-Z])\.(?=\s)")
 # "Greta Moen, the (eldest) daughter of": a name the kinship word is said of.
 _APPOSED = re.compile(
-    r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s*,\s*(?:the|a|an)\s+(?:[a-z]+\s+)?$"
+    r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+    r"\s*,?\s+(?:the|a|an)\s+(?:[a-z]+\s+)?$"
+)
+# Titles that say a parent is a woman or a man, whichever of a couple is named first.
+_WOMEN = re.compile(r"^(?:Queen|Princess|Empress|Duchess|Countess|Lady|Archduchess|Infanta|Dame)\b")
+_MEN = re.compile(r"^(?:King|Prince|Emperor|Duke|Count|Lord|Archduke|Infante|Sir)\b")
+# "His parents were A and his wife B": the wife is the parent's, not the subject's.
+_PARENTS_FIRST = re.compile(
+    rf"\b(?:parents\s+were|{_OFFSPRING}s?\s+of)\b[^.;]*\b(?:his|her)\s+{_SPOUSE_WORDS}\b",
+    re.IGNORECASE,
 )
 _NAME_FILLER = frozenset({"of", "the", "and", "de", "von", "van", "la", "del"})
 
@@ -88,6 +100,8 @@ def states_relative(
         )
         if married:
             return _refers_before(text[: married.start()], subject_names)
+        if (parents := _PARENTS_FIRST.search(text)) and value in text[parents.end() :]:
+            return False
         return _named_as(_SPOUSE_WORDS, value, text) or _relative_of(
             _SPOUSE_OF, subject_names, value, text
         )
@@ -97,10 +111,16 @@ def states_relative(
 def _parent(which: str, subject_names: tuple[str, ...], value: str, text: str) -> bool:
     """ "(he was the) son of A and (his wife) B": A is the father, B the mother; "his father,
     (the dealer) A"."""
-    for match in _COUPLE.finditer(_OCCUPATIONS.sub(r"\1", text)):
-        if not _refers_before(text[: match.start()], subject_names):
+    listed = _OCCUPATIONS.sub(r"\1", text)
+    for match in _COUPLE.finditer(listed):
+        before = listed[: match.start()]
+        if not _refers_before(before, subject_names) or _NEGATED.search(before):
             continue
         first, second = match["first"], match["second"] or ""
+        if not re.match(r"[A-Z\u00c0-\u00de]|(?:his|her)\b", second):
+            second = ""  # "son of A and was created crown prince": one parent named
+        if _WOMEN.match(first.strip()) or _MEN.match(second.strip()):
+            first, second = second, first  # "daughter of Princess Madeleine and Christopher"
         if not second or which == "":  # one parent named: father or mother alike
             found = _leads(first, value) or _leads(second, value)
         else:
