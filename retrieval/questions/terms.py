@@ -174,6 +174,18 @@ def _labels_name(token: Token, named: set[str]) -> bool:
     return token.lower_ in _WORK_KINDS and following is not None and following.lower_ in named
 
 
+def _names_the_kind(token: Token) -> bool:
+    """ "place" in "the place of death of X": the answer's kind, which the question's kind
+    already asks for; "took his place in the House of Lords" does not say where X died."""
+    doc = token.doc
+    return (
+        token.lower_ in ("place", "date")
+        and token.i + 2 < len(doc)
+        and doc[token.i + 1].lower_ == "of"
+        and doc[token.i + 2].lower_ in ("birth", "death", "burial")
+    )
+
+
 def read_question(nlp: Language, question: str) -> QuestionTerms:
     """The terms of a question: its kind of answer, names, dates and relation words."""
     lower = " ".join(question.lower().split())
@@ -209,6 +221,7 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
         if (
             token.is_punct
             or _labels_name(token, named)
+            or _names_the_kind(token)
             or token.i in date_words
             or token.lower_ in named
             or lemma in WH

@@ -13,6 +13,7 @@ from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.answering.extractive import NO_ANSWER
 from groundgraph.retrieval.questions.kinds import PERSON, PLACE, question_shape
 from groundgraph.retrieval.questions.nested import NestedQuestion, split_nested
+from groundgraph.retrieval.questions.terms import read_question
 from tests.conftest import open_store
 
 INGEST = IngestSettings()
@@ -110,3 +111,12 @@ def test_question_shapes_read_the_wording() -> None:
     assert either.items == ("the Harmon Bridge", "Nordvik Tools") and either.order == "earlier"
     both = question_shape("Are Karin Holm and Tomas Brandt both Danish?")
     assert both.polar and both.items == ("Karin Holm", "Tomas Brandt")
+
+
+def test_words_that_name_the_answer_or_the_work_are_not_relation_words() -> None:
+    nlp = load_spacy(INGEST.spacy_model)
+    # "took his place in the House of Lords" does not say where anyone died
+    assert read_question(nlp, "Where was the place of death of Ida Marsk?").words == {"death"}
+    # "a song recorded by X" does not say who composed it
+    composed = read_question(nlp, "Who is the composer of song Grey Harbour Lights?")
+    assert composed.words == {"composer"}
