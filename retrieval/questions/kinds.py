@@ -43,7 +43,9 @@ _KIN = re.compile(
     r"grand\w+|uncle|aunt|\w+-in-law)\b"
 )
 _POLAR = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will)\b")
-_EITHER = re.compile(r",\s*(?P<a>[^,?]+?)\s+or\s+(?P<b>[^,?]+?)\s*\?*$")
+# The items follow the question's first comma and may hold commas of their own ("Which film
+# came out first, Love, Honor And Oh-Baby! or I Cover The Underworld?").
+_EITHER = re.compile(r"^[^,]*,\s*(?P<a>[^?]+?)\s+or\s+(?P<b>[^?]+?)\s*\?*$")
 _BOTH = re.compile(
     r"^(?:are|were|do|did|is|was)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+both\b", re.IGNORECASE
 )

@@ -109,6 +109,8 @@ def test_question_shapes_read_the_wording() -> None:
     assert question_shape("Where was Ida Marsk born?").answer_types == PLACE
     either = question_shape("Which opened first, the Harmon Bridge or Nordvik Tools?")
     assert either.items == ("the Harmon Bridge", "Nordvik Tools") and either.order == "earlier"
+    titled = question_shape("Which film came out first, Murder, She Said or Grey Harbour?")
+    assert titled.items == ("Murder, She Said", "Grey Harbour")
     both = question_shape("Are Karin Holm and Tomas Brandt both Danish?")
     assert both.polar and both.items == ("Karin Holm", "Tomas Brandt")
 
