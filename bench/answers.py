@@ -142,7 +142,7 @@ def main() -> None:
     if not args.no_record:
         limit = f" --limit {args.limit}" if args.limit else ""
         record(
-            f"Answer quality: {args.name} ({args.split}){args.label}",
+            f"Answer quality: {args.name} ({args.split}){f' — {args.label}' if args.label else ''}",
             f"Command: `python bench/answers.py --set {args.name} --generators "
             f"{args.generators}{limit}`.",
             table,

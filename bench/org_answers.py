@@ -106,7 +106,7 @@ def main() -> None:
     print(table)
     if not args.no_record:
         record(
-            f"Answer quality: organisation corpus{args.label}",
+            f"Answer quality: organisation corpus{f' — {args.label}' if args.label else ''}",
             f"Command: `python bench/org_answers.py --generators {args.generators}`; "
             f"{asked} questions on {len(list(args.corpus.iterdir()))} documents.",
             table,
