@@ -4,7 +4,8 @@ import os
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,24 @@ def demo_corpus() -> Path:
 def open_store(directory: Path, **overrides: object) -> GroundGraph:
     """A GroundGraph on a fresh embedded store, isolated from the environment's settings."""
     return GroundGraph.open(Settings.load(store=directory, **overrides))
+
+
+def write_corpus(directory: Path, documents: Mapping[str, str]) -> Path:
+    """`documents` (file name → text) written into `directory`, a corpus to ingest."""
+    for name, text in documents.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+@contextmanager
+def store_of(
+    tmp_path_factory: pytest.TempPathFactory, name: str, documents: Mapping[str, str]
+) -> Iterator[GroundGraph]:
+    """A fresh store with a test module's own documents ingested."""
+    corpus = write_corpus(tmp_path_factory.mktemp(f"{name}-corpus"), documents)
+    with open_store(tmp_path_factory.mktemp(f"{name}-store")) as gg:
+        assert gg.ingest([corpus]).ok
+        yield gg
 
 
 @pytest.fixture(scope="session")

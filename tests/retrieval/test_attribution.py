@@ -13,7 +13,7 @@ from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.answering.attribution import belongs_to, demonyms_of, same_nation
 from groundgraph.retrieval.questions.nested import SharedNationality, shared_nationality
-from tests.conftest import open_store
+from tests.conftest import store_of
 
 DOCUMENTS = {
     "lena_dorn.md": "# Lena Dorn\n\nLena Maria Dorn (1902 – 1971) was an Austrian film "
@@ -32,11 +32,7 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
-    corpus = tmp_path_factory.mktemp("films-corpus")
-    for name, text in DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with open_store(tmp_path_factory.mktemp("films-store")) as gg:
-        assert gg.ingest([corpus]).ok
+    with store_of(tmp_path_factory, "films", DOCUMENTS) as gg:
         yield gg
 
 

@@ -14,7 +14,7 @@ from groundgraph.retrieval.answering.extractive import NO_ANSWER
 from groundgraph.retrieval.questions.kinds import PERSON, PLACE, question_shape
 from groundgraph.retrieval.questions.nested import NestedQuestion, split_nested
 from groundgraph.retrieval.questions.terms import read_question
-from tests.conftest import open_store
+from tests.conftest import store_of
 
 INGEST = IngestSettings()
 DOCUMENTS = {
@@ -55,11 +55,7 @@ ANSWERED = [
 
 @pytest.fixture(scope="module")
 def hard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
-    corpus = tmp_path_factory.mktemp("hard-corpus")
-    for name, text in DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with open_store(tmp_path_factory.mktemp("hard-store")) as gg:
-        assert gg.ingest([corpus]).ok
+    with store_of(tmp_path_factory, "hard", DOCUMENTS) as gg:
         yield gg
 
 

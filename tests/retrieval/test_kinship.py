@@ -11,7 +11,7 @@ from groundgraph.ingest.nlp import load_spacy
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
 from groundgraph.retrieval.questions.nested import NestedQuestion, split_nested
-from tests.conftest import open_store
+from tests.conftest import store_of
 
 DOCUMENTS = {
     "edda_varg.md": "# Edda Varg\n\nEdda Varg (1921 – 1990) was a Norwegian engraver. She was "
@@ -33,11 +33,7 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
-    corpus = tmp_path_factory.mktemp("family-corpus")
-    for name, text in DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with open_store(tmp_path_factory.mktemp("family-store")) as gg:
-        assert gg.ingest([corpus]).ok
+    with store_of(tmp_path_factory, "family", DOCUMENTS) as gg:
         yield gg
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from groundgraph import GroundGraph
 from groundgraph.retrieval.answering.lifespans import opening_lifespan, stated_by_range
-from tests.conftest import open_store
+from tests.conftest import store_of
 
 DOCUMENTS = {
     "clara_voss.md": "# Clara Voss\n\nClara Maria Voss (May 10, 1890 – August 17, 1957) was a "
@@ -26,11 +26,7 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
-    corpus = tmp_path_factory.mktemp("films-corpus")
-    for name, text in DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    with open_store(tmp_path_factory.mktemp("films-store")) as gg:
-        assert gg.ingest([corpus]).ok
+    with store_of(tmp_path_factory, "films", DOCUMENTS) as gg:
         yield gg
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from groundgraph import GroundGraph
 from groundgraph.retrieval.answering.extractive import NO_ANSWER
-from tests.conftest import open_store
+from tests.conftest import open_store, write_corpus
 
 DOCUMENTS = {
     "closure_notice.txt": (
@@ -78,9 +78,7 @@ def _write_roster(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
-    corpus = tmp_path_factory.mktemp("company-corpus")
-    for name, text in DOCUMENTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
+    corpus = write_corpus(tmp_path_factory.mktemp("company-corpus"), DOCUMENTS)
     _write_roster(corpus / "rota.xlsx")
     with open_store(tmp_path_factory.mktemp("company-store")) as gg:
         assert gg.ingest([corpus]).ok
