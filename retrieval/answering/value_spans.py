@@ -13,6 +13,7 @@ from groundgraph.retrieval.answering.binding import CAUSE
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import RANGE, stated_by_range
 from groundgraph.retrieval.questions.dates import agrees, dates_in
+from groundgraph.retrieval.questions.kinds import DATE
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 # A date range after a name states its birth and death more surely than any other date near.
 _LIFESPAN_FIT = 4.0
+# A number of five or more digits is no part of a date people write.
+_RUN_TOGETHER = re.compile(r"\d{5,}")
 _LOCATIVE = frozenset({"in", "at", "near"})
 _NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
 _NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
@@ -60,9 +63,10 @@ def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[st
     if terms.causal:
         match = CAUSE.search(unit.sentence.text)
         return [(match["cause"].strip(), 1.0)] if match else []
-    if unit.cells:
-        return _cell_values(terms, unit)
-    return _span_values(terms, unit, in_relation)
+    found = _cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
+    if terms.kinds == DATE:  # "17 September 190030 April 1985": two dates run together
+        found = [(v, fit) for v, fit in found if not _RUN_TOGETHER.search(v)]
+    return found
 
 
 def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:

@@ -19,6 +19,8 @@ DOCUMENTS = {
     "Clara Voss.\n",
     "ida_lind.md": "# Ida Lind\n\nIda Lind (3 March 1884, Uppsala – 9 May 1950, Gothenburg) "
     "was a stage designer.\n",
+    "jon_weiss.md": "# Jon Weiss\n\nJon Weiss was a film director. He was born on 17 September "
+    "190030 April 1985 in Oslo.\n",
     "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
     "Brand.\n",
 }
@@ -64,3 +66,8 @@ def test_a_range_without_places_does_not_answer_where() -> None:
     assert dated is not None
     assert stated_by_range(dated, {"die"}, place=False) == ["1968"]
     assert stated_by_range(dated, {"die"}, place=True) == []
+
+
+def test_two_dates_run_together_are_no_date(films: GroundGraph) -> None:
+    # the source lost the dash: "17 September 190030 April 1985" is no date of birth
+    assert not films.ask("When was Jon Weiss born?").grounded
