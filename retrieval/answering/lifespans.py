@@ -9,9 +9,10 @@ import re
 
 from groundgraph.ingest.resolution import normalise
 
+_AT = r"(?:,\s*(?:in\s+)?|\s+in\s+)"  # "1896, Lviv", "1896 in Lviv", "1896, in Lviv"
 RANGE = re.compile(
-    r"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{4})(?:,\s*(?P<born_in>[^()–;\d]+?))?\s*[–-]\s*"
-    r"(?P<died>[^()–;]*?\d{4})(?:,\s*(?P<died_in>[^()–;\d]+?))?\)"
+    rf"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{{4}})(?:{_AT}(?P<born_in>[^()–;\d]+?))?\s*[–-]\s*"
+    rf"(?P<died>[^()–;]*?\d{{4}})(?:{_AT}(?P<died_in>[^()–;\d]+?))?\)"
 )
 BIRTH_WORDS = frozenset({"bear", "born", "birth"})
 DEATH_WORDS = frozenset({"die", "death", "dead"})

@@ -19,6 +19,8 @@ DOCUMENTS = {
     "Clara Voss.\n",
     "ida_lind.md": "# Ida Lind\n\nIda Lind (3 March 1884, Uppsala – 9 May 1950, Gothenburg) "
     "was a stage designer.\n",
+    "eva_holm.md": "# Eva Holm\n\nEva Holm (2 May 1890 in Bergen – 4 June 1960 in Oslo) was a "
+    "set painter.\n",
     "jon_weiss.md": "# Jon Weiss\n\nJon Weiss was a film director. He was born on 17 September "
     "190030 April 1985 in Oslo.\n",
     "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
@@ -40,6 +42,7 @@ def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
         ("When did Ida Lind die?", "9 May 1950"),
         ("Where did Ida Lind die?", "Gothenburg"),
         ("Where was Ida Lind born?", "Uppsala"),
+        ("Where did Eva Holm die?", "Oslo"),
         (
             "Which film has the director who died first, Harbour Lights or Grey Morning?",
             "Harbour Lights",
