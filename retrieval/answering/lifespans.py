@@ -10,8 +10,10 @@ import re
 from groundgraph.ingest.resolution import normalise
 
 _AT = r"(?:,\s*(?:in\s+)?|\s+in\s+)"  # "1896, Lviv", "1896 in Lviv", "1896, in Lviv"
+# A dash between the two, or none where the source lost it: "(January 24, 1886 June 29, 1982)".
+_TO = r"(?:\s*[–-]\s*|\s+(?=(?:[A-Z][a-z]+\.?\s+\d|\d{1,2}\s+[A-Z][a-z]+\s+\d)))"
 RANGE = re.compile(
-    rf"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{{4}})(?:{_AT}(?P<born_in>[^()–;\d]+?))?\s*[–-]\s*"
+    rf"\((?:[^()]*?;\s*)?(?P<born>[^()–;]*?\d{{4}})(?:{_AT}(?P<born_in>[^()–;\d]+?))?{_TO}"
     rf"(?P<died>[^()–;]*?\d{{4}})(?:{_AT}(?P<died_in>[^()–;\d]+?))?\)"
 )
 BIRTH_WORDS = frozenset({"bear", "born", "birth"})

@@ -21,6 +21,7 @@ DOCUMENTS = {
     "was a stage designer.\n",
     "eva_holm.md": "# Eva Holm\n\nEva Holm (2 May 1890 in Bergen – 4 June 1960 in Oslo) was a "
     "set painter.\n",
+    "nora_alm.md": "# Nora Alm\n\nNora Alm (January 24, 1886 June 29, 1982) was a film editor.\n",
     "jon_weiss.md": "# Jon Weiss\n\nJon Weiss was a film director. He was born on 17 September "
     "190030 April 1985 in Oslo.\n",
     "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
@@ -43,6 +44,7 @@ def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
         ("Where did Ida Lind die?", "Gothenburg"),
         ("Where was Ida Lind born?", "Uppsala"),
         ("Where did Eva Holm die?", "Oslo"),
+        ("When did Nora Alm die?", "June 29, 1982"),  # the source lost the dash
         (
             "Which film has the director who died first, Harbour Lights or Grey Morning?",
             "Harbour Lights",
