@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.questions.dates import MONTHS
 
 _AT = r"(?:,\s*(?:in\s+)?|\s+in\s+)"  # "1896, Lviv", "1896 in Lviv", "1896, in Lviv"
 # A dash between the two, or none where the source lost it: "(January 24, 1886 June 29, 1982)".
@@ -23,12 +24,26 @@ _OPENING_WORDS = 12
 _NAME_FILLER = frozenset({"of", "the", "and", "de", "von", "van", "la", "del"})
 
 
+_MONTH = rf"(?:{'|'.join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))})\.?"
+# "(born 19 August 1961)", "(born Ronald Browne, 20 August 1937 in Edinburgh)": a life that
+# has a start only; the date is the day, month and year at the end of what follows "born".
+BORN = re.compile(
+    rf"\(\s*born\s+(?:on\s+)?(?:[^()–;\d]*?,\s*)?(?P<born>(?:\d{{1,2}}\s+)?(?:{_MONTH}\s+)?"
+    rf"(?:\d{{1,2}},?\s+)?\d{{4}})(?:{_AT}(?P<born_in>[^()–;\d]+?))?\)"
+)
+
+
+def life_span(text: str) -> re.Match[str] | None:
+    """The first life range in `text`, or a birth with no death ("(born 19 August 1961)")."""
+    return RANGE.search(text) or BORN.search(text)
+
+
 def opening_lifespan(text: str, names: tuple[str, ...]) -> re.Match[str] | None:
     """The range that follows the name a sentence opens with, when that name is one of
     `names` (by its first and last words: "Clarence Leon Brown (May 10, 1890 – August 17,
     1987)" for "Clarence Brown"); None for a range after anyone else ("His son Emil Brand
     (1930 – 2011)" for Otto Brand)."""
-    match = RANGE.search(text)
+    match = life_span(text)
     if match is None:
         return None
     before = f" {normalise(text[: match.start()])} "
@@ -44,8 +59,9 @@ def stated_by_range(match: re.Match[str], asked: set[str], place: bool) -> list[
     """What a life range states of the asked events: the dates of birth and death, or with
     `place` the places written after them (none when the range gives no place)."""
     found = []
+    groups = match.groupdict()
     for words, date, where in ((BIRTH_WORDS, "born", "born_in"), (DEATH_WORDS, "died", "died_in")):
-        value = match[where] if place else match[date]
+        value = groups.get(where if place else date)
         if asked & words and value:
             found.append(value.strip())
     return found

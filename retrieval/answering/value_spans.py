@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import CAUSE
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
-from groundgraph.retrieval.answering.lifespans import RANGE, stated_by_range
+from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
 from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.kinds import DATE
 from groundgraph.retrieval.questions.stems import stems
@@ -181,7 +181,7 @@ def _named_as_asked(cand: Span, head: str) -> bool:
 def _lifespan(terms: QuestionTerms, text: str) -> list[tuple[str, float]]:
     """Birth and death dates (or places) written as a range after a name: "Gideon Pillow
     (June 8, 1806 – October 8, 1878) was ..." is born on the first and died on the second."""
-    match = RANGE.search(text)
+    match = life_span(text)
     place = bool(terms.kinds & {"GPE", "LOC"})
     if match is None or not ("DATE" in terms.kinds or place):
         return []

@@ -22,6 +22,8 @@ DOCUMENTS = {
     "eva_holm.md": "# Eva Holm\n\nEva Holm (2 May 1890 in Bergen – 4 June 1960 in Oslo) was a "
     "set painter.\n",
     "nora_alm.md": "# Nora Alm\n\nNora Alm (January 24, 1886 June 29, 1982) was a film editor.\n",
+    "marta_solberg.md": "# Marta Solberg\n\nMarta Solberg (born 19 August 1961) is an Italian "
+    "film director and screenwriter.\n",
     "jon_weiss.md": "# Jon Weiss\n\nJon Weiss was a film director. He was born on 17 September "
     "190030 April 1985 in Oslo.\n",
     "grey_morning.md": "# Grey Morning\n\nGrey Morning is a 1934 crime film directed by Otto "
@@ -45,6 +47,7 @@ def films(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
         ("Where was Ida Lind born?", "Uppsala"),
         ("Where did Eva Holm die?", "Oslo"),
         ("When did Nora Alm die?", "June 29, 1982"),  # the source lost the dash
+        ("When was Marta Solberg born?", "19 August 1961"),
         (
             "Which film has the director who died first, Harbour Lights or Grey Morning?",
             "Harbour Lights",
@@ -76,3 +79,7 @@ def test_a_range_without_places_does_not_answer_where() -> None:
 def test_two_dates_run_together_are_no_date(films: GroundGraph) -> None:
     # the source lost the dash: "17 September 190030 April 1985" is no date of birth
     assert not films.ask("When was Jon Weiss born?").grounded
+
+
+def test_a_birth_without_a_death_says_nothing_of_a_death(films: GroundGraph) -> None:
+    assert not films.ask("When did Marta Solberg die?").grounded
