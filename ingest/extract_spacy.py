@@ -9,6 +9,7 @@ weaker `co_occurs_with` relation, so the graph still connects what is mentioned 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -36,6 +37,9 @@ CO_OCCURRENCE_WINDOW = 8
 # A table cell that names something the recogniser did not label is kept as this label.
 CELL_LABEL = "ORG"
 CELL_NAME_WORDS = 5
+# An identifier such as "INC-2025-011" or "LX-40", which the recogniser mostly misses.
+CODE_LABEL = "ID"
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 
 _SUBJECT = {"nsubj", "csubj"}
 _PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
@@ -165,6 +169,20 @@ def _cell_entities(sent: Span, ents: list[Span], offset: int) -> _RowEntities:
     return found
 
 
+def _code_entities(sent: Span, ents: list[Span], offset: int) -> list[EntitySpan]:
+    """Identifiers of the sentence that no recognised entity covers: an incident, a part or a
+    ticket is named by its code ("INC-2025-011"), and a question names it the same way."""
+    taken = [(e.start_char, e.end_char) for e in ents]
+    found = []
+    for match in _CODE.finditer(sent.text):
+        start, end = sent.start_char + match.start(), sent.start_char + match.end()
+        if any(c.isdigit() for c in match.group()) and not any(
+            s < end and start < e for s, e in taken
+        ):
+            found.append(EntitySpan(offset + start, offset + end, match.group(), CODE_LABEL))
+    return found
+
+
 def _names_a_thing(value: str) -> bool:
     """A short capitalised value without digits: a name, not an amount, date or sentence."""
     words = value.split()
@@ -208,6 +226,7 @@ class SpacyExtractor:
                     relations.append(
                         RelationSpan(first + src, first + dst, pred, weight, start, end)
                     )
+                entities.extend(_code_entities(sent, ents, block.offset))
                 cells = _cell_entities(sent, ents, block.offset)
                 entities.extend(cells.entities)
                 relations.extend(cells.relations(len(entities) - len(cells.entities), start, end))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from groundgraph.ingest.base import IngestError, ParsedBlock, ParsedText
 from groundgraph.ingest.spacy_import import import_spacy
+from groundgraph.ingest.structure import row_cells
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -47,7 +48,26 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
             if previous.text in _SENTENCE_ENDS or "\n" in previous.text_with_ws:
                 break
             following.is_sent_start = False
+    _keep_rows_whole(doc)
     return doc
+
+
+def _keep_rows_whole(doc: Doc) -> None:
+    """A table row ("Service catalogue — Service: Event Bus; Owning team: Platform") is one
+    sentence: the parser would otherwise cut it after a column's name and part its value
+    from the column that says what the value is."""
+    line_start = 0
+    for token in [*doc, None]:
+        if token is not None and not (token.is_space and "\n" in token.text):
+            continue
+        end = token.i if token is not None else len(doc)
+        if line_start < end:
+            line = doc.text[doc[line_start].idx : doc[end - 1].idx + len(doc[end - 1])]
+            if is_row_line(line):
+                doc[line_start].is_sent_start = True
+                for inside in doc[line_start + 1 : end]:
+                    inside.is_sent_start = False
+        line_start = end + 1
 
 
 # A line this short, without a full stop, is a title or a label rather than a wrapped
@@ -68,6 +88,20 @@ def line_stands_alone(line: str) -> bool:
     if letters and all(c.isupper() for c in letters):
         return True
     return bool(_LABEL.match(line)) or len(line.split()) <= _SHORT_LINE_WORDS
+
+
+# A column's name is a few words: "Uptime target", "Monthly price per vehicle".
+_COLUMN_WORDS = 6
+
+
+def is_row_line(line: str) -> bool:
+    """Whether a line is a table row as `TextBuilder.table` writes it: two cells or more, each
+    named by a short column. Prose with a colon and a semicolon ("(French: Le dessous des
+    cartes) ...; ...") is not one."""
+    cells = row_cells(line)
+    return len(cells) >= 2 and all(
+        c.column and len(c.column.split()) <= _COLUMN_WORDS for c in cells
+    )
 
 
 @cache

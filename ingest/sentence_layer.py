@@ -49,8 +49,10 @@ ATTRIBUTES = (
 )
 _HEADER = struct.Struct("<II")  # tokens, bytes of the joined strings
 _COMPRESSION = 6
-# The layout above; a layer of another layout is stale, as one of another pipeline is.
-FORMAT = 1
+# The layout above and the sentence rules of `nlp.py` (2: a table row is one sentence); a
+# layer of another format is stale, as one of another pipeline is, and `check --repair`
+# writes it again.
+FORMAT = 2
 _MAGIC = b"GGSL%d" % FORMAT
 
 

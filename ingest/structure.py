@@ -221,6 +221,13 @@ def markdown_regions(text: str) -> tuple[Region, ...]:
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
+# "**Incident commander:** Lucy Farrant" is the label line "Incident commander: Lucy Farrant".
+_BOLD_LABEL = re.compile(
+    r"^(?P<lead>\s*(?:[-*+]\s+)?)(?P<m>\*\*|__)(?P<label>[^*_\n:]{1,40}?)"
+    r"(?::(?P=m)|(?P=m):)[ \t]*"
+)
+
+
 def _pipe_cells(line: str) -> list[str]:
     line = line.strip()
     line = line.removeprefix("|").removesuffix("|")
@@ -229,7 +236,8 @@ def _pipe_cells(line: str) -> list[str]:
 
 def markdown_structure(text: str) -> tuple[str, tuple[Region, ...]]:
     """A Markdown text with its pipe tables written as `TextBuilder.table` writes any table
-    (each row a paragraph: "Title — Column: value; ...", titled by the heading above), and
+    (each row a paragraph: "Title — Column: value; ...", titled by the heading above) and
+    its bold labels as plain ones ("**Chair:** Ruth Ellery" → "Chair: Ruth Ellery"), and
     its regions: the sections of its headings, and each table row a region of its own."""
     lines = text.split("\n")
     out: list[str] = []
@@ -256,9 +264,9 @@ def markdown_structure(text: str) -> tuple[str, tuple[Region, ...]]:
                 out.append(row)
             out.append("")
             continue
-        out.append(line)
+        out.append(line if fenced else _BOLD_LABEL.sub(r"\g<lead>\g<label>: ", line))
         i += 1
-    converted = "\n".join(out) if rows_at else text
+    converted = "\n".join(out)
     regions = list(markdown_regions(converted))
     for start in rows_at:
         section = next((r.section for r in reversed(regions) if r.start <= start), "")

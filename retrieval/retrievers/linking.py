@@ -7,6 +7,7 @@ or alias in the entity index.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ _NAMES_PER_PHRASE = 3
 _NUMERIC_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 _JOINERS = frozenset({"of", "the", "a", "an", "and", "de", "la", "von", "van", "&"})
 _SENTENCE_ENDS = frozenset({".", "?", "!"})
+_NUMBER = re.compile(r"\d+")
 
 
 def _is_name_word(token: Token) -> bool:
@@ -85,6 +87,14 @@ def question_phrases(nlp: Language, question: str) -> list[str]:
     return list(dict.fromkeys(p for p in phrases if normalise(p)))
 
 
+def numbers_agree(phrase: str, name: str) -> bool:
+    """Whether a phrase and a name give no different numbers: "INC-2025-011" is close in
+    meaning to "INC-2025-014" and another incident (a number is a name's most specific part),
+    while "the 1935 Nobel Prize" may still link to "Nobel Prize"."""
+    said, named = _NUMBER.findall(phrase), _NUMBER.findall(name)
+    return not (said and named) or said == named
+
+
 class EntityLinker:
     """Finds graph entities named in a question.
 
@@ -124,15 +134,22 @@ class EntityLinker:
         """
         best: dict[str, tuple[float, str]] = {e.id: (1.0, p) for p, e in exact.items()}
         entities = {e.id: e for e in exact.values()}
+        near: list[tuple[str, float, str]] = []
         if others and len(self.index):
             for phrase, row in zip(
                 others, self.index.search(vectors, _NAMES_PER_PHRASE), strict=True
             ):
-                for key, score in row:
-                    entity = self.index.label(key)
-                    if score >= self.threshold and score > best.get(entity, (0.0, ""))[0]:
-                        best[entity] = (score, phrase)
-        entities.update((e.id, e) for e in self.store.entities(best.keys() - entities.keys()))
+                near += [
+                    (self.index.label(key), s, phrase) for key, s in row if s >= self.threshold
+                ]
+        entities.update(
+            (e.id, e) for e in self.store.entities({i for i, _, _ in near} - entities.keys())
+        )
+        for entity, score, phrase in near:
+            if entity not in entities or not numbers_agree(phrase, entities[entity].name):
+                continue
+            if score > best.get(entity, (0.0, ""))[0]:
+                best[entity] = (score, phrase)
         return sorted(
             (LinkedEntity(entities[i], s, p) for i, (s, p) in best.items() if i in entities),
             key=lambda link: (-link.score, link.entity.name),

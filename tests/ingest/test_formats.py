@@ -275,3 +275,14 @@ def test_a_file_slower_to_read_than_its_budget_fails_alone(
     assert [d.title for d in found.documents] == ["Quick"]
     [failed] = found.failed
     assert failed.path == str(slow) and "ingest.max_read_seconds" in failed.reason
+
+
+def test_markdown_bold_labels_become_label_lines_outside_code(tmp_path: Path) -> None:
+    path = tmp_path / "incident.md"
+    path.write_text(
+        "# IR-7\n\n**Date:** 3 February 2025\n- **Owner**: Ines Carvalho\n"
+        "**bold words** stay: as written\n\n```\n**Kept:** in code\n```\n"
+    )
+    text = read_one(path).text
+    assert "Date: 3 February 2025" in text and "- Owner: Ines Carvalho" in text
+    assert "**bold words** stay: as written" in text and "**Kept:** in code" in text

