@@ -69,6 +69,27 @@ CAUSE = re.compile(
 )
 
 
+# Headings of the part of a report that gives the cause: each sentence under one states it.
+_CAUSE_HEADINGS = frozenset({"cause", "causes", "root cause", "root causes", "why it happened"})
+
+
+def stated_cause(unit: Unit) -> str | None:
+    """What the unit states as a cause: the phrase after "caused by", "because", ...; or,
+    under a "Root cause" heading, the sentence itself ("A configuration change lowered the
+    connection pool ..."); None when it states none."""
+    text = unit.sentence.text
+    match = CAUSE.search(text)
+    if match:
+        return match["cause"].strip()
+    return text.strip().rstrip(".") if _under_cause_heading(unit) else None
+
+
+def _under_cause_heading(unit: Unit) -> bool:
+    section = unit.sentence.chunk.chunk.section
+    heading = section.rsplit(SECTION_SEPARATOR, 1)[-1] if section else ""
+    return normalise(heading) in _CAUSE_HEADINGS and not unit.cells
+
+
 def stated_level(key: str, unit: Unit) -> float | None:
     padded = f" {key} "
     if padded in unit.text:
@@ -127,7 +148,7 @@ def bind(
             return None
         levels.append(level)
         dated = dated or level == IN_UNIT
-    if terms.causal and not CAUSE.search(unit.sentence.text):
+    if terms.causal and stated_cause(unit) is None:
         return None
     words = word_stems(terms.words)
     coverage = _relation_coverage(terms, unit, words, weights)
@@ -177,10 +198,13 @@ def _relation_coverage(
 ) -> float:
     """Weighted share of the relation's words the unit states; all of them when it opens
     with the asked person's life range ("X (May 10, 1890 – August 17, 1987) was ..." states
-    when X was born and died) or describes them by their nationality ("X was an American
-    film director" states what nationality X is, without the word)."""
+    when X was born and died), describes them by their nationality ("X was an American
+    film director" states what nationality X is, without the word) or stands under a "Root
+    cause" heading."""
     if _lifespan_asked(terms, unit) or _nationality_stated(terms, unit):
         return 1.0
+    if terms.causal and _under_cause_heading(unit):
+        return 1.0  # the heading says what the sentence is: the cause
     return word_coverage(words, unit.stems, weights)
 
 

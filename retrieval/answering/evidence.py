@@ -10,7 +10,7 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 _PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
 _SUBJECT_ROLES = frozenset({"nsubj", "nsubjpass"})
 _PERSONAL = frozenset({"he", "she", "his", "her"})
+_GENDER = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f", "hers": "f"}
 _PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
 _LOCATIVE = frozenset({"in", "at", "near"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY"})
@@ -83,15 +84,20 @@ def anchor_lemmas(doc: Doc | Span) -> frozenset[str]:
     return frozenset(t.lemma_.lower() for t in doc if t.pos_ in _ANCHOR_POS or t.like_num)
 
 
-def resolve_leading_pronoun(sent: Span, subject: str, people: Sequence[str] = ()) -> str:
+def resolve_leading_pronoun(
+    sent: Span,
+    subject: str,
+    people: Sequence[str] = (),
+    genders: Mapping[str, str] | None = None,
+) -> str:
     """The sentence with its leading subject or possessive pronoun replaced by what it stands
-    for: "he"/"she"/"his"/"her" by the one person its section has named before it (none or
-    several: the document's subject, or nothing when that is ambiguous), any other by the
-    document's subject."""
+    for: "he"/"she"/"his"/"her" by the one person its section has named before it whom the
+    pronoun fits (`genders`: what earlier pronouns said of them; none: the document's subject,
+    several: nothing, as it is ambiguous), any other by the document's subject."""
     text = sent.text
     for token in sent[:_LEADING_TOKENS]:
         if token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES:
-            name = _antecedent(token.lower_, subject, people)
+            name = _antecedent(token.lower_, subject, people, genders or {})
             if not name or name.lower() in text.lower():
                 return text
             start = token.idx - sent.start_char
@@ -100,17 +106,33 @@ def resolve_leading_pronoun(sent: Span, subject: str, people: Sequence[str] = ()
     return text
 
 
-def _antecedent(pronoun: str, subject: str, people: Sequence[str]) -> str:
+def _antecedent(
+    pronoun: str, subject: str, people: Sequence[str], genders: Mapping[str, str]
+) -> str:
     """What a pronoun stands for: a personal pronoun for the person its section named, when
-    it named exactly one; otherwise the document's subject, unless the section named several
-    people (then it is ambiguous and stands for nobody)."""
+    it named exactly one, or exactly one whom no earlier pronoun gave the other gender ("she
+    spent eight years at Navenco" makes the next "He" not Amara); otherwise the document's
+    subject, unless the section named several people (then it is ambiguous and stands for
+    nobody)."""
     if pronoun in _PERSONAL:
         distinct = list(dict.fromkeys(people))
         if len(distinct) == 1:
             return distinct[0]
+        fitting = [p for p in distinct if genders.get(p, _GENDER[pronoun]) == _GENDER[pronoun]]
         if len(distinct) > 1:
-            return ""
+            return fitting[0] if len(fitting) == 1 else ""
     return subject
+
+
+def _learn_gender(sent: Span, people: Sequence[str], genders: dict[str, str]) -> None:
+    """What a personal pronoun says of the one person named so far: "Amara Nwosu leads the
+    Devices team. Before joining she spent ..." makes Amara Nwosu "she"."""
+    distinct = set(people)
+    if len(distinct) != 1:
+        return
+    said = {_GENDER[t.lower_] for t in sent if t.lower_ in _GENDER and t.dep_ in _PRONOUN_ROLES}
+    if len(said) == 1:
+        genders.setdefault(distinct.pop(), said.pop())
 
 
 def evidence_sentences(
@@ -143,6 +165,7 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
     subject = title_subject(scored.document_title)
     headings = [scored.chunk.section, scored.document_title]
     people: list[str] = []
+    genders: dict[str, str] = {}
     found = []
     ents = list(doc.ents)  # a span's `ents` goes through all of its document's each time
     for sent in doc.sents:
@@ -153,7 +176,7 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
             continue
         inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
         start = scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        resolved = resolve_leading_pronoun(sent, subject, people)
+        resolved = resolve_leading_pronoun(sent, subject, people, genders)
         found.append(
             EvidenceSentence(
                 marker=0,
@@ -174,6 +197,7 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
         if heading:
             headings.append(text.lstrip("#").strip())
         if not heading:
+            _learn_gender(sent, people, genders)
             people += _subject_people(sent, inside)
     return found
 

@@ -31,7 +31,8 @@ def units_of(sentences: Sequence[EvidenceSentence]) -> list[Unit]:
     """The readable units of the evidence (headings and instructions excluded)."""
     documents: dict[str, list[str]] = {}
     for s in sentences:
-        prose = not cells_of(s.text)  # a table row speaks only for itself
+        # a table row speaks only for itself; a `Date: 3 February 2025` line for its document
+        prose = len(cells_of(s.text)) < 2
         documents.setdefault(s.chunk.document_uri, []).append(
             normalise(s.resolved) if prose else ""
         )

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.answering.binding import CAUSE
+from groundgraph.retrieval.answering.binding import stated_cause
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
 from groundgraph.retrieval.questions.dates import agrees, dates_in
@@ -20,6 +20,8 @@ from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, rel
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
+# A pronoun this far into a sentence stands for its subject (as in `evidence.py`).
+_LEADING_TOKENS = 4
 # A date range after a name states its birth and death more surely than any other date near.
 _LIFESPAN_FIT = 4.0
 # A number of five or more digits is no part of a date people write.
@@ -61,8 +63,8 @@ _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
 def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
     if terms.causal:
-        match = CAUSE.search(unit.sentence.text)
-        return [(match["cause"].strip(), 1.0)] if match else []
+        cause = stated_cause(unit)
+        return [(cause, 1.0)] if cause else []
     found = _cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
     if terms.kinds == DATE:  # "17 September 190030 April 1985": two dates run together
         found = [(v, fit) for v, fit in found if not _RUN_TOGETHER.search(v)]
@@ -75,12 +77,14 @@ def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
     attribute, and a column that names none of it is not read."""
     keys = {normalise(n) for n in terms.names}
     asked_stems = stems(" ".join(terms.words | {terms.head}))
+    question = f" {normalise(terms.question)} "
     keyed = [
         i
         for i, (_, value) in enumerate(unit.cells)
         if _matches_name(normalise(value), keys)
         or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
         or _named_by_words(value, asked_stems)
+        or _quantity_given(value, question)
     ]
     by_words = any(_named_by_words(unit.cells[i][1], asked_stems) for i in keyed)
     if not keyed and len(unit.cells) > 1:
@@ -90,9 +94,12 @@ def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
     labels = _cell_labels(unit)
     found = []
     for i, (name, value) in enumerate(unit.cells):
-        if i in keyed or not value or not _cell_fits(value, terms, labels.get(normalise(value))):
+        label = labels.get(normalise(value))
+        if i in keyed or not value or not _cell_fits(value, terms, label):
             continue
         column = stems(name)
+        if _person_for_a_thing(terms, label, column):
+            continue
         fit = len(column & attribute) / max(len(column), 1)
         if fit > 0:
             found.append((value, 1.0 + fit))
@@ -101,6 +108,21 @@ def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
             # asked thing itself, so its value needs no column named by the question
             found.append((value, 0.5))
     return found
+
+
+def _person_for_a_thing(terms: QuestionTerms, label: str | None, column: frozenset[str]) -> bool:
+    """A person's name read for "which service" from a column that does not name services
+    ("Incident commander: Lucy Farrant"); a column that names the asked thing is trusted
+    over the recogniser ("Supplier: Tessaly Motion", which it calls a person)."""
+    head = terms.head
+    return (
+        label == "PERSON"
+        and NAMED in terms.kinds
+        and "PERSON" not in terms.kinds
+        and bool(head)
+        and head not in _PERSON_NOUNS
+        and not column & stems(head)
+    )
 
 
 def _cell_labels(unit: Unit) -> dict[str, str]:
@@ -116,6 +138,13 @@ def _named_by_words(value: str, asked: frozenset[str]) -> bool:
     return (
         bool(words) and not any(c.isdigit() for c in value) and 2 * len(words & asked) >= len(words)
     )
+
+
+def _quantity_given(value: str, question: str) -> bool:
+    """A cell that is a quantity the question gives ("10 years" in "after 10 years of
+    service"): the row's key, as a name would be."""
+    key = normalise(value)
+    return any(c.isdigit() for c in key) and f" {key} " in question
 
 
 def _matches_name(value: str, keys: set[str]) -> bool:
@@ -156,6 +185,9 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     words = set(stems(" ".join(w for word in terms.words for w in related(word))))
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
+    pronoun = _pronoun_subject(terms, unit)
+    if pronoun is not None:  # "He wrote the update client": the person "he" stands for
+        ordered = sorted([*ordered, (pronoun, "PERSON")], key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
         governor = _governor(cand, words)
         if governor is not None and asked and _of_another(governor, asked, cand):
@@ -167,8 +199,30 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
         fit += 2.0 if _named_as_asked(cand, terms.head) else 0.0
-        found.append((cand.text.strip(), fit))
+        value = _antecedent(unit, cand) if cand is pronoun else cand.text.strip()
+        found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _pronoun_subject(terms: QuestionTerms, unit: Unit) -> Span | None:
+    """The sentence's leading subject pronoun, where it stands for a person (`evidence.py`
+    resolved it) and the question asks for one."""
+    span, sentence = unit.sentence.span, unit.sentence
+    if span is None or "PERSON" not in terms.kinds or sentence.resolved == sentence.text:
+        return None
+    for token in span[:_LEADING_TOKENS]:
+        if token.lower_ in ("he", "she") and token.dep_ in ("nsubj", "nsubjpass"):
+            return span.doc[token.i : token.i + 1]
+    return None
+
+
+def _antecedent(unit: Unit, pronoun: Span) -> str:
+    """The name the sentence's leading pronoun was resolved to: what the resolved text holds
+    where the pronoun stood."""
+    sentence, span = unit.sentence, pronoun.sent
+    start = pronoun.start_char - span.start_char - (len(span.text) - len(span.text.lstrip()))
+    grown = len(sentence.resolved) - len(sentence.text)
+    return sentence.resolved[start : start + len(pronoun.text) + grown].strip()
 
 
 def _named_as_asked(cand: Span, head: str) -> bool:
@@ -261,13 +315,17 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     ents = [e for e in span.ents if not _swallows_a_name(normalise(e.text), asked)]
     for ent in ents:
         label = ent.label_
-        named = NAMED in kinds and label in things
+        named = NAMED in kinds and label in things and not _plural_of_asked(ent, terms.head)
         duration = (
             bool(kinds & _NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
         )
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
-        mislabelled = "PERSON" in kinds and label in _MISLABELLED_PEOPLE
+        mislabelled = (
+            "PERSON" in kinds
+            and label in _MISLABELLED_PEOPLE
+            and not any(c.isdigit() for c in ent.text)  # "the T5 tracker" is no person
+        )
         # "born in Tromsø", which the recogniser may call an organisation
         before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
@@ -284,6 +342,18 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     if NAMED in kinds or ANY in kinds or "PERSON" in kinds:
         out += _named_phrases(terms, span, taken)
     return out
+
+
+def _plural_of_asked(phrase: Span, head: str) -> bool:
+    """A plural of the asked noun where the question asks for one thing: "Tier 1 services" is
+    a kind of service, not the one "which service" asks for."""
+    root, asked = phrase.root, head.split()[-1].casefold() if head else ""
+    return (
+        bool(asked)
+        and not asked.endswith("s")
+        and root.lemma_.casefold() == asked
+        and root.morph.get("Number", []) == ["Plur"]
+    )
 
 
 def _in_a_name(token: Token, span: Span) -> bool:
@@ -312,8 +382,10 @@ def _named_phrases(
     out: list[tuple[Span, str]] = []
     doc = span.doc
     head = terms.head.split()[-1].rstrip("s") if terms.head else ""
+    kinds_of = [(c.start, c.end) for c in span.noun_chunks if _plural_of_asked(c, terms.head)]
+    taken = taken + kinds_of  # nor is "Tier", the name in "Tier 1 services"
     for chunk in span.noun_chunks:
-        if not head or chunk.root.lemma_.lower() != head:
+        if not head or chunk.root.lemma_.lower() != head or _plural_of_asked(chunk, terms.head):
             continue
         words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and t.dep_ != "poss"]
         if words and any(t.pos_ == "PROPN" or _CODE.fullmatch(t.text) for t in words[:-1]):

@@ -105,7 +105,8 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     words = [t for t in doc[first : last + 1] if not t.is_punct]
     if words and words[0].lower_ in _RELATIVISERS:
         words = words[1:]
-    body = " ".join(t.text for t in words).strip()
+    # the clause as written: "INC-2025-011" keeps its hyphens, which the tokens lose
+    body = question[words[0].idx : words[-1].idx + len(words[-1].text)] if words else ""
     if not body or not head:
         return None
     start = doc[_noun_start(doc, noun, determiners=True)].idx
@@ -123,6 +124,10 @@ def _continues_title(doc: Doc, i: int) -> bool:
     return token.pos_ == "PROPN" or token.is_title or token.text == "("
 
 
+# Verbs whose complement is a role its subject takes: the role names no one else.
+_MADE_INTO = frozenset({"become", "as", "appoint", "name", "elect", "promote", "make", "remain"})
+
+
 def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
     """ "Where was the founder of the Nobel Prizes born?": the inner question asks who holds
     the role, the outer asks the rest about them; a question that asks only the role ("Who
@@ -135,6 +140,8 @@ def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
         if not objects:
             continue
         start = _noun_start(doc, token, determiners=True)
+        if start > 0 and doc[start - 1].lemma_.lower() in _MADE_INTO:
+            continue  # "When did X become head of Devices?": the role is what X became
         last = objects[0].right_edge.i
         while last + 1 < len(doc) and _continues_title(doc, last + 1):
             last += 1  # "film Polish Wedding": the small parser ends the object at "film"
@@ -214,10 +221,17 @@ def _participle(doc: Doc) -> tuple[Token, int, int] | None:
         noun, after = doc[t.i - 1], doc[t.i + 1]
         if t.tag_ not in ("VBN", "VBD") or noun.pos_ != "NOUN" or after.pos_ != "ADP":
             continue
+        if any(c.dep_ == "nsubj" and _asked(c) and noun in c.subtree for c in t.children):
+            continue  # "How many days of leave come after ...": the question's own verb
         start = _noun_start(doc, noun, determiners=True)
         if start > 0 and doc[start - 1].pos_ in ("VERB", "ADP"):
             return noun, t.i, _clause_end(doc, len(doc) - 1)
     return None
+
+
+def _asked(subject: Token) -> bool:
+    """The subject is the asked phrase ("how many extra days of leave")."""
+    return any(t.tag_ in ("WRB", "WDT", "WP") for t in subject.subtree)
 
 
 def _clause_end(doc: Doc, last: int) -> int:

@@ -31,6 +31,11 @@ ANY = "ANY"
 _PRICE = re.compile(r"\b(cost|costs|price|prices|priced|fee|fees|rate|allowance|salary|budget)\b")
 _HOW_OFTEN = re.compile(r"\bhow often\b")
 _HOW_LONG = re.compile(r"\bhow long\b")
+# "the phone number of X", "its serial number": a string of digits that names, not a count.
+_NUMBER_NAMED = re.compile(
+    r"\b(?:phone|telephone|mobile|fax|contact|registration|serial|account|reference|order|"
+    r"ticket|tax|vat|company|policy|model|part|postal|post|zip|extension)\s+(?:number|no|code)\b"
+)
 WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]+)\b")
 _CAUSAL = re.compile(
     r"^why\b|\bwhat (caused|causes|was the cause|is the cause|was the reason|is the reason|"
@@ -119,6 +124,7 @@ _FAMILIES = (
     frozenset({"work", "employ", "employed", "job", "manage", "managed"}),
     frozenset({"win", "won", "receive", "award", "share", "shared"}),
     frozenset({"change", "rotate", "renew"}),
+    frozenset({"fail", "failure", "outage", "unavailable", "down"}),
 )
 
 
@@ -186,15 +192,24 @@ def _names_the_kind(token: Token) -> bool:
     )
 
 
+def _asked_kinds(lower: str, shaped: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The kinds of value a question's words ask for, beyond its question word ("what is the
+    price" asks an amount), and the labels preferred among them."""
+    if _PRICE.search(lower):
+        return NUMBER, frozenset({"MONEY"})
+    if _HOW_OFTEN.search(lower) or _HOW_LONG.search(lower):
+        return DATE | NUMBER, frozenset({"DATE", "QUANTITY"})
+    if _NUMBER_NAMED.search(lower):
+        return NUMBER, frozenset()
+    return shaped, frozenset()
+
+
 def read_question(nlp: Language, question: str) -> QuestionTerms:
     """The terms of a question: its kind of answer, names, dates and relation words."""
     lower = " ".join(question.lower().split())
     shape = question_shape(question)
-    kinds, prefer, head = shape.answer_types, frozenset[str](), ""
-    if _PRICE.search(lower):
-        kinds, prefer = NUMBER, frozenset({"MONEY"})
-    elif _HOW_OFTEN.search(lower) or _HOW_LONG.search(lower):
-        kinds, prefer = DATE | NUMBER, frozenset({"DATE", "QUANTITY"})
+    kinds, prefer = _asked_kinds(lower, shape.answer_types)
+    head = ""
     causal = bool(_CAUSAL.search(lower))
     which = WHICH_NOUN.match(lower)
     if which and which.group(1) in _EMPTY_HEADS:

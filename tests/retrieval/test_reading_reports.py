@@ -1,0 +1,89 @@
+"""What a second company's documents taught the reader (`bench/org_unseen`): report fields in
+bold, identifiers that differ in one digit, a root cause under its heading, a table keyed by
+a quantity, lengths of time in different units, a pronoun after two people, and a role a
+person became. Written for these tests, each tried once."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from groundgraph import GroundGraph
+from tests.conftest import store_of
+
+DOCUMENTS = {
+    "incident_041.md": (
+        "# IR-2025-041: Booking API outage\n\n**Date:** 4 March 2025\n"
+        "**Incident commander:** Petra Lind\n\n## Root cause\n\nA certificate rotation script "
+        "deleted the signing key, so every booking request was refused.\n\n## Follow-up\n\n"
+        "Changes to Tier 1 services now need two reviewers.\n"
+    ),
+    "incident_044.md": (
+        "# IR-2025-044: Search slowdown\n\n**Date:** 9 March 2025\n"
+        "**Incident commander:** Hugo Marr\n\n## Summary\n\nSearch results took ten seconds "
+        "for an hour.\n"
+    ),
+    "leave.md": (
+        "# Leave\n\n## Long service\n\n| Years of service | Extra days |\n|---|---|\n"
+        "| 5 years | 2 |\n| 10 years | 4 |\n"
+    ),
+    "plans.csv": "Plan,Data retention\nBasic,30 days\nPlus,1 year\n",
+    "profiles.md": (
+        "# Profiles\n\n## Devices\n\nAmara Nwosu leads the Devices team. Before joining the "
+        "company she spent eight years at Navenco.\n\nJoel Mercer is the team's firmware "
+        "engineer. He wrote the update client.\n"
+    ),
+    "news.md": "# News\n\nAmara Nwosu became head of Devices on 6 January 2025.\n",
+    "offices.md": (
+        "# Offices\n\nThe Leeds office is at 14 Wharf Street. Amara Nwosu works from the "
+        "Sheffield office.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GroundGraph]:
+    with store_of(tmp_path_factory, "reports", DOCUMENTS) as gg:
+        yield gg
+
+
+def test_a_bold_report_field_of_the_incident_with_that_code_answers(company: GroundGraph) -> None:
+    # IR-2025-044 reads almost the same to the embedder; its commander is not the answer
+    answer = company.ask("Who was the incident commander for IR-2025-041?")
+    assert answer.grounded and answer.short == "Petra Lind"
+
+
+def test_the_sentence_under_a_root_cause_heading_states_the_cause(company: GroundGraph) -> None:
+    answer = company.ask("What caused the Booking API outage on 4 March 2025?")
+    assert answer.grounded and "certificate rotation script" in (answer.short or "")
+
+
+def test_a_row_keyed_by_a_quantity_the_question_gives(company: GroundGraph) -> None:
+    answer = company.ask("How many extra days of leave come after 10 years of service?")
+    assert answer.grounded and answer.short == "4"
+
+
+def test_lengths_of_time_compare_in_one_unit(company: GroundGraph) -> None:
+    answer = company.ask("Which plan keeps data longer, Basic or Plus?")
+    assert answer.grounded and answer.short == "Plus"
+
+
+def test_a_pronoun_goes_to_the_one_person_it_fits(company: GroundGraph) -> None:
+    # "she" made Amara Nwosu a woman, so the later "He" is Joel Mercer
+    answer = company.ask("Who wrote the update client?")
+    assert answer.grounded and answer.short == "Joel Mercer"
+
+
+def test_a_role_a_person_became_is_no_second_hop(company: GroundGraph) -> None:
+    answer = company.ask("When did Amara Nwosu become head of Devices?")
+    assert answer.grounded and answer.short == "6 January 2025"
+
+
+def test_a_phone_number_is_not_a_name_near_the_question(company: GroundGraph) -> None:
+    answer = company.ask("What is the phone number of the Sheffield office?")
+    assert not answer.grounded
+
+
+def test_which_service_is_not_answered_by_a_kind_of_services(company: GroundGraph) -> None:
+    answer = company.ask("Which service failed in incident IR-2025-041?")
+    # "Changes to Tier 1 services need two reviewers" names a kind of service, and no failure
+    assert not answer.grounded
