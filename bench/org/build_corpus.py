@@ -109,12 +109,6 @@ def security_policy(path: Path) -> None:
 
 
 def all_hands(path: Path) -> None:
-    import pptx
-
-    deck = pptx.Presentation()
-    title = deck.slides.add_slide(deck.slide_layouts[0])
-    title.shapes.title.text = "Q3 2024 All-Hands"
-    title.placeholders[1].text = "Helen Achterberg, Chief Executive"
     slides = [
         (
             "Results",
@@ -132,14 +126,7 @@ def all_hands(path: Path) -> None:
             "Our headcount reached 84 at the end of September.",
         ),
     ]
-    for heading, body in slides:
-        slide = deck.slides.add_slide(deck.slide_layouts[1])
-        slide.shapes.title.text = heading
-        slide.placeholders[1].text = body
-    deck.core_properties.title = "Q3 2024 All-Hands"
-    deck.core_properties.author = "Helen Achterberg"
-    deck.core_properties.created = CREATED
-    deck.save(path)
+    _deck(path, ("Q3 2024 All-Hands", "Helen Achterberg, Chief Executive"), slides, CREATED)
 
 
 def oncall_roster(path: Path) -> None:
@@ -148,18 +135,17 @@ def oncall_roster(path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "On-call"
-    sheet.append(("Week starting", "Service", "Primary", "Secondary"))
-    rows = [
-        (dt.datetime(2024, 9, 2), "Billing Engine", "Felix Adeyemi", "Sofia Lindqvist"),
-        (dt.datetime(2024, 9, 2), "Telemetry Hub", "Lena Vogt", "Daniel Okafor"),
-        (dt.datetime(2024, 9, 9), "Billing Engine", "Owen Pryce", "Felix Adeyemi"),
-        (dt.datetime(2024, 9, 9), "Telemetry Hub", "Daniel Okafor", "Lena Vogt"),
-        (dt.datetime(2024, 9, 16), "Dispatch API", "Nadia Brook", "Rahul Menon"),
-    ]
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet["A"][1:]:
-        cell.number_format = "yyyy-mm-dd"
+    _dated_rows(
+        sheet,
+        ("Week starting", "Service", "Primary", "Secondary"),
+        [
+            (dt.datetime(2024, 9, 2), "Billing Engine", "Felix Adeyemi", "Sofia Lindqvist"),
+            (dt.datetime(2024, 9, 2), "Telemetry Hub", "Lena Vogt", "Daniel Okafor"),
+            (dt.datetime(2024, 9, 9), "Billing Engine", "Owen Pryce", "Felix Adeyemi"),
+            (dt.datetime(2024, 9, 9), "Telemetry Hub", "Daniel Okafor", "Lena Vogt"),
+            (dt.datetime(2024, 9, 16), "Dispatch API", "Nadia Brook", "Rahul Menon"),
+        ],
+    )
     contacts = book.create_sheet("Escalation")
     contacts.append(("Level", "Contact", "Phone"))
     contacts.append(("First", "Primary on-call", "0131 496 0101"))
@@ -208,6 +194,34 @@ def _pdf(path: Path, title: str, lines: list[str]) -> None:
         pdf.drawString(60, y, line)
         y -= 18
     pdf.save()
+
+
+def _deck(
+    path: Path, title: tuple[str, str], slides: list[tuple[str, str]], created: dt.datetime
+) -> None:
+    """A PowerPoint deck: a title slide (title, subtitle), then one titled slide each."""
+    import pptx
+
+    deck = pptx.Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text, first.placeholders[1].text = title
+    for heading, body in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = heading
+        slide.placeholders[1].text = body
+    deck.core_properties.title = title[0]
+    deck.core_properties.author = title[1].split(",")[0]
+    deck.core_properties.created = created
+    deck.save(path)
+
+
+def _dated_rows(sheet: object, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    """A sheet's header and rows, its first column shown as dates as people write them."""
+    sheet.append(header)  # type: ignore[attr-defined]
+    for row in rows:
+        sheet.append(row)  # type: ignore[attr-defined]
+    for cell in sheet["A"][1:]:  # type: ignore[index]
+        cell.number_format = "yyyy-mm-dd"
 
 
 def _table(document: object, rows: list[tuple[str, ...]]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _pdf, _properties, _table
+from build_corpus import _dated_rows, _deck, _pdf, _properties, _table
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2025, 3, 20, 9, 0)
@@ -76,12 +76,6 @@ def supplier_contract(path: Path) -> None:
 
 
 def all_hands(path: Path) -> None:
-    import pptx
-
-    deck = pptx.Presentation()
-    title = deck.slides.add_slide(deck.slide_layouts[0])
-    title.shapes.title.text = "Q1 2025 All-Hands"
-    title.placeholders[1].text = "Daniel Firth, Chief Executive"
     slides = [
         (
             "Where we are",
@@ -98,14 +92,7 @@ def all_hands(path: Path) -> None:
             "Amara Nwosu became head of Devices on 6 January 2025.\nOur headcount is 112.",
         ),
     ]
-    for heading, body in slides:
-        slide = deck.slides.add_slide(deck.slide_layouts[1])
-        slide.shapes.title.text = heading
-        slide.placeholders[1].text = body
-    deck.core_properties.title = "Q1 2025 All-Hands"
-    deck.core_properties.author = "Daniel Firth"
-    deck.core_properties.created = CREATED
-    deck.save(path)
+    _deck(path, ("Q1 2025 All-Hands", "Daniel Firth, Chief Executive"), slides, CREATED)
 
 
 def oncall_roster(path: Path) -> None:
@@ -114,18 +101,17 @@ def oncall_roster(path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Rota"
-    sheet.append(("Week starting", "Service", "Primary", "Secondary"))
-    rows = [
-        (dt.datetime(2025, 3, 3), "Auth Gateway", "Kwame Asante", "Hannah Lowe"),
-        (dt.datetime(2025, 3, 3), "Route Planner", "Leah Brooks", "Sanjay Patel"),
-        (dt.datetime(2025, 3, 10), "Auth Gateway", "Hannah Lowe", "Kwame Asante"),
-        (dt.datetime(2025, 3, 17), "Route Planner", "Sanjay Patel", "Leah Brooks"),
-        (dt.datetime(2025, 3, 17), "Event Bus", "Joel Mercer", "Kwame Asante"),
-    ]
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet["A"][1:]:
-        cell.number_format = "yyyy-mm-dd"
+    _dated_rows(
+        sheet,
+        ("Week starting", "Service", "Primary", "Secondary"),
+        [
+            (dt.datetime(2025, 3, 3), "Auth Gateway", "Kwame Asante", "Hannah Lowe"),
+            (dt.datetime(2025, 3, 3), "Route Planner", "Leah Brooks", "Sanjay Patel"),
+            (dt.datetime(2025, 3, 10), "Auth Gateway", "Hannah Lowe", "Kwame Asante"),
+            (dt.datetime(2025, 3, 17), "Route Planner", "Sanjay Patel", "Leah Brooks"),
+            (dt.datetime(2025, 3, 17), "Event Bus", "Joel Mercer", "Kwame Asante"),
+        ],
+    )
     book.properties.title = "On-call rota"
     book.properties.creator = "Ines Carvalho"
     book.properties.created = CREATED
