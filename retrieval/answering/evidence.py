@@ -21,7 +21,7 @@ from groundgraph.retrieval.answering.instructions import looks_like_instruction
 from groundgraph.retrieval.base import Context, ScoredChunk
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 _PRONOUNS = frozenset({"he", "she", "it", "they", "his", "her", "its", "their"})
 _SUBJECT_ROLES = frozenset({"nsubj", "nsubjpass"})
@@ -31,7 +31,7 @@ _PRONOUN_ROLES = frozenset({"nsubj", "nsubjpass", "poss"})
 _LOCATIVE = frozenset({"in", "at", "near"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "QUANTITY"})
 # A pronoun this far into a sentence ("In 1890, he ...") still stands for its subject.
-_LEADING_TOKENS = 4
+LEADING_TOKENS = 4
 # Labels of names and numbers: a claim that gets one of these wrong is wrong.
 _ANCHOR_POS = frozenset({"PROPN", "NUM"})
 
@@ -95,8 +95,8 @@ def resolve_leading_pronoun(
     pronoun fits (`genders`: what earlier pronouns said of them; none: the document's subject,
     several: nothing, as it is ambiguous), any other by the document's subject."""
     text = sent.text
-    for token in sent[:_LEADING_TOKENS]:
-        if token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES:
+    for token in sent[:LEADING_TOKENS]:
+        if leading_pronoun(token):
             name = _antecedent(token.lower_, subject, people, genders or {})
             if not name or name.lower() in text.lower():
                 return text
@@ -104,6 +104,11 @@ def resolve_leading_pronoun(
             name = f"{name}'s" if token.dep_ == "poss" else name
             return text[:start] + name + text[start + len(token.text) :]
     return text
+
+
+def leading_pronoun(token: Token) -> bool:
+    """A pronoun that `resolve_leading_pronoun` replaces, where it leads its sentence."""
+    return token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES
 
 
 def _antecedent(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import stated_cause
+from groundgraph.retrieval.answering.evidence import LEADING_TOKENS, leading_pronoun
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
 from groundgraph.retrieval.questions.dates import agrees, dates_in
@@ -20,8 +21,6 @@ from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, rel
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-# A pronoun this far into a sentence stands for its subject (as in `evidence.py`).
-_LEADING_TOKENS = 4
 # A date range after a name states its birth and death more surely than any other date near.
 _LIFESPAN_FIT = 4.0
 # A number of five or more digits is no part of a date people write.
@@ -210,10 +209,10 @@ def _pronoun_subject(terms: QuestionTerms, unit: Unit) -> Span | None:
     span, sentence = unit.sentence.span, unit.sentence
     if span is None or "PERSON" not in terms.kinds or sentence.resolved == sentence.text:
         return None
-    for token in span[:_LEADING_TOKENS]:
-        if token.lower_ in ("he", "she") and token.dep_ in ("nsubj", "nsubjpass"):
-            return span.doc[token.i : token.i + 1]
-    return None
+    replaced = next((t for t in span[:LEADING_TOKENS] if leading_pronoun(t)), None)
+    if replaced is None or replaced.lower_ not in ("he", "she") or replaced.dep_ == "poss":
+        return None  # "His father ...": the possessor is no answer for "who"
+    return span.doc[replaced.i : replaced.i + 1]
 
 
 def _antecedent(unit: Unit, pronoun: Span) -> str:
