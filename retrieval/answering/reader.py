@@ -35,7 +35,8 @@ from groundgraph.retrieval.answering.binding import (
 from groundgraph.retrieval.answering.evidence import EvidenceSentence
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
 from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
-from groundgraph.retrieval.answering.value_spans import NAME_LABELS, values
+from groundgraph.retrieval.answering.value_kinds import NAME_LABELS
+from groundgraph.retrieval.answering.value_spans import values
 from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.terms import QuestionTerms
 

@@ -1,7 +1,6 @@
-"""The value a bound unit states for a question: the cell whose column names the asked
-attribute in a row keyed by the question, the span of the asked kind in the relation's own
-clause of a sentence, a birth or death date from a name's date range, or what a causal
-phrase states."""
+"""The value a bound unit states for a question: a table row's cell (`cell_values.py`), the
+span of the asked kind in the relation's own clause of a sentence, a birth or death date from
+a name's date range, or what a causal phrase states."""
 
 from __future__ import annotations
 
@@ -10,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import stated_cause
+from groundgraph.retrieval.answering.cell_values import cell_values
 from groundgraph.retrieval.answering.evidence import LEADING_TOKENS, leading_pronoun
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
+from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, NUMERIC, PERSON_NOUNS
 from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.kinds import DATE
 from groundgraph.retrieval.questions.stems import stems
@@ -27,35 +28,9 @@ _LIFESPAN_FIT = 4.0
 _RUN_TOGETHER = re.compile(r"\d{5,}")
 _LOCATIVE = frozenset({"in", "at", "near"})
 _NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
-_NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
 _MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
-# "Which engineer ...": a named thing that is a person.
-_PERSON_NOUNS = frozenset(
-    {
-        "person",
-        "engineer",
-        "manager",
-        "employee",
-        "member",
-        "lead",
-        "leader",
-        "director",
-        "officer",
-        "author",
-        "writer",
-        "founder",
-        "explorer",
-        "scientist",
-        "artist",
-        "player",
-    }
-)
 # "28 days", "7 years": spaCy's DATE entities that are amounts of time.
 _DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
-_NUMERIC = frozenset({"MONEY", "QUANTITY", "CARDINAL", "PERCENT"})
-NAME_LABELS = frozenset(
-    {"PERSON", "ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT", "LAW"}
-)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
@@ -64,110 +39,10 @@ def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[st
     if terms.causal:
         cause = stated_cause(unit)
         return [(cause, 1.0)] if cause else []
-    found = _cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
+    found = cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
     if terms.kinds == DATE:  # "17 September 190030 April 1985": two dates run together
         found = [(v, fit) for v, fit in found if not _RUN_TOGETHER.search(v)]
     return found
-
-
-def _cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
-    """Cells of the asked kind in a row keyed by the question (a cell that is a name, a date
-    or a word the question gives); fit is the share of the column's name that names the asked
-    attribute, and a column that names none of it is not read."""
-    keys = {normalise(n) for n in terms.names}
-    asked_stems = stems(" ".join(terms.words | {terms.head}))
-    question = f" {normalise(terms.question)} "
-    keyed = [
-        i
-        for i, (_, value) in enumerate(unit.cells)
-        if _matches_name(normalise(value), keys)
-        or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
-        or _named_by_words(value, asked_stems)
-        or _quantity_given(value, question)
-    ]
-    by_words = any(_named_by_words(unit.cells[i][1], asked_stems) for i in keyed)
-    if not keyed and len(unit.cells) > 1:
-        return []
-    attribute = frozenset(stems(" ".join(w for word in terms.words for w in related(word))))
-    attribute |= stems(terms.head)
-    labels = _cell_labels(unit)
-    found = []
-    for i, (name, value) in enumerate(unit.cells):
-        label = labels.get(normalise(value))
-        if i in keyed or not value or not _cell_fits(value, terms, label):
-            continue
-        column = stems(name)
-        if _person_for_a_thing(terms, label, column):
-            continue
-        fit = len(column & attribute) / max(len(column), 1)
-        if fit > 0:
-            found.append((value, 1.0 + fit))
-        elif by_words or not attribute:
-            # "What is the standing charge?", "Who is the Treasurer?": the row's key is the
-            # asked thing itself, so its value needs no column named by the question
-            found.append((value, 0.5))
-    return found
-
-
-def _person_for_a_thing(terms: QuestionTerms, label: str | None, column: frozenset[str]) -> bool:
-    """A person's name read for "which service" from a column that does not name services
-    ("Incident commander: Lucy Farrant"); a column that names the asked thing is trusted
-    over the recogniser ("Supplier: Tessaly Motion", which it calls a person)."""
-    head = terms.head
-    return (
-        label == "PERSON"
-        and NAMED in terms.kinds
-        and "PERSON" not in terms.kinds
-        and bool(head)
-        and head not in _PERSON_NOUNS
-        and not column & stems(head)
-    )
-
-
-def _cell_labels(unit: Unit) -> dict[str, str]:
-    """The recogniser's label of each cell that is one entity."""
-    span = unit.sentence.span
-    return {normalise(e.text): e.label_ for e in span.ents} if span is not None else {}
-
-
-def _named_by_words(value: str, asked: frozenset[str]) -> bool:
-    """A cell that the question's words name: most of its words are among them ("Evening
-    meal" in "the limit for an evening meal")."""
-    words = stems(value)
-    return (
-        bool(words) and not any(c.isdigit() for c in value) and 2 * len(words & asked) >= len(words)
-    )
-
-
-def _quantity_given(value: str, question: str) -> bool:
-    """A cell that is a quantity the question gives ("10 years" in "after 10 years of
-    service"): the row's key, as a name would be."""
-    key = normalise(value)
-    return any(c.isdigit() for c in key) and f" {key} " in question
-
-
-def _matches_name(value: str, keys: set[str]) -> bool:
-    return any(k and (value == k or f" {k} " in f" {value} ") for k in keys)
-
-
-def _cell_fits(value: str, terms: QuestionTerms, label: str | None = None) -> bool:
-    """Whether a cell holds a value of the asked kind; `label` is the recogniser's, where
-    the cell is one entity (a person is not a cell it calls a place or a date)."""
-    kinds = terms.kinds
-    if ANY in kinds:
-        return True
-    if "PERSON" in kinds and label in _NOT_PEOPLE:
-        return False
-    has_digit = any(c.isdigit() for c in value)
-    if "DATE" in kinds and dates_in(value):
-        return True
-    if kinds & _NUMERIC and has_digit:
-        return True
-    if NAMED in kinds:
-        return not value.replace(",", "").replace(".", "").isdigit()
-    if "PERSON" in kinds:
-        return not has_digit and any(w[:1].isupper() for w in value.split())
-    return bool(kinds & NAME_LABELS) and not has_digit
 
 
 def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
@@ -307,7 +182,7 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     headed by X that carry a name or a code."""
     kinds = terms.kinds
     out: list[tuple[Span, str]] = []
-    things = NAME_LABELS - ({"PERSON"} if terms.head not in _PERSON_NOUNS else set())
+    things = NAME_LABELS - ({"PERSON"} if terms.head not in PERSON_NOUNS else set())
     asked = [normalise(n) for n in terms.names]
     # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
     # is no candidate; the capitalised runs in it still are.
@@ -316,7 +191,7 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         label = ent.label_
         named = NAMED in kinds and label in things and not _plural_of_asked(ent, terms.head)
         duration = (
-            bool(kinds & _NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
+            bool(kinds & NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
         )
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
@@ -333,7 +208,7 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         elif duration:
             out.append((ent, "QUANTITY"))
     taken = [(e.start, e.end) for e in ents]
-    if kinds & (_NUMERIC | {ANY}):
+    if kinds & (NUMERIC | {ANY}):
         for m in _AMOUNT.finditer(span.text):
             piece = span.char_span(m.start(), m.end(), alignment_mode="expand")
             if piece is not None and not _overlaps(piece, taken):

@@ -1,0 +1,115 @@
+"""The value a table row or a `Label: value` line states for a question: the cell whose column
+names the asked attribute, in a row keyed by a name, date, words or quantity the question
+gives ("Service catalogue — Service: Event Bus; Owning team: Platform" for "Which team owns
+the Event Bus?")."""
+
+from __future__ import annotations
+
+from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.evidence_units import Unit
+from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, NUMERIC, PERSON_NOUNS
+from groundgraph.retrieval.questions.dates import agrees, dates_in
+from groundgraph.retrieval.questions.stems import stems
+from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
+
+_NOT_PEOPLE = frozenset({"GPE", "LOC", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY"})
+
+
+def cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
+    """Cells of the asked kind in a row keyed by the question (a cell that is a name, a date
+    or a word the question gives); fit is the share of the column's name that names the asked
+    attribute, and a column that names none of it is not read."""
+    keys = {normalise(n) for n in terms.names}
+    asked_stems = stems(" ".join(terms.words | {terms.head}))
+    question = f" {normalise(terms.question)} "
+    keyed = [
+        i
+        for i, (_, value) in enumerate(unit.cells)
+        if _matches_name(normalise(value), keys)
+        or any(agrees(d, v) for d in terms.dates for v in dates_in(value))
+        or _named_by_words(value, asked_stems)
+        or _quantity_given(value, question)
+    ]
+    by_words = any(_named_by_words(unit.cells[i][1], asked_stems) for i in keyed)
+    if not keyed and len(unit.cells) > 1:
+        return []
+    attribute = frozenset(stems(" ".join(w for word in terms.words for w in related(word))))
+    attribute |= stems(terms.head)
+    labels = _cell_labels(unit)
+    found = []
+    for i, (name, value) in enumerate(unit.cells):
+        label = labels.get(normalise(value))
+        if i in keyed or not value or not _cell_fits(value, terms, label):
+            continue
+        column = stems(name)
+        if _person_for_a_thing(terms, label, column):
+            continue
+        fit = len(column & attribute) / max(len(column), 1)
+        if fit > 0:
+            found.append((value, 1.0 + fit))
+        elif by_words or not attribute:
+            # "What is the standing charge?", "Who is the Treasurer?": the row's key is the
+            # asked thing itself, so its value needs no column named by the question
+            found.append((value, 0.5))
+    return found
+
+
+def _person_for_a_thing(terms: QuestionTerms, label: str | None, column: frozenset[str]) -> bool:
+    """A person's name read for "which service" from a column that does not name services
+    ("Incident commander: Lucy Farrant"); a column that names the asked thing is trusted
+    over the recogniser ("Supplier: Tessaly Motion", which it calls a person)."""
+    head = terms.head
+    return (
+        label == "PERSON"
+        and NAMED in terms.kinds
+        and "PERSON" not in terms.kinds
+        and bool(head)
+        and head not in PERSON_NOUNS
+        and not column & stems(head)
+    )
+
+
+def _cell_labels(unit: Unit) -> dict[str, str]:
+    """The recogniser's label of each cell that is one entity."""
+    span = unit.sentence.span
+    return {normalise(e.text): e.label_ for e in span.ents} if span is not None else {}
+
+
+def _named_by_words(value: str, asked: frozenset[str]) -> bool:
+    """A cell that the question's words name: most of its words are among them ("Evening
+    meal" in "the limit for an evening meal")."""
+    words = stems(value)
+    return (
+        bool(words) and not any(c.isdigit() for c in value) and 2 * len(words & asked) >= len(words)
+    )
+
+
+def _quantity_given(value: str, question: str) -> bool:
+    """A cell that is a quantity the question gives ("10 years" in "after 10 years of
+    service"): the row's key, as a name would be."""
+    key = normalise(value)
+    return any(c.isdigit() for c in key) and f" {key} " in question
+
+
+def _matches_name(value: str, keys: set[str]) -> bool:
+    return any(k and (value == k or f" {k} " in f" {value} ") for k in keys)
+
+
+def _cell_fits(value: str, terms: QuestionTerms, label: str | None = None) -> bool:
+    """Whether a cell holds a value of the asked kind; `label` is the recogniser's, where
+    the cell is one entity (a person is not a cell it calls a place or a date)."""
+    kinds = terms.kinds
+    if ANY in kinds:
+        return True
+    if "PERSON" in kinds and label in _NOT_PEOPLE:
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    if "DATE" in kinds and dates_in(value):
+        return True
+    if kinds & NUMERIC and has_digit:
+        return True
+    if NAMED in kinds:
+        return not value.replace(",", "").replace(".", "").isdigit()
+    if "PERSON" in kinds:
+        return not has_digit and any(w[:1].isupper() for w in value.split())
+    return bool(kinds & NAME_LABELS) and not has_digit
