@@ -52,6 +52,8 @@ class EvidenceSentence:
             "24 September 2024"): context for the sentences under it, never an answer.
         context: what the sentence stands under: its chunk's section path, the document's
             title and the heading lines above it in the chunk.
+        pronoun_person: the person its leading "he" or "she" stands for, or "" (the answer
+            to "who" that the sentence gives in place of the pronoun).
         span: the parsed sentence (in this process only; not compared).
     """
 
@@ -67,6 +69,7 @@ class EvidenceSentence:
     instruction: bool
     heading: bool = False
     context: str = ""
+    pronoun_person: str = ""
     span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -84,30 +87,38 @@ def anchor_lemmas(doc: Doc | Span) -> frozenset[str]:
     return frozenset(t.lemma_.lower() for t in doc if t.pos_ in _ANCHOR_POS or t.like_num)
 
 
-def resolve_leading_pronoun(
+def leading_antecedent(
     sent: Span,
     subject: str,
     people: Sequence[str] = (),
     genders: Mapping[str, str] | None = None,
-) -> str:
-    """The sentence with its leading subject or possessive pronoun replaced by what it stands
-    for: "he"/"she"/"his"/"her" by the one person its section has named before it whom the
-    pronoun fits (`genders`: what earlier pronouns said of them; none: the document's subject,
-    several: nothing, as it is ambiguous), any other by the document's subject."""
-    text = sent.text
+) -> tuple[Token, str] | None:
+    """The sentence's leading subject or possessive pronoun and what it stands for:
+    "he"/"she"/"his"/"her" the one person its section has named before it whom the pronoun
+    fits (`genders`: what earlier pronouns said of them; none: the document's subject,
+    several: nobody, as it is ambiguous), any other the document's subject. None when there
+    is no such pronoun, it stands for nobody, or the sentence already gives the name."""
     for token in sent[:LEADING_TOKENS]:
         if leading_pronoun(token):
             name = _antecedent(token.lower_, subject, people, genders or {})
-            if not name or name.lower() in text.lower():
-                return text
-            start = token.idx - sent.start_char
-            name = f"{name}'s" if token.dep_ == "poss" else name
-            return text[:start] + name + text[start + len(token.text) :]
-    return text
+            if not name or name.lower() in sent.text.lower():
+                return None
+            return token, name
+    return None
+
+
+def _resolved(sent: Span, found: tuple[Token, str] | None) -> str:
+    """The sentence with its leading pronoun replaced by what it stands for."""
+    if found is None:
+        return sent.text
+    token, name = found
+    start = token.idx - sent.start_char
+    name = f"{name}'s" if token.dep_ == "poss" else name
+    return sent.text[:start] + name + sent.text[start + len(token.text) :]
 
 
 def leading_pronoun(token: Token) -> bool:
-    """A pronoun that `resolve_leading_pronoun` replaces, where it leads its sentence."""
+    """A pronoun that stands for someone named before, where it leads its sentence."""
     return token.lower_ in _PRONOUNS and token.dep_ in _PRONOUN_ROLES
 
 
@@ -127,6 +138,13 @@ def _antecedent(
         if len(distinct) > 1:
             return fitting[0] if len(fitting) == 1 else ""
     return subject
+
+
+def _person_of(antecedent: tuple[Token, str] | None) -> str:
+    """The person a leading "he" or "she" subject stands for, or ""."""
+    if antecedent is None or antecedent[0].lower_ not in ("he", "she"):
+        return ""
+    return antecedent[1] if antecedent[0].dep_ != "poss" else ""
 
 
 def _learn_gender(sent: Span, people: Sequence[str], genders: dict[str, str]) -> None:
@@ -181,7 +199,8 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
             continue
         inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
         start = scored.chunk.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-        resolved = resolve_leading_pronoun(sent, subject, people, genders)
+        antecedent = leading_antecedent(sent, subject, people, genders)
+        resolved = _resolved(sent, antecedent)
         found.append(
             EvidenceSentence(
                 marker=0,
@@ -196,6 +215,7 @@ def _chunk_sentences(scored: ScoredChunk, doc: Doc, min_words: int) -> list[Evid
                 instruction=looks_like_instruction(text),
                 heading=heading,
                 context=" \n ".join(h for h in headings if h),
+                pronoun_person=_person_of(antecedent),
                 span=sent,
             )
         )

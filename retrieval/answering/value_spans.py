@@ -73,30 +73,19 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
         fit += 2.0 if _named_as_asked(cand, terms.head) else 0.0
-        value = _antecedent(unit, cand) if cand is pronoun else cand.text.strip()
+        value = unit.sentence.pronoun_person if cand is pronoun else cand.text.strip()
         found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
 
 
 def _pronoun_subject(terms: QuestionTerms, unit: Unit) -> Span | None:
-    """The sentence's leading subject pronoun, where it stands for a person (`evidence.py`
-    resolved it) and the question asks for one."""
-    span, sentence = unit.sentence.span, unit.sentence
-    if span is None or "PERSON" not in terms.kinds or sentence.resolved == sentence.text:
+    """The sentence's leading subject pronoun, where it stands for a person
+    (`EvidenceSentence.pronoun_person`) and the question asks for one."""
+    span = unit.sentence.span
+    if span is None or "PERSON" not in terms.kinds or not unit.sentence.pronoun_person:
         return None
-    replaced = next((t for t in span[:LEADING_TOKENS] if leading_pronoun(t)), None)
-    if replaced is None or replaced.lower_ not in ("he", "she") or replaced.dep_ == "poss":
-        return None  # "His father ...": the possessor is no answer for "who"
-    return span.doc[replaced.i : replaced.i + 1]
-
-
-def _antecedent(unit: Unit, pronoun: Span) -> str:
-    """The name the sentence's leading pronoun was resolved to: what the resolved text holds
-    where the pronoun stood."""
-    sentence, span = unit.sentence, pronoun.sent
-    start = pronoun.start_char - span.start_char - (len(span.text) - len(span.text.lstrip()))
-    grown = len(sentence.resolved) - len(sentence.text)
-    return sentence.resolved[start : start + len(pronoun.text) + grown].strip()
+    token = next(t for t in span[:LEADING_TOKENS] if leading_pronoun(t))
+    return span.doc[token.i : token.i + 1]
 
 
 def _named_as_asked(cand: Span, head: str) -> bool:
