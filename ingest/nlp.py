@@ -32,42 +32,39 @@ def mark_paragraph_starts(doc: Doc) -> Doc:
     heading in capitals, a `Chair: Helen Achterberg` label, a short title), so a heading
     never joins the next sentence; and keep the parser from starting another before the
     first line's end or full stop: after "# Lake Varn" it would otherwise cut "Lake | Varn is
-    a cold lake"."""
-    line_start = 0
-    for token in doc[:-1]:
-        if not (token.is_space and "\n" in token.text):
+    a cold lake". A table row ("Service catalogue — Service: Event Bus; Owning team:
+    Platform") is one sentence: the parser would otherwise cut it after a column's name and
+    part its value from the column that says what the value is."""
+    for start, end in _lines(doc):
+        if start < end and is_row_line(doc[start:end].text):
+            doc[start].is_sent_start = True
+            for inside in doc[start + 1 : end]:
+                inside.is_sent_start = False
+        if end >= len(doc) - 1:
+            continue  # the last line, or a line break that ends the text
+        newline = doc[end]
+        line = doc.text[doc[start].idx : newline.idx] if start < end else ""
+        starts_item = bool(_LIST_ITEM.match(doc.text, doc[end + 1].idx))
+        if "\n\n" not in newline.text and not (starts_item or line_stands_alone(line)):
             continue
-        line = doc.text[doc[line_start].idx : token.idx] if line_start < token.i else ""
-        line_start = token.i + 1
-        starts_item = bool(_LIST_ITEM.match(doc.text, doc[token.i + 1].idx))
-        if "\n\n" not in token.text and not (starts_item or line_stands_alone(line)):
-            continue
-        doc[token.i + 1].is_sent_start = True
-        for following in doc[token.i + 2 :]:
+        doc[end + 1].is_sent_start = True
+        for following in doc[end + 2 :]:
             previous = doc[following.i - 1]
             if previous.text in _SENTENCE_ENDS or "\n" in previous.text_with_ws:
                 break
             following.is_sent_start = False
-    _keep_rows_whole(doc)
     return doc
 
 
-def _keep_rows_whole(doc: Doc) -> None:
-    """A table row ("Service catalogue — Service: Event Bus; Owning team: Platform") is one
-    sentence: the parser would otherwise cut it after a column's name and part its value
-    from the column that says what the value is."""
-    line_start = 0
-    for token in [*doc, None]:
-        if token is not None and not (token.is_space and "\n" in token.text):
-            continue
-        end = token.i if token is not None else len(doc)
-        if line_start < end:
-            line = doc.text[doc[line_start].idx : doc[end - 1].idx + len(doc[end - 1])]
-            if is_row_line(line):
-                doc[line_start].is_sent_start = True
-                for inside in doc[line_start + 1 : end]:
-                    inside.is_sent_start = False
-        line_start = end + 1
+def _lines(doc: Doc) -> Iterator[tuple[int, int]]:
+    """Each line's tokens as `doc[start:end]`; `end` is the line break after it (a space
+    token holding a newline) or the end of the text."""
+    start = 0
+    for token in doc:
+        if token.is_space and "\n" in token.text:
+            yield start, token.i
+            start = token.i + 1
+    yield start, len(doc)
 
 
 # A line this short, without a full stop, is a title or a label rather than a wrapped
