@@ -182,13 +182,13 @@ def data_retention(path: Path) -> None:
     _pdf(path, "Data retention schedule", lines)
 
 
-def _pdf(path: Path, title: str, lines: list[str]) -> None:
+def _pdf(path: Path, title: str, lines: list[str], author: str = "Merrow Robotics") -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     pdf = canvas.Canvas(str(path), pagesize=A4)
     pdf.setTitle(title)
-    pdf.setAuthor("Merrow Robotics")
+    pdf.setAuthor(author)
     y = 780
     for line in lines:
         pdf.drawString(60, y, line)
@@ -231,11 +231,11 @@ def _table(document: object, rows: list[tuple[str, ...]]) -> None:
             cell.text = value
 
 
-def _properties(document: object, title: str, author: str) -> None:
+def _properties(document: object, title: str, author: str, created: dt.datetime = CREATED) -> None:
     props = document.core_properties  # type: ignore[attr-defined]
     props.title = title
     props.author = author
-    props.created = CREATED
+    props.created = created
 
 
 WRITERS = {

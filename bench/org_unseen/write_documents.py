@@ -44,8 +44,7 @@ def leave_policy(path: Path) -> None:
         "of full pay for paternity leave."
     )
     document.add_paragraph("This policy is owned by Clare Mbeki, HR Director.")
-    _properties(document, "Annual leave policy", "Clare Mbeki")
-    document.core_properties.created = CREATED
+    _properties(document, "Annual leave policy", "Clare Mbeki", CREATED)
     document.save(path)
 
 
@@ -70,8 +69,7 @@ def supplier_contract(path: Path) -> None:
         ],
     )
     document.add_paragraph("Purchasing contact: Gareth Pugh.")
-    _properties(document, "Supplier contract", "Gareth Pugh")
-    document.core_properties.created = CREATED
+    _properties(document, "Supplier contract", "Gareth Pugh", CREATED)
     document.save(path)
 
 
@@ -128,7 +126,7 @@ def tracker_spec(path: Path) -> None:
         "While the vehicle moves, the T5 reports its position every 30 seconds.",
         "The GNSS module inside the T5 comes from Vantor Electronics.",
     ]
-    _pdf(path, "Pellworth T5 tracker specification", lines)
+    _pdf(path, "Pellworth T5 tracker specification", lines, "Pellworth Labs")
 
 
 WRITERS = {
