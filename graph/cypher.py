@@ -33,7 +33,8 @@ SET d.updated_at = CASE WHEN d.content_hash = row.content_hash THEN d.updated_at
                         ELSE row.now END,
     d.uri = row.uri, d.title = row.title, d.source = row.source,
     d.content_hash = row.content_hash, d.author = row.author, d.created = row.created,
-    d.modified = row.modified, d.encoding = row.encoding
+    d.modified = row.modified, d.encoding = row.encoding,
+    d.effective_date = row.effective_date, d.date_source = row.date_source
 RETURN d.id AS id, d.ingested_at AS ingested_at, d.updated_at AS updated_at
 """
 
@@ -258,7 +259,9 @@ _DOCUMENT_FIELDS = (
     "d.content_hash AS content_hash, d.ingested_at AS ingested_at, d.updated_at AS updated_at, "
     # Documents written before these properties existed have none: "" as in the records.
     "coalesce(d.author, '') AS author, coalesce(d.created, '') AS created, "
-    "coalesce(d.modified, '') AS modified, coalesce(d.encoding, '') AS encoding"
+    "coalesce(d.modified, '') AS modified, coalesce(d.encoding, '') AS encoding, "
+    "coalesce(d.effective_date, '') AS effective_date, "
+    "coalesce(d.date_source, '') AS date_source"
 )
 ALL_DOCUMENTS = "MATCH (d:Document) RETURN " + _DOCUMENT_FIELDS + " ORDER BY d.id"
 DOCUMENTS_BY_ID = (

@@ -22,6 +22,10 @@ class Document:
         author, created, modified: the file's own metadata (Office core properties, PDF
             document information, a web page's meta tags), "" where it has none.
         encoding: the encoding a text file was decoded from, "" for other formats.
+        effective_date: the ISO day its statements hold from (`ingest/dating.py`): what a
+            newer document's statement supersedes, and what `as_of` compares; "" unknown.
+        date_source: where `effective_date` came from ("front matter", "title", "first
+            lines", "file properties", "file modified").
     """
 
     id: str
@@ -35,6 +39,8 @@ class Document:
     created: str = ""
     modified: str = ""
     encoding: str = ""
+    effective_date: str = ""
+    date_source: str = ""
 
 
 @dataclass(frozen=True)

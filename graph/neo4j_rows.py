@@ -22,6 +22,8 @@ def document_rows(graphs: Sequence[DocumentGraph], now: str) -> list[dict[str, A
             "created": g.document.created,
             "modified": g.document.modified,
             "encoding": g.document.encoding,
+            "effective_date": g.document.effective_date,
+            "date_source": g.document.date_source,
         }
         for g in graphs
     ]

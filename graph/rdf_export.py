@@ -173,6 +173,12 @@ def _time(value: str) -> Literal:
 
 
 def document_pairs(doc: Document) -> list[Pair]:
+    dated: list[Pair] = []
+    if doc.effective_date:
+        dated = [
+            (GG.effectiveDate, Literal(doc.effective_date, datatype=XSD.date)),
+            (GG.dateSource, Literal(doc.date_source)),
+        ]
     return [
         (RDF.type, GG.Document),
         (RDF.type, PROV.Entity),
@@ -181,6 +187,7 @@ def document_pairs(doc: Document) -> list[Pair]:
         (GG.contentHash, Literal(doc.content_hash)),
         (SCHEMA.dateCreated, _time(doc.ingested_at)),
         (SCHEMA.dateModified, _time(doc.updated_at)),
+        *dated,
     ]
 
 
@@ -232,9 +239,11 @@ def derivation_iri(relation_id: str, chunk_id: str) -> URIRef:
     return node("derivation", stable_hash("derivation", relation_id, chunk_id))
 
 
-def relation_nodes(r: Relation) -> Iterator[tuple[URIRef, list[Pair]]]:
-    """The relation as a statement with its provenance, its derivations, and a plain triple."""
+def relation_nodes(r: Relation, valid_from: str = "") -> Iterator[tuple[URIRef, list[Pair]]]:
+    """The relation as a statement with its provenance, its derivations, and a plain triple;
+    `valid_from` is the earliest effective date of the documents that state it."""
     derivations = [derivation_iri(r.id, c) for c in r.evidence]
+    validity = [(GG.validFrom, Literal(valid_from, datatype=XSD.date))] if valid_from else []
     yield (
         node("relation", r.id),
         [
@@ -247,6 +256,7 @@ def relation_nodes(r: Relation) -> Iterator[tuple[URIRef, list[Pair]]]:
             (GG.weight, Literal(float(r.weight))),
             (GG.firstSeen, _time(r.first_seen)),
             (GG.lastSeen, _time(r.last_seen)),
+            *validity,
             *((PROV.wasDerivedFrom, node("chunk", c)) for c in r.evidence),
             *((PROV.qualifiedDerivation, d) for d in derivations),
         ],
@@ -273,9 +283,12 @@ def export_rdf(store: GraphReader, out: TextIO, fmt: str = "turtle") -> ExportCo
         counts.triples += len(pairs)
 
     writer.begin()
+    dated_chunks: dict[str, str] = {}  # chunk id → its document's effective date
     for doc in store.documents():
         emit(node("document", doc.id), document_pairs(doc))
         chunks = store.chunks(doc_id=doc.id)
+        if doc.effective_date:
+            dated_chunks.update((c.id, doc.effective_date) for c in chunks)
         mentions = store.mentions(chunk_ids=[c.id for c in chunks])
         by_chunk: dict[str, list[str]] = {}
         for m in mentions:
@@ -290,7 +303,8 @@ def export_rdf(store: GraphReader, out: TextIO, fmt: str = "turtle") -> ExportCo
         emit(node("entity", entity.id), entity_pairs(entity))
         counts.entities += 1
     for relation in store.relations():
-        for subject, pairs in relation_nodes(relation):
+        dates = [dated_chunks[c] for c in relation.evidence if c in dated_chunks]
+        for subject, pairs in relation_nodes(relation, min(dates, default="")):
             emit(subject, pairs)
         counts.relations += 1
     writer.end()

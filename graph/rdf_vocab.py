@@ -4,7 +4,8 @@ Nodes get IRIs from their ids under the groundgraph namespace; properties come f
 schema.org, SKOS, RDFS and PROV-O where one fits, and from `gg:` where none does:
 
     gg:document/ID  a gg:Document, prov:Entity ; schema:url ; schema:name ; gg:contentHash ;
-                    schema:dateCreated ; schema:dateModified .
+                    schema:dateCreated ; schema:dateModified ;
+                    gg:effectiveDate (xsd:date) ; gg:dateSource .
     gg:chunk/ID     a gg:Chunk, prov:Entity ; schema:isPartOf DOC ; prov:wasDerivedFrom DOC ;
                     schema:position ; schema:text ; gg:start ; gg:end ; gg:contentHash ;
                     schema:mentions ENTITY... .
@@ -14,6 +15,7 @@ schema.org, SKOS, RDFS and PROV-O where one fits, and from `gg:` where none does
                     gg:entityType ; gg:count .
     gg:relation/ID  a gg:Relation, rdf:Statement ; rdf:subject ; rdf:predicate ; rdf:object ;
                     gg:predicateLabel ; gg:weight ; gg:firstSeen ; gg:lastSeen ;
+                    gg:validFrom (xsd:date: the earliest effective date of its documents) ;
                     prov:wasDerivedFrom CHUNK... ; prov:qualifiedDerivation DERIVATION... .
     gg:derivation/ID a prov:Derivation ; prov:entity CHUNK ; gg:weight .
 

@@ -50,6 +50,8 @@ ADDED_COLUMNS = (
     ("documents", "created"),
     ("documents", "modified"),
     ("documents", "encoding"),
+    ("documents", "effective_date"),
+    ("documents", "date_source"),
     ("chunks", "section"),
     ("chunks", "location"),
 )

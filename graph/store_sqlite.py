@@ -114,11 +114,13 @@ class SqliteGraphStore(SqliteReader):
         unchanged = row is not None and row[0] == doc.content_hash
         updated_at = row[2] if unchanged else doc.updated_at or now
         conn.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET "
             "uri=excluded.uri, title=excluded.title, source=excluded.source, "
             "content_hash=excluded.content_hash, updated_at=excluded.updated_at, "
             "author=excluded.author, created=excluded.created, modified=excluded.modified, "
-            "encoding=excluded.encoding",
+            "encoding=excluded.encoding, effective_date=excluded.effective_date, "
+            "date_source=excluded.date_source",
             (
                 doc.id,
                 doc.uri,
@@ -131,6 +133,8 @@ class SqliteGraphStore(SqliteReader):
                 doc.created,
                 doc.modified,
                 doc.encoding,
+                doc.effective_date,
+                doc.date_source,
             ),
         )
 

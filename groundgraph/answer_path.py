@@ -7,9 +7,11 @@ answered inside one snapshot.
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import date
 
 from groundgraph.assembly import Components
 from groundgraph.graph.errors import UsageError
+from groundgraph.retrieval.as_of import AS_OF_WIDENING, as_of_context, as_of_day
 from groundgraph.retrieval.base import Answer, Context, Decoding, TokenSink
 from groundgraph.retrieval.questions.conversation import standalone_question
 from groundgraph.retrieval.retrievers.routing import Mode, route
@@ -32,14 +34,16 @@ def answer_question(
     k: int | None = None,
     earlier: Sequence[str] = (),
     decoding: Decoding | None = None,
+    as_of: date | str | None = None,
 ) -> Answer:
     """An answer citing the source text (see `GroundGraph.ask` for the arguments).
 
     Raises:
-        UsageError: the question is empty.
+        UsageError: the question is empty, or `as_of` is not a date.
     """
     if not question.strip():
         raise UsageError("the question is empty; ask something")
+    day = as_of_day(as_of)
     settings = parts.settings
     read = standalone_question(parts.nlp(), question, earlier) if earlier else question
     chosen = route(read, mode or settings.answer.mode)
@@ -47,7 +51,9 @@ def answer_question(
         if chosen == "global":
             context = parts.global_retriever.retrieve(read, settings.answer.communities)
         else:
-            context = parts.retriever.retrieve(read, k or settings.retrieval.answer_passages)
+            wanted = k or settings.retrieval.answer_passages
+            found = parts.retriever.retrieve(read, wanted * AS_OF_WIDENING if day else wanted)
+            context = as_of_context(found, day, wanted)
         answer = parts.generator(generator, strict).generate(read, context, stream, decoding)
     notes = answer.notes
     if read != question:

@@ -244,6 +244,12 @@ def finetune(
     help="Exit 1 when the model gives no verified answer, instead of answering "
     "extractively (default: GROUNDGRAPH_ANSWER_STRICT).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Answer as of this day (ISO date, 2024-09-02): documents dated after it are left out.",
+)
 def ask(
     question: str,
     store: Path | None,
@@ -252,8 +258,10 @@ def ask(
     mode: AnswerMode | None,
     stream: bool,
     strict: bool | None,
+    as_of: str | None,
 ) -> None:
-    """Answer QUESTION from the store, with citations."""
+    """Answer QUESTION from the store, with citations; where documents disagree, the
+    newest one's statement, with the older ones quoted and dated."""
     if not question.strip():
         raise UsageError("the question is empty; ask something")
 
@@ -267,6 +275,7 @@ def ask(
             generator=generator,
             stream=sink if stream else None,
             strict=strict,
+            as_of=as_of,
         )
         requested = generator or gg.settings.generator
     if stream:

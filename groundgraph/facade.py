@@ -6,6 +6,7 @@ on first use, so opening a store to read its statistics loads no model.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -223,8 +224,12 @@ class GroundGraph:
         k: int | None = None,
         earlier: Sequence[str] = (),
         decoding: Decoding | None = None,
+        as_of: date | str | None = None,
     ) -> Answer:
         """Answer from the indexed documents, citing the source text. Only reads.
+
+        Where documents disagree, the newest one's statement is the answer and the older
+        ones are quoted after it with their dates (see docs "Facts over time").
 
         Args:
             mode: `local` (passages about what the question names), `global` (community
@@ -241,12 +246,14 @@ class GroundGraph:
                 born?"), and the notes say how the question was read.
             decoding: the caller's token budget, temperature, stop strings and instructions
                 for a language model.
+            as_of: answer as of this day (a `date` or an ISO date string): documents dated
+                after it are left out.
 
         Raises:
-            UsageError: the question is empty.
+            UsageError: the question is empty, or `as_of` is not a date.
         """
         return answer_question(
-            self.parts, question, mode, generator, stream, strict, k, earlier, decoding
+            self.parts, question, mode, generator, stream, strict, k, earlier, decoding, as_of
         )
 
     def evaluate(

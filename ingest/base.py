@@ -60,6 +60,8 @@ class SourceDocument:
         author, created, modified: from the file's own metadata, "" where it has none;
             dates in ISO-8601.
         encoding: the text encoding a text file was read in ("utf-8", "cp1252").
+        file_modified: the file's modification time (POSIX seconds), what dates a document
+            that states no date of its own (`dating.py`).
     """
 
     uri: str
@@ -72,6 +74,7 @@ class SourceDocument:
     created: str = ""
     modified: str = ""
     encoding: str = ""
+    file_modified: float | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from groundgraph.ingest.base import (
     SourceDocument,
 )
 from groundgraph.ingest.chunking import Unit, region_chunk_spans
+from groundgraph.ingest.dating import effective_date
 from groundgraph.ingest.resolution import normalise, resolve
 from groundgraph.ingest.settings import IngestSettings
 from groundgraph.ingest.structure import Region
@@ -32,11 +33,16 @@ def title_subject(title: str) -> str:
 
 def document_record(source: SourceDocument) -> Document:
     """The document's identity: an id from its URI and a hash of its title, text and
-    metadata (none for plain text, so their hashes stay what they were before metadata)."""
+    metadata (none for plain text, so their hashes stay what they were before metadata),
+    and its effective date. A file's modification time is not hashed: touching a file
+    changes nothing stored."""
     metadata = (source.author, source.created, source.modified, source.encoding)
     hashed = f"{source.title}\n{source.text}"
     if any(metadata):
         hashed += "\n" + "\n".join(metadata)
+    effective, date_source = effective_date(
+        source.text, source.title, source.created, source.modified, source.file_modified
+    )
     return Document(
         id=ids.document_id(source.uri),
         uri=source.uri,
@@ -47,6 +53,8 @@ def document_record(source: SourceDocument) -> Document:
         created=source.created,
         modified=source.modified,
         encoding=source.encoding,
+        effective_date=effective,
+        date_source=date_source,
     )
 
 

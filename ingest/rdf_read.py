@@ -150,6 +150,8 @@ def _restore(graph: Graph, path: Path, source: str) -> list[DocumentGraph]:
             text(s, GG.contentHash),
             text(s, SCHEMA.dateCreated),
             text(s, SCHEMA.dateModified),
+            effective_date=str(graph.value(s, GG.effectiveDate) or ""),
+            date_source=str(graph.value(s, GG.dateSource) or ""),
         )
     chunks: dict[str, list[Chunk]] = defaultdict(list)
     chunk_doc = {}

@@ -50,4 +50,12 @@ def file_document(
         created=created,
         modified=modified,
         encoding=encoding,
+        file_modified=_modified(path),
     )
+
+
+def _modified(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

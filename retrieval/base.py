@@ -71,6 +71,9 @@ class ScoredChunk:
         graph: the graph score, 0–1, from entities linked in the question.
         instructions: the chunk holds text that reads like an instruction to the assistant
             (a prompt injection); it is quoted as data and never supports an answer.
+        document_date: its document's effective date (ISO day, "" unknown): of two
+            documents that disagree, the newer one is current.
+        date_source: where that date came from (`ingest/dating.py`).
     """
 
     chunk: Chunk
@@ -80,6 +83,8 @@ class ScoredChunk:
     dense: float
     graph: float
     instructions: bool = False
+    document_date: str = ""
+    date_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class Context:
 
     `common` holds the normalised names of linked entities that most of the store mentions
     (the company, its flagship product): a question naming one is not pinned down by it.
+    `as_of` (an ISO day, "" for today) is the day the question is asked about: documents
+    dated after it were left out, and a second hop's retrieval leaves them out too.
     """
 
     question: str
@@ -120,6 +127,7 @@ class Context:
     entities: tuple[LinkedEntity, ...] = ()
     communities: tuple[RankedCommunity, ...] = ()
     common: frozenset[str] = frozenset()
+    as_of: str = ""
 
 
 @dataclass(frozen=True)

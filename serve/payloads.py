@@ -4,6 +4,7 @@ Limits come from `serve` settings at run time, so they are checked here rather t
 schemas: an over-long question is a 413 that names the limit and its setting.
 """
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,9 @@ class AskRequest(BaseModel):
     k: int | None = Field(default=None, ge=1)
     strict: bool | None = None
     stream: bool = False
+    as_of: date | None = Field(
+        default=None, description="answer as of this day: documents dated after it are left out"
+    )
 
 
 # An evaluation asks every question in one request: bounded like any other request's work.

@@ -260,7 +260,9 @@ def _write_routes(served: ServedStore) -> APIRouter:
 
 def _answer(served: ServedStore, body: AskRequest, sink: Callable[[str], None] | None) -> dict:
     with served.reading() as gg:
-        answer = gg.ask(body.question, body.mode, body.generator, sink, body.strict, body.k)
+        answer = gg.ask(
+            body.question, body.mode, body.generator, sink, body.strict, body.k, as_of=body.as_of
+        )
         return {**answer.to_dict(), "store_version": gg.store.version()}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from groundgraph.ingest.dates import DateParts, agrees, dates_in
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.structure import SECTION_SEPARATOR
 from groundgraph.retrieval.answering.attribution import demonyms_of
@@ -20,7 +21,6 @@ from groundgraph.retrieval.answering.lifespans import (
     opening_lifespan,
     stated_by_range,
 )
-from groundgraph.retrieval.questions.dates import DateParts, agrees, dates_in
 from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import QuestionTerms, related

@@ -5,10 +5,10 @@ the Event Bus?")."""
 
 from __future__ import annotations
 
+from groundgraph.ingest.dates import agrees, dates_in
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.evidence_units import Unit
 from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, NUMERIC, PERSON_NOUNS
-from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
 

@@ -25,13 +25,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from groundgraph.ingest.dates import dates_in, sort_key
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.attribution import demonyms_of, same_nation
 from groundgraph.retrieval.answering.chunk_parses import ChunkParses
+from groundgraph.retrieval.answering.currency import (
+    Statements,
+    human_day,
+    newest_first,
+    statements,
+)
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
+from groundgraph.retrieval.as_of import as_of_context
 from groundgraph.retrieval.base import Answer, Citation, Context, Decoding, TokenSink
-from groundgraph.retrieval.questions.dates import dates_in, sort_key
 from groundgraph.retrieval.questions.kinds import NATIONALITY, QuestionShape, question_shape
 from groundgraph.retrieval.questions.nested import (
     NestedQuestion,
@@ -144,7 +151,10 @@ class ExtractiveGenerator:
             return self._none(question, _injected(context)), []
         if shape.items:
             return self._compared(question, shape, readings), []
-        return self._quote(question, [readings[0]], readings[0].value), readings
+        found = statements(readings)
+        if found.older:
+            return self._superseding(question, found), readings
+        return self._quote(question, [found.current], found.current.value), readings
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -175,7 +185,7 @@ class ExtractiveGenerator:
     def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
         """The inner question's answer (the bridge), then the outer question asked about it;
         None unless both hops are stated."""
-        inner = self._read(nested.inner, self._context(nested.inner, context))
+        inner = newest_first(self._read(nested.inner, self._context(nested.inner, context)))
         # only readings as well bound and fitting as the best are bridges worth trying
         inner = [r for r in inner if _same_rank(r, inner[0])]
         names = read_question(self.nlp(), question).names
@@ -184,7 +194,7 @@ class ExtractiveGenerator:
             outer = nested.outer.replace("{bridge}", bridge)
             second = [
                 r
-                for r in self._read(outer, self._context(outer, context))
+                for r in newest_first(self._read(outer, self._context(outer, context)))
                 if not _restates(r.value, (bridge, *names))
             ]
             if second:
@@ -192,7 +202,10 @@ class ExtractiveGenerator:
         return None
 
     def _context(self, question: str, context: Context) -> Context:
-        return self.retrieve(question) if self.retrieve is not None else context
+        """Retrieval for another hop, as of the day the question is asked about."""
+        if self.retrieve is None:
+            return context
+        return as_of_context(self.retrieve(question), context.as_of)
 
     def _compared(self, question: str, shape: QuestionShape, readings: list[Reading]) -> Answer:
         """The item whose value is the larger (or the earlier, ...) as the question asks."""
@@ -288,6 +301,26 @@ class ExtractiveGenerator:
         if short and f" {normalise(short)} " not in f" {normalise(text)} ":
             text = f"{short}. {text}"  # the item a comparison names, which no quote names
         return Answer(question, text, citations, True, self.name, short=short)
+
+    def _superseding(self, question: str, found: Statements) -> Answer:
+        """The current value quoted first, then each older document's other value with its
+        date: what changed and when."""
+        answer = self._quote(question, [found.current, *found.older], found.current.value)
+        new = found.current.sentence.chunk
+        quotes = [f"{c.text} [{c.marker}]" for c in answer.citations]
+        told = [f"{quotes[0]} (dated {human_day(new.document_date)})"]
+        notes = []
+        for reading, quote in zip(found.older, quotes[1:], strict=True):
+            old = reading.sentence.chunk
+            told.append(
+                f"Until {human_day(new.document_date)} it was {reading.value}: a document "
+                f"dated {human_day(old.document_date)} says {quote}"
+            )
+            notes.append(
+                f"{new.document_uri} (dated {new.document_date}) supersedes "
+                f"{old.document_uri} (dated {old.document_date}), which gives {reading.value!r}"
+            )
+        return replace(answer, text=" ".join(told), notes=tuple(notes))
 
     def _verdict(
         self, question: str, chosen: Sequence[Reading | EvidenceSentence], short: str

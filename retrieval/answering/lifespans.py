@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
+from groundgraph.ingest.dates import MONTHS
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.questions.dates import MONTHS
 
 _AT = r"(?:,\s*(?:in\s+)?|\s+in\s+)"  # "1896, Lviv", "1896 in Lviv", "1896, in Lviv"
 # A dash between the two, or none where the source lost it: "(January 24, 1886 June 29, 1982)".

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from groundgraph.ingest.dates import agrees, dates_in
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import stated_cause
 from groundgraph.retrieval.answering.cell_values import cell_values
@@ -14,7 +15,6 @@ from groundgraph.retrieval.answering.evidence import LEADING_TOKENS, leading_pro
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
 from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, NUMERIC, PERSON_NOUNS
-from groundgraph.retrieval.questions.dates import agrees, dates_in
 from groundgraph.retrieval.questions.kinds import DATE
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
@@ -27,6 +27,8 @@ _LIFESPAN_FIT = 4.0
 # A number of five or more digits is no part of a date people write.
 _RUN_TOGETHER = re.compile(r"\d{5,}")
 _LOCATIVE = frozenset({"in", "at", "near"})
+_STREET_LABELS = frozenset({"FAC", "LOC", "GPE", "ORG"})
+_HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
 _MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
 # "28 days", "7 years": spaCy's DATE entities that are amounts of time.
@@ -193,7 +195,7 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
         if ANY in kinds or label in kinds or named or mislabelled or place:
-            out.append((ent, label))
+            out.append((_with_house_number(ent), label))
         elif duration:
             out.append((ent, "QUANTITY"))
     taken = [(e.start, e.end) for e in ents]
@@ -205,6 +207,19 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     if NAMED in kinds or ANY in kinds or "PERSON" in kinds:
         out += _named_phrases(terms, span, taken)
     return out
+
+
+def _with_house_number(ent: Span) -> Span:
+    """A street with its number: the recogniser leaves "12" out of "12 Harbour Street"."""
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    if (
+        ent.label_ in _STREET_LABELS
+        and before is not None
+        and _HOUSE_NUMBER.fullmatch(before.text)
+        and before.ent_type_ in ("", "CARDINAL")
+    ):
+        return ent.doc[ent.start - 1 : ent.end]
+    return ent
 
 
 def _plural_of_asked(phrase: Span, head: str) -> bool:

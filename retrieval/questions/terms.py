@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from groundgraph.ingest.dates import MONTHS, DateParts, dates_in
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.questions.dates import MONTHS, DateParts, dates_in
 from groundgraph.retrieval.questions.kinds import DATE, NUMBER, ORGANISATION, question_shape
 from groundgraph.retrieval.questions.parsed import parsed
 from groundgraph.retrieval.retrievers.linking import question_phrases

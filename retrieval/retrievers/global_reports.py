@@ -61,6 +61,8 @@ class CommunityRetriever:
                 float(similarity[i]),
                 0.0,
                 looks_like_instruction(chunks[cid].text),
+                documents[chunks[cid].doc_id].effective_date,
+                documents[chunks[cid].doc_id].date_source,
             )
             for cid, i in owner.items()
         )

@@ -176,6 +176,8 @@ class HybridRetriever:
                 dense[c],
                 graph.get(c, 0.0),
                 looks_like_instruction(chunks[c].text),
+                docs[chunks[c].doc_id].effective_date,
+                docs[chunks[c].doc_id].date_source,
             )
             for c in top
             if c in chunks

@@ -318,3 +318,14 @@ def test_health_says_loading_until_the_models_are_loaded(
         release.set()
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_ask_as_of_a_day_before_every_document_finds_nothing(server) -> None:
+    # the served documents are dated by their files (copied today): none held in 1900
+    asked = {"question": QUESTION, "as_of": "1900-01-01"}
+    answer = httpx.post(f"{server.url}/ask", json=asked, timeout=60).json()
+    assert not answer["grounded"] and not answer["citations"]
+    today = httpx.post(f"{server.url}/ask", json={**asked, "as_of": None}, timeout=60).json()
+    assert today["grounded"]
+    wrong = httpx.post(f"{server.url}/ask", json={**asked, "as_of": "soon"}, timeout=60)
+    assert wrong.status_code == 400 and "as_of" in wrong.text
