@@ -40,9 +40,9 @@ def units_of(sentences: Sequence[EvidenceSentence]) -> list[Unit]:
     document_stems = {uri: stems(text) for uri, text in document_text.items()}
     units = []
     for s in sentences:
-        if s.heading or s.instruction:
+        if s.instruction:
             continue
-        cells = cells_of(s.text)
+        cells = () if s.heading else cells_of(s.text)
         uri = s.chunk.document_uri
         units.append(
             Unit(

@@ -13,6 +13,9 @@ word of the asked relation is stated there too. Within a bound unit the value is
   governed by a word of the asked relation, or followed by one ("£60 abroad");
 - for "why" questions, what a causal phrase states ("caused by ...", "because ...").
 
+A heading is a unit too ("INC-2025-011: Auth Gateway outage" states which service failed),
+but never for a cause, and never for a value that repeats the question's words.
+
 Units that bind nothing are never read, so an answer is never a value that merely occurs
 near the question's words; when no unit binds, there is no answer.
 """
@@ -65,6 +68,8 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
     nationality = terms.kinds == NATIONALITY
     readings = []
     for unit in units:
+        if unit.sentence.heading and terms.causal:
+            continue  # "## Cause" titles the cause; the sentences under it state it
         binding = bind(terms, unit, generic, weights)
         if binding is None:
             continue
@@ -82,6 +87,8 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         )
         for value, fit in values(terms, unit, in_relation):
             if loose and _names_another(unit, terms, value):
+                continue
+            if unit.sentence.heading and _says_the_question(value, terms):
                 continue
             if demonyms and value not in demonyms:
                 continue
@@ -104,6 +111,17 @@ def _loose(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> bool:
         for n in terms.names
         if normalise(n) and normalise(n) not in generic
     )
+
+
+def _says_the_question(value: str, terms: QuestionTerms) -> bool:
+    """A heading's value that repeats a word of the question: "Board" of "# Board meeting,
+    20 February 2025" for "Who chaired the board meeting ...?", "INCIDENT REPORT" for
+    "... in incident INC-2025-014?". A heading names what it titles, so only a name the
+    question does not give ("# INC-2025-011: Auth Gateway outage") is read from it."""
+    asked = {w.casefold() for w in terms.words} | {
+        w for n in terms.names for w in normalise(n).split()
+    }
+    return any(w in asked for w in normalise(value).split())
 
 
 def _names_another(unit: Unit, terms: QuestionTerms, value: str) -> bool:
