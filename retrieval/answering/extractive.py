@@ -292,7 +292,12 @@ class ExtractiveGenerator:
     def _quote(
         self, question: str, chosen: Sequence[Reading | EvidenceSentence], short: str | None
     ) -> Answer:
-        sentences = list(dict.fromkeys(c.sentence if isinstance(c, Reading) else c for c in chosen))
+        # one quote a sentence, however many hops read it (each hop retrieves it anew)
+        by_place: dict[tuple[str, int], EvidenceSentence] = {}
+        for c in chosen:
+            sentence = c.sentence if isinstance(c, Reading) else c
+            by_place.setdefault((sentence.chunk.chunk.id, sentence.start), sentence)
+        sentences = list(by_place.values())
         citations = tuple(
             Citation.quoting(n, s.chunk, s.start, s.end, s.text, round(s.chunk.score, 4))
             for n, s in enumerate(sentences, start=1)

@@ -31,6 +31,8 @@ _STREET_LABELS = frozenset({"FAC", "LOC", "GPE", "ORG"})
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
 _MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
+_PLACES = frozenset({"LOC", "GPE"})
+_BY = re.compile(r"\bby\b", re.I)
 # "28 days", "7 years": spaCy's DATE entities that are amounts of time.
 _DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
@@ -61,6 +63,7 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     words = set(stems(" ".join(w for word in terms.words for w in related(word))))
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
+    passive = _BY.search(terms.question) is not None  # "Who was it directed by?"
     pronoun = _pronoun_subject(terms, unit)
     if pronoun is not None:  # "He wrote the update client": the person "he" stands for
         ordered = sorted([*ordered, (pronoun, "PERSON")], key=lambda c: c[0].start)
@@ -68,6 +71,8 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         governor = _governor(cand, words)
         if governor is not None and asked and _of_another(governor, asked, cand):
             continue  # "the death of her husband in 1906": his death, not the asked one's
+        if governor is not None and not passive and _done_to(cand, governor):
+            continue  # "The Auth Gateway is run by the Platform team": run, not running
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {_stem(t) for t in span.doc[cand.end : following_end]}
         fit = 2.0 * (governor is not None) + len(following & words) + _in_clause(cand, words)
@@ -78,6 +83,22 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         value = unit.sentence.pronoun_person if cand is pronoun else cand.text.strip()
         found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _agent(ent: Span) -> bool:
+    """The entity is the whole object of "by" ("led by Ines Carvalho"), not a word in it
+    ("by Quebec film director Denys Desjardins")."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ == "by"
+
+
+def _done_to(cand: Span, relation: Token) -> bool:
+    """The candidate is what the relation is done to, its doer named after "by": the
+    passive subject, which an active question ("Who runs ...?") does not ask for."""
+    return (
+        cand.root.dep_ == "nsubjpass"
+        and cand.root.head.i == relation.i
+        and any(child.dep_ == "agent" for child in relation.children)
+    )
 
 
 def _pronoun_subject(terms: QuestionTerms, unit: Unit) -> Span | None:
@@ -186,13 +207,15 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         )
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        # ... and places ("led by Ines Carvalho" as a LOC): a place does nothing
         mislabelled = (
             "PERSON" in kinds
-            and label in _MISLABELLED_PEOPLE
+            and (label in _MISLABELLED_PEOPLE or (label in _PLACES and _agent(ent)))
             and not any(c.isdigit() for c in ent.text)  # "the T5 tracker" is no person
+            and ent[0].lower_ != "the"  # "The Auth Gateway" is no person either
         )
         # "born in Tromsø", which the recogniser may call an organisation
-        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
         if ANY in kinds or label in kinds or named or mislabelled or place:
             out.append((_with_house_number(ent), label))

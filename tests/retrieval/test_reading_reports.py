@@ -37,6 +37,10 @@ DOCUMENTS = {
         "# IR-2025-047: Payments outage\n\n## Cause\n\nAn expired TLS certificate stopped "
         "card payments for an hour.\n"
     ),
+    "services.md": (
+        "# Services\n\nThe Auth Gateway is run by the Platform team, which is led by Ines "
+        "Carvalho.\n"
+    ),
     "board.md": "# Board meeting, 20 February 2025\n\nThe board approved the budget.\n",
     "offices.md": (
         "# Offices\n\nThe Leeds office is at 14 Wharf Street. Amara Nwosu works from the "
@@ -105,3 +109,13 @@ def test_a_heading_is_no_cause_and_its_words_of_the_question_no_answer(
     # "# Board meeting, 20 February 2025" names no chair: "Board" is the question's own word
     chair = company.ask("Who chaired the board meeting on 20 February 2025?")
     assert not chair.grounded
+
+
+def test_what_is_run_by_someone_is_not_who_runs_it(company: GroundGraph) -> None:
+    # "The Auth Gateway is run by the Platform team, which is led by Ines Carvalho": the
+    # recogniser calls her a place; the gateway is what is run, not who leads
+    lead = company.ask("Who leads the Platform team?")
+    assert lead.grounded and lead.short == "Ines Carvalho"
+    # both hops in one sentence: quoted once
+    both = company.ask("Who leads the team that runs the Auth Gateway?")
+    assert both.grounded and both.short == "Ines Carvalho" and len(both.citations) == 1
