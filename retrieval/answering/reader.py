@@ -41,7 +41,7 @@ from groundgraph.retrieval.answering.kinship import asked_relative, states_relat
 from groundgraph.retrieval.answering.value_kinds import NAME_LABELS
 from groundgraph.retrieval.answering.value_spans import values
 from groundgraph.retrieval.questions.kinds import NATIONALITY
-from groundgraph.retrieval.questions.terms import QuestionTerms
+from groundgraph.retrieval.questions.terms import QuestionTerms, qualifiers
 
 __all__ = ["Reading", "read", "units_of"]
 
@@ -71,7 +71,7 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         if unit.sentence.heading and terms.causal:
             continue  # "## Cause" titles the cause; the sentences under it state it
         binding = bind(terms, unit, generic, weights)
-        if binding is None:
+        if binding is None or _another_kind(terms, unit):
             continue
         loose = _loose(terms, unit, generic)
         # A unit that states the relation must give the value in it; one bound by its date
@@ -102,6 +102,20 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
                 continue
             readings.append(Reading(unit, value, binding, fit))
     return sorted(readings, key=_rank)
+
+
+def _another_kind(terms: QuestionTerms, unit: Unit) -> bool:
+    """The sentence speaks of another kind of the asked thing: "Our chief financial officer,
+    Dana Wells" names no chief technology officer. Every mention of the noun is qualified
+    otherwise: each has a word the question lacks, and lacks one the question has."""
+    span = unit.sentence.span
+    if span is None or unit.cells:
+        return False
+    for noun, asked in terms.qualified:
+        said = [qualifiers(t) for t in span if t.lemma_.lower() == noun]
+        if said and all(q - asked and asked - q for q in said):
+            return True
+    return False
 
 
 def _loose(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> bool:

@@ -35,6 +35,12 @@ _PLACES = frozenset({"LOC", "GPE"})
 _BY = re.compile(r"\bby\b", re.I)
 # "28 days", "7 years": spaCy's DATE entities that are amounts of time.
 _DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
+_LENGTH_OF_TIME = re.compile(
+    r"(?:about |around |over |nearly |almost )?(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|eleven|twelve|several|a few)\s+"
+    r"(?:second|minute|hour|day|night|week|fortnight|month|year)s?",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
@@ -44,8 +50,14 @@ def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[st
         cause = stated_cause(unit)
         return [(cause, 1.0)] if cause else []
     found = cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
-    if terms.kinds == DATE:  # "17 September 190030 April 1985": two dates run together
-        found = [(v, fit) for v, fit in found if not _RUN_TOGETHER.search(v)]
+    if terms.kinds == DATE:
+        # "17 September 190030 April 1985": two dates run together; "for two weeks": how
+        # long, not when
+        found = [
+            (v, fit)
+            for v, fit in found
+            if not _RUN_TOGETHER.search(v) and not _LENGTH_OF_TIME.fullmatch(v.strip())
+        ]
     return found
 
 

@@ -141,6 +141,9 @@ class QuestionTerms:
         words: lemmas of the relation it asks about, each with its family of synonyms.
         causal: it asks why; only a statement of a cause answers it.
         compare: for "A or B" questions, `more` or `less` when it compares amounts.
+        qualified: each noun of the relation with the words that qualify it ("officer" with
+            "chief", "technology"): a sentence about another kind of it ("chief financial
+            officer") does not answer.
     """
 
     question: str
@@ -152,6 +155,7 @@ class QuestionTerms:
     words: frozenset[str] = frozenset()
     causal: bool = False
     compare: str = ""
+    qualified: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def about(self, item: str, others: list[str]) -> QuestionTerms:
         """The terms of a comparison, asked about one of its items: its name instead of the
@@ -264,6 +268,21 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
         words=frozenset(words),
         causal=causal,
         compare=compare,
+        qualified=tuple(
+            (t.lemma_.lower(), mods)
+            for t in doc
+            if t.pos_ == "NOUN" and t.lemma_.lower() in words and (mods := qualifiers(t))
+        ),
+    )
+
+
+def qualifiers(noun: Token) -> frozenset[str]:
+    """The common words that say which kind of thing a noun is ("chief financial" of
+    "officer"); names ("the Platform team") are not among them."""
+    return frozenset(
+        c.lemma_.lower()
+        for c in noun.children
+        if c.dep_ in ("amod", "compound") and c.pos_ in ("ADJ", "NOUN") and not c.ent_type_
     )
 
 

@@ -41,6 +41,11 @@ DOCUMENTS = {
         "# Services\n\nThe Auth Gateway is run by the Platform team, which is led by Ines "
         "Carvalho.\n"
     ),
+    "officers.md": "# Officers\n\nOur chief financial officer, Dana Wells, joined in 2021.\n",
+    "parking.md": (
+        "# Car park\n\nThe staff car park on Dock Road closes for resurfacing from 10 March "
+        "2025 for two weeks.\n"
+    ),
     "board.md": "# Board meeting, 20 February 2025\n\nThe board approved the budget.\n",
     "offices.md": (
         "# Offices\n\nThe Leeds office is at 14 Wharf Street. Amara Nwosu works from the "
@@ -119,3 +124,13 @@ def test_what_is_run_by_someone_is_not_who_runs_it(company: GroundGraph) -> None
     # both hops in one sentence: quoted once
     both = company.ask("Who leads the team that runs the Auth Gateway?")
     assert both.grounded and both.short == "Ines Carvalho" and len(both.citations) == 1
+
+
+def test_a_sentence_about_another_kind_of_officer_does_not_answer(company: GroundGraph) -> None:
+    assert company.ask("Who is the chief financial officer?").short == "Dana Wells"
+    assert not company.ask("Who is the chief technology officer?").grounded
+
+
+def test_when_is_not_answered_by_how_long(company: GroundGraph) -> None:
+    answer = company.ask("When does the car park on Dock Road close?")
+    assert answer.grounded and answer.short == "10 March 2025"
