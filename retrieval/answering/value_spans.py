@@ -97,6 +97,15 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     return _lifespan(terms, unit.sentence.text) + found
 
 
+def _names_the_asked(ent: Span, head: str) -> bool:
+    """The entity follows the asked noun after a comma: its name, in apposition."""
+    asked = head.split()[-1] if head else ""
+    if not asked or ent.start < 2:
+        return False
+    noun, comma = ent.doc[ent.start - 2], ent.doc[ent.start - 1]
+    return comma.text == "," and asked in (noun.lower_, noun.lemma_.lower())
+
+
 def _agent(ent: Span) -> bool:
     """The entity is the whole object of "by" ("led by Ines Carvalho"), not a word in it
     ("by Quebec film director Denys Desjardins")."""
@@ -229,6 +238,8 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         )
         # "born in Tromsø", which the recogniser may call an organisation
         place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
+        # "a new expenses tool, Spendly,": the name the asked noun is given, whatever its label
+        named = named or (NAMED in kinds and _names_the_asked(ent, terms.head))
         if ANY in kinds or label in kinds or named or mislabelled or place:
             out.append((_with_house_number(ent), label))
         elif duration:

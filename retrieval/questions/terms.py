@@ -37,6 +37,11 @@ _NUMBER_NAMED = re.compile(
     r"ticket|tax|vat|company|policy|model|part|postal|post|zip|extension)\s+(?:number|no|code)\b"
 )
 WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]+)\b")
+# "which expenses tool did ...": two words before the auxiliary are one asked noun.
+_WHICH_PHRASE = re.compile(
+    r"^(?:which|what)\s+([a-z][a-z-]+\s+[a-z][a-z-]+)\s+"
+    r"(?:did|does|do|is|are|was|were|has|have|had|can|will|would|should|could|must)\b"
+)
 _CAUSAL = re.compile(
     r"^why\b|\bwhat (caused|causes|was the cause|is the cause|was the reason|is the reason|"
     r"led to)\b|\b(cause|reason) (of|for)\b"
@@ -225,6 +230,8 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
     if "PERSON" in kinds:
         prefer = prefer | {"PERSON"}
     doc = parsed(nlp, question)
+    if head:
+        head = _whole_head(lower, head)
     names = _names(nlp, question)
     codes = [m.span() for m in _CODE.finditer(question)]
     in_code = {t.i for t in doc if any(s <= t.idx < e for s, e in codes)}
@@ -274,6 +281,14 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
             if t.pos_ == "NOUN" and t.lemma_.lower() in words and (mods := qualifiers(t))
         ),
     )
+
+
+def _whole_head(lower: str, first: str) -> str:
+    """The asked noun with the noun before it: "expenses tool" of "Which expenses tool did
+    the meeting approve?", where the pattern saw only "expenses" (the small parser reads
+    "expenses" as a verb there, so the words up to the auxiliary are taken as written)."""
+    whole = _WHICH_PHRASE.match(lower)
+    return whole.group(1) if whole and whole.group(1).split()[0] == first else first
 
 
 def qualifiers(noun: Token) -> frozenset[str]:

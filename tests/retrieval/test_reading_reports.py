@@ -46,6 +46,10 @@ DOCUMENTS = {
         "# Car park\n\nThe staff car park on Dock Road closes for resurfacing from 10 March "
         "2025 for two weeks.\n"
     ),
+    "operations.md": (
+        "# Operations meeting\n\nThe meeting approved a new expenses tool, Spendly, to replace "
+        "paper claims.\n"
+    ),
     "board.md": "# Board meeting, 20 February 2025\n\nThe board approved the budget.\n",
     "offices.md": (
         "# Offices\n\nThe Leeds office is at 14 Wharf Street. Amara Nwosu works from the "
@@ -134,3 +138,9 @@ def test_a_sentence_about_another_kind_of_officer_does_not_answer(company: Groun
 def test_when_is_not_answered_by_how_long(company: GroundGraph) -> None:
     answer = company.ask("When does the car park on Dock Road close?")
     assert answer.grounded and answer.short == "10 March 2025"
+
+
+def test_which_noun_of_two_words_is_answered_by_the_name_beside_it(company: GroundGraph) -> None:
+    # the recogniser calls the tool a person; it stands beside the asked noun, named
+    answer = company.ask("Which expenses tool did the meeting approve?")
+    assert answer.grounded and answer.short == "Spendly"
