@@ -158,8 +158,13 @@ def bind(
     # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
     # November 2024 the Billing Engine was unavailable ... card payments failed."
     in_document = dated and word_coverage(words, unit.document_stems, weights) > 0
-    if not levels and stated < ANCHORLESS_COVERAGE:
-        return None  # with no name or date to hold on to, most of the relation must be said
+    if not levels and (
+        stated < ANCHORLESS_COVERAGE
+        or not all(n & (unit.stems | unit.above_stems) for n in word_stems(terms.nouns))
+    ):
+        # with no name or date to hold on to, most of the relation must be said, and every
+        # thing it names: "Chair: Tom Avery" of the operations meeting chaired no board meeting
+        return None
     if (
         levels
         and max(levels) == IN_DOCUMENT

@@ -41,9 +41,32 @@ from groundgraph.retrieval.answering.kinship import asked_relative, states_relat
 from groundgraph.retrieval.answering.value_kinds import NAME_LABELS
 from groundgraph.retrieval.answering.value_spans import values
 from groundgraph.retrieval.questions.kinds import NATIONALITY
+from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import QuestionTerms, qualifiers
 
 __all__ = ["Reading", "read", "units_of"]
+
+_PAIRS = (
+    ("start", "end"),
+    ("begin", "end"),
+    ("open", "close"),
+    ("join", "leave"),
+    ("arrive", "depart"),
+    ("buy", "sell"),
+    ("first", "last"),
+    ("earliest", "latest"),
+    ("minimum", "maximum"),
+    ("increase", "decrease"),
+    ("add", "remove"),
+    ("import", "export"),
+    ("win", "lose"),
+    ("enter", "exit"),
+)
+# A word of a question and the word whose statement answers the opposite question.
+_OPPOSITES: dict[str, set[str]] = {}
+for _a, _b in _PAIRS:
+    _OPPOSITES.setdefault(_a, set()).add(_b)
+    _OPPOSITES.setdefault(_b, set()).add(_a)
 
 
 @dataclass(frozen=True)
@@ -71,7 +94,7 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         if unit.sentence.heading and terms.causal:
             continue  # "## Cause" titles the cause; the sentences under it state it
         binding = bind(terms, unit, generic, weights)
-        if binding is None or _another_kind(terms, unit):
+        if binding is None or _another_kind(terms, unit) or _states_the_opposite(terms, unit):
             continue
         loose = _loose(terms, unit, generic)
         # A unit that states the relation must give the value in it; one bound by its date
@@ -102,6 +125,17 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
                 continue
             readings.append(Reading(unit, value, binding, fit))
     return sorted(readings, key=_rank)
+
+
+def _states_the_opposite(terms: QuestionTerms, unit: Unit) -> bool:
+    """The unit states the opposite of a word of the question and not the word: "Contract
+    ends: 2027-01-15" gives no start of the contract."""
+    said = unit.stems | unit.above_stems
+    for word in terms.words:
+        opposite = _OPPOSITES.get(word, set())
+        if any(stems(o) & said for o in opposite) and not word_stems(frozenset({word}))[0] & said:
+            return True
+    return False
 
 
 def _another_kind(terms: QuestionTerms, unit: Unit) -> bool:

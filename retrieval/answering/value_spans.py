@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from groundgraph.ingest.dates import agrees, dates_in
+from groundgraph.ingest.dates import MONTHS, agrees, dates_in
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import stated_cause
 from groundgraph.retrieval.answering.cell_values import cell_values
@@ -41,6 +41,8 @@ _LENGTH_OF_TIME = re.compile(
     r"(?:second|minute|hour|day|night|week|fortnight|month|year)s?",
     re.IGNORECASE,
 )
+_NO_NAME = re.compile(r"[\d\s.,:;/%£$€()\-–]*")
+_MONTHS = re.compile("|".join(rf"\b{m}\b" for m in sorted(MONTHS, key=len, reverse=True)), re.I)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
@@ -50,6 +52,8 @@ def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[st
         cause = stated_cause(unit)
         return [(cause, 1.0)] if cause else []
     found = cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
+    if terms.kinds == {NAMED}:  # "which supplier" is named, never a date or a number
+        found = [(v, fit) for v, fit in found if not _NO_NAME.fullmatch(_MONTHS.sub("", v))]
     if terms.kinds == DATE:
         # "17 September 190030 April 1985": two dates run together; "for two weeks": how
         # long, not when
@@ -87,7 +91,12 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             continue  # "The Auth Gateway is run by the Platform team": run, not running
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {_stem(t) for t in span.doc[cand.end : following_end]}
-        fit = 2.0 * (governor is not None) + len(following & words) + _in_clause(cand, words)
+        # "Omar Haddad reports to Dana Wells and runs payroll": he runs it, the verb's subject
+        doer = governor is None and _subject_of_joined(cand, words)
+        fit = 2.0 * (governor is not None or doer) + len(following & words)
+        fit += _in_clause(cand, words)
+        # "the chief executive, Tom Avery": the name the asked role is given
+        fit += 2.0 if "PERSON" in terms.kinds and _in_apposition(cand, terms.words) else 0.0
         if fit == 0 and in_relation:
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
@@ -95,6 +104,23 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         value = unit.sentence.pronoun_person if cand is pronoun else cand.text.strip()
         found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _subject_of_joined(cand: Span, words: set[str]) -> bool:
+    """The candidate is the subject of a verb joined by "and" to a verb of the relation."""
+    root = cand.root
+    return root.dep_ == "nsubj" and any(
+        c.dep_ == "conj" and c.pos_ == "VERB" and _stem(c) in words for c in root.head.children
+    )
+
+
+def _in_apposition(cand: Span, nouns: frozenset[str]) -> bool:
+    """The candidate and a noun of the question name each other: "the chief executive, Tom
+    Avery", "Priya Nair, our head of engineering"."""
+    root = cand.root
+    if root.dep_ == "appos" and root.head.lemma_.lower() in nouns:
+        return True
+    return any(c.dep_ == "appos" and c.lemma_.lower() in nouns for c in root.children)
 
 
 def _names_the_asked(ent: Span, head: str) -> bool:
@@ -233,7 +259,8 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         mislabelled = (
             "PERSON" in kinds
             and (label in _MISLABELLED_PEOPLE or (label in _PLACES and _agent(ent)))
-            and not any(c.isdigit() for c in ent.text)  # "the T5 tracker" is no person
+            # "the T5 tracker", "14 Wharf Street" are no person
+            and not any(c.isdigit() for c in _with_house_number(ent).text)
             and ent[0].lower_ != "the"  # "The Auth Gateway" is no person either
         )
         # "born in Tromsø", which the recogniser may call an organisation
@@ -323,7 +350,8 @@ def _named_phrases(
             piece = doc[run[0].i : run[-1].i + 1]
             # a person's name has two words at least ("Viscount", "Torre" are not answers)
             person_only = "PERSON" in terms.kinds and not terms.kinds & {NAMED, ANY}
-            if not _overlaps(piece, taken) and (len(run) > 1 or not person_only):
+            street = person_only and piece.start > 0 and doc[piece.start - 1].like_num
+            if not _overlaps(piece, taken) and (len(run) > 1 or not person_only) and not street:
                 out.append((piece, NAMED))
             run = []
     return out

@@ -146,6 +146,9 @@ class QuestionTerms:
         words: lemmas of the relation it asks about, each with its family of synonyms.
         causal: it asks why; only a statement of a cause answers it.
         compare: for "A or B" questions, `more` or `less` when it compares amounts.
+        nouns: the nouns that say which one of a thing is asked about ("board" of "the board
+            meeting", "sales" of "the head of sales"): without a name or date to hold on
+            to, each must be stated.
         qualified: each noun of the relation with the words that qualify it ("officer" with
             "chief", "technology"): a sentence about another kind of it ("chief financial
             officer") does not answer.
@@ -161,6 +164,7 @@ class QuestionTerms:
     causal: bool = False
     compare: str = ""
     qualified: tuple[tuple[str, frozenset[str]], ...] = ()
+    nouns: frozenset[str] = frozenset()
 
     def about(self, item: str, others: list[str]) -> QuestionTerms:
         """The terms of a comparison, asked about one of its items: its name instead of the
@@ -275,12 +279,28 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
         words=frozenset(words),
         causal=causal,
         compare=compare,
+        nouns=frozenset(
+            t.lemma_.lower()
+            for t in doc
+            if t.lemma_.lower() in words and _restricts(t) and t.lemma_.lower() not in head.split()
+        ),
         qualified=tuple(
             (t.lemma_.lower(), mods)
             for t in doc
             if t.pos_ == "NOUN" and t.lemma_.lower() in words and (mods := qualifiers(t))
         ),
     )
+
+
+def _restricts(token: Token) -> bool:
+    """A noun that narrows another noun down: its compound ("board meeting") or the object
+    of its "of" ("head of sales")."""
+    if token.pos_ != "NOUN":
+        return False
+    if token.dep_ == "compound":
+        return token.head.pos_ == "NOUN"
+    of = token.head
+    return token.dep_ == "pobj" and of.lower_ == "of" and of.head.pos_ == "NOUN"
 
 
 def _whole_head(lower: str, first: str) -> str:

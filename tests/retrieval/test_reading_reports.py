@@ -50,6 +50,20 @@ DOCUMENTS = {
         "# Operations meeting\n\nThe meeting approved a new expenses tool, Spendly, to replace "
         "paper claims.\n"
     ),
+    "people.md": (
+        "# People\n\nOmar Haddad reports to Dana Wells and runs payroll. Priya Nair, our head "
+        "of engineering, reports to the chief executive, Tom Avery. The Finance team is headed "
+        "by Dana Wells.\n"
+    ),
+    "ops_minutes.md": "# Operations meeting, 14 April 2025\n\nChair: Tom Avery\n",
+    "suppliers.csv": (
+        "Supplier,Supplies,Contract ends\nNorbrook Paper,Office paper,2026-03-31\n"
+        "Tessaly Cloud,Hosting,2027-01-15\n"
+    ),
+    "move.txt": (
+        "MEMO\nTo: All staff\nSubject: Leeds office move\n\nFrom 1 April 2025 the Leeds team "
+        "will work from 14 Wharf Street, Leeds, instead of 22 Park Row.\n"
+    ),
     "board.md": "# Board meeting, 20 February 2025\n\nThe board approved the budget.\n",
     "offices.md": (
         "# Offices\n\nThe Leeds office is at 14 Wharf Street. Amara Nwosu works from the "
@@ -144,3 +158,35 @@ def test_which_noun_of_two_words_is_answered_by_the_name_beside_it(company: Grou
     # the recogniser calls the tool a person; it stands beside the asked noun, named
     answer = company.ask("Which expenses tool did the meeting approve?")
     assert answer.grounded and answer.short == "Spendly"
+
+
+def test_the_doer_of_the_asked_verb_and_the_name_a_role_is_given(company: GroundGraph) -> None:
+    # "reports to Dana Wells and runs payroll": Omar Haddad runs it
+    assert company.ask("Who runs payroll?").short == "Omar Haddad"
+    # "Priya Nair, our head of engineering, reports to the chief executive, Tom Avery"
+    assert company.ask("Who is the chief executive?").short == "Tom Avery"
+    assert company.ask("Who is the head of engineering?").short == "Priya Nair"
+
+
+def test_what_narrows_the_asked_thing_down_must_be_stated(company: GroundGraph) -> None:
+    # the Finance team's head is no head of sales; the operations meeting's chair no
+    # board meeting's
+    assert not company.ask("Who is the head of sales?").grounded
+    assert company.ask("Who chaired the operations meeting on 14 April 2025?").short == "Tom Avery"
+    assert not company.ask("Who chaired the board meeting?").grounded
+
+
+def test_a_row_that_states_the_opposite_or_a_date_for_a_name_does_not_answer(
+    company: GroundGraph,
+) -> None:
+    # "Contract ends: 2027-01-15" gives no start
+    assert not company.ask("When does the Tessaly Cloud contract start?").grounded
+    assert company.ask("When does the Tessaly Cloud contract end?").short == "2027-01-15"
+    # a supplier is named, never "2026-03-31"
+    supplier = company.ask("Which supplier supplies office paper?")
+    assert supplier.short != "2026-03-31"
+
+
+def test_a_street_is_no_person(company: GroundGraph) -> None:
+    # the memo names no sender: "22 Park Row" and "14 Wharf Street" are addresses
+    assert not company.ask("Who sent the memo about the Leeds office move?").grounded
