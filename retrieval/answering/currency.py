@@ -13,12 +13,14 @@ together would otherwise be ordered by chance. Readings whose documents state no
 date, are left in the reader's order: there is nothing to say which is newer.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from groundgraph.ingest.dating import FILE_MODIFIED
 from groundgraph.ingest.resolution import normalise
+from groundgraph.retrieval.answering.evidence_units import overlapping
 from groundgraph.retrieval.answering.reader import Reading
+from groundgraph.retrieval.base import Answer
 
 # Readings within this much of the best binding and fit are rival statements of one fact:
 # what the words above a sentence add (a title, a heading: up to 1) does not outrank a newer
@@ -69,6 +71,27 @@ def statements(readings: list[Reading]) -> Statements:
     return Statements(current, older)
 
 
+def told_over_time(answer: Answer, found: Statements) -> Answer:
+    """The answer quoting the current reading first, then each older one (`answer` cites
+    them in that order), rewritten to say what changed and when, with a note for each."""
+    new = found.current.sentence.chunk
+    since = human_day(new.document_date)
+    quotes = [f"{c.text} [{c.marker}]" for c in answer.citations]
+    told = [f"{quotes[0]} (dated {since})"]
+    notes = []
+    for reading, quote in zip(found.older, quotes[1:], strict=True):
+        old = reading.sentence.chunk
+        told.append(
+            f"Until {since} it was {reading.value}: a document "
+            f"dated {human_day(old.document_date)} says {quote}"
+        )
+        notes.append(
+            f"{new.document_uri} (dated {new.document_date}) supersedes "
+            f"{old.document_uri} (dated {old.document_date}), which gives {reading.value!r}"
+        )
+    return replace(answer, text=" ".join(told), notes=tuple(notes))
+
+
 def human_day(iso: str) -> str:
     """'2024-09-02' as people write it: '2 September 2024'."""
     day = date.fromisoformat(iso)
@@ -90,5 +113,4 @@ def _date(reading: Reading) -> str:
 
 def _agrees(a: str, b: str) -> bool:
     """One value restates the other ("Harbour Street" and "12 Harbour Street")."""
-    x, y = f" {normalise(a)} ", f" {normalise(b)} "
-    return x in y or y in x
+    return overlapping(normalise(a), [normalise(b)])

@@ -25,15 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from groundgraph.ingest.dates import dates_in, sort_key
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.attribution import demonyms_of, same_nation
 from groundgraph.retrieval.answering.chunk_parses import ChunkParses
+from groundgraph.retrieval.answering.comparable import comparable
 from groundgraph.retrieval.answering.currency import (
     Statements,
-    human_day,
     newest_first,
     statements,
+    told_over_time,
 )
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
@@ -62,19 +62,6 @@ SIMILARITY_SHARE = 0.6
 MIN_SENTENCE_WORDS = 2
 # Inner answers tried as the bridge of a two-hop question, best bound first.
 BRIDGES = 3
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-_DURATION = re.compile(
-    r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>second|minute|hour|day|week|month|year)s?"
-)
-_DAYS = {
-    "second": 1 / 86_400,
-    "minute": 1 / 1_440,
-    "hour": 1 / 24,
-    "day": 1.0,
-    "week": 7.0,
-    "month": 30.44,
-    "year": 365.25,
-}
 
 
 def support_score(similarity: float, overlap: float) -> float:
@@ -210,7 +197,7 @@ class ExtractiveGenerator:
     def _compared(self, question: str, shape: QuestionShape, readings: list[Reading]) -> Answer:
         """The item whose value is the larger (or the earlier, ...) as the question asks."""
         terms = read_question(self.nlp(), question)
-        found = [_comparable(r.value) for r in readings]
+        found = [comparable(r.value) for r in readings]
         values = [v for v in found if v is not None]
         kinds = {len(v) for v in values}  # a date is (year, month, day), an amount (amount,)
         if terms.compare == "" or len(values) < len(found) or len(kinds) > 1:
@@ -234,7 +221,7 @@ class ExtractiveGenerator:
                 return self._none(question)
             event = by_role.event.replace("{bridge}", holders[0].value)
             when = self._read(event, self._context(event, context))
-            value = _comparable(when[0].value) if when else None
+            value = comparable(when[0].value) if when else None
             if not isinstance(value, tuple):
                 return self._none(question)
             dates.append(value)
@@ -311,21 +298,7 @@ class ExtractiveGenerator:
         """The current value quoted first, then each older document's other value with its
         date: what changed and when."""
         answer = self._quote(question, [found.current, *found.older], found.current.value)
-        new = found.current.sentence.chunk
-        quotes = [f"{c.text} [{c.marker}]" for c in answer.citations]
-        told = [f"{quotes[0]} (dated {human_day(new.document_date)})"]
-        notes = []
-        for reading, quote in zip(found.older, quotes[1:], strict=True):
-            old = reading.sentence.chunk
-            told.append(
-                f"Until {human_day(new.document_date)} it was {reading.value}: a document "
-                f"dated {human_day(old.document_date)} says {quote}"
-            )
-            notes.append(
-                f"{new.document_uri} (dated {new.document_date}) supersedes "
-                f"{old.document_uri} (dated {old.document_date}), which gives {reading.value!r}"
-            )
-        return replace(answer, text=" ".join(told), notes=tuple(notes))
+        return told_over_time(answer, found)
 
     def _verdict(
         self, question: str, chosen: Sequence[Reading | EvidenceSentence], short: str
@@ -396,19 +369,6 @@ def _polar_answer(chosen: list[EvidenceSentence]) -> str | None:
     if not all(places):
         return None
     return "Yes" if set.intersection(*places) else "No"
-
-
-def _comparable(value: str) -> tuple[float, ...] | None:
-    """A value compared as a date (its first, as year, month, day), a length of time in days
-    ("1 year" is longer than "30 days"), else as an amount ("£21,000" → (21000.0,))."""
-    dates = dates_in(value)
-    if dates:
-        return tuple(float(part) for part in sort_key(dates[0]))
-    duration = _DURATION.fullmatch(value.strip().lower())
-    if duration:
-        return (float(duration["amount"]) * _DAYS[duration["unit"]],)
-    match = _AMOUNT.search(value.replace(",", ""))
-    return (float(match.group()),) if match else None
 
 
 def _injected(context: Context) -> tuple[str, ...]:
