@@ -79,6 +79,22 @@ MATCH (c:Chunk {id: cid})
 DETACH DELETE c
 """
 
+# The merge log's provenance where the Neo4j Browser shows it: each name a rule or a person
+# merged into an entity, per document, `SAME_AS` the entity, with the rule. The document's
+# rows are replaced with its mentions (`DETACH_MERGED_NAMES` first).
+WRITE_MERGED_NAMES = """
+UNWIND $rows AS row
+MATCH (d:Document {id: row.doc_id}), (e:Entity {id: row.entity_id})
+CREATE (d)-[:HAS_MERGED_NAME]->(n:MergedName {name: row.surface, document_id: row.doc_id})
+CREATE (n)-[:SAME_AS {rule: row.rule, document: d.uri, at: d.updated_at}]->(e)
+"""
+
+DETACH_MERGED_NAMES = """
+UNWIND $doc_ids AS doc_id
+MATCH (:Document {id: doc_id})-[:HAS_MERGED_NAME]->(n:MergedName)
+DETACH DELETE n
+"""
+
 DELETE_DOCUMENTS = """
 UNWIND $doc_ids AS doc_id
 MATCH (d:Document {id: doc_id})
@@ -200,7 +216,9 @@ SET e += row.changed
 WITH e, row
 UNWIND row.mentions AS m
 MATCH (c:Chunk {id: m.chunk_id})
-CREATE (c)-[:MENTIONS {surface: m.surface, name: m.name, type: m.type, count: m.count}]->(e)
+CREATE (c)-[:MENTIONS {
+    surface: m.surface, name: m.name, type: m.type, count: m.count, merged_by: m.merged_by
+}]->(e)
 """
 
 DELETE_UNSUPPORTED_ENTITIES = """
@@ -308,7 +326,7 @@ ENTITIES_BY_ID = (
 
 _MENTION_FIELDS = (
     "c.id AS chunk_id, e.id AS entity_id, m.surface AS surface, m.name AS name, "
-    "m.type AS type, m.count AS count"
+    "m.type AS type, m.count AS count, coalesce(m.merged_by, '') AS merged_by"
 )
 ALL_MENTIONS = "MATCH (c:Chunk)-[m:MENTIONS]->(e:Entity) RETURN " + _MENTION_FIELDS
 MENTIONS_OF_CHUNKS = (

@@ -87,6 +87,9 @@ class Mention:
 
     `name` and `type` are the entity's canonical name and label as resolved within the
     mentioning document; the store derives the entity's name, type and aliases from them.
+    `merged_by` says which rule merged a surface form that is not the entity's own name
+    into it ("contained name", "acronym", "a person's merge", "owl:sameAs"); "" for the
+    entity's own name. It is the merge log's record (`ingest/merge_log.py`).
     """
 
     chunk_id: str
@@ -95,6 +98,7 @@ class Mention:
     name: str
     type: str
     count: int = 1
+    merged_by: str = ""
 
 
 @dataclass(frozen=True)

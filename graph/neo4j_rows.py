@@ -29,6 +29,21 @@ def document_rows(graphs: Sequence[DocumentGraph], now: str) -> list[dict[str, A
     ]
 
 
+def merged_name_rows(graphs: Sequence[DocumentGraph]) -> list[dict[str, Any]]:
+    """One row per document, merged name and entity: the names a rule or a person merged
+    into an entity (`Mention.merged_by`), for their `SAME_AS` provenance."""
+    rows = {
+        (g.document.id, m.surface, m.entity_id): m.merged_by
+        for g in graphs
+        for m in g.mentions
+        if m.merged_by
+    }
+    return [
+        {"doc_id": doc_id, "surface": surface, "entity_id": entity_id, "rule": rule}
+        for (doc_id, surface, entity_id), rule in sorted(rows.items())
+    ]
+
+
 def chunk_rows(graphs: Sequence[DocumentGraph]) -> list[dict[str, Any]]:
     """One row a chunk: its fields, the chunk before it in its document, and its sentence
     layer (null where it has none)."""

@@ -54,6 +54,7 @@ ADDED_COLUMNS = (
     ("documents", "date_source"),
     ("chunks", "section"),
     ("chunks", "location"),
+    ("mentions", "merged_by"),
 )
 
 MENTIONS_WITH_TIMES = """

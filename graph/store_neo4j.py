@@ -46,7 +46,13 @@ from groundgraph.graph.neo4j_aggregates import (
     mention_row,
     rederive_batch,
 )
-from groundgraph.graph.neo4j_rows import chunk_rows, community_of, community_row, document_rows
+from groundgraph.graph.neo4j_rows import (
+    chunk_rows,
+    community_of,
+    community_row,
+    document_rows,
+    merged_name_rows,
+)
 from groundgraph.graph.settings import Neo4jSettings
 
 T = TypeVar("T")
@@ -164,6 +170,7 @@ class Neo4jGraphStore:
         entities = apply_entities(
             tx, delta, self._run_rows, mentions, self._known.valid_after(version)
         )
+        self._run_rows(tx, cypher.WRITE_MERGED_NAMES, "rows", merged_name_rows(graphs))
         evidence = evidence_rows(merge_evidence(e for g in graphs for e in g.evidence), chunk_times)
         self._run_rows(tx, cypher.UPSERT_RELATIONS, "rows", evidence)
         for row in evidence:
@@ -187,7 +194,9 @@ class Neo4jGraphStore:
         return int(deleted["deleted"]) if deleted else 0
 
     def _detach(self, tx: ManagedTransaction, doc_ids: list[str]) -> Delta:
-        """Remove the documents' chunks, their mentions and evidence; return what went."""
+        """Remove the documents' chunks, their mentions, evidence and merged names; return
+        what went."""
+        tx.run(cypher.DETACH_MERGED_NAMES, {"doc_ids": doc_ids})
         delta = Delta()
         times = {
             row["id"]: (row["ingested_at"], row["updated_at"])

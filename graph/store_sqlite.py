@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +74,23 @@ class SqliteGraphStore(SqliteReader):
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    # -- whole copies (a staged refresh, `groundgraph/staged_store.py`) -------------------
+
+    @one_line_errors
+    def copy_to(self, target: Path) -> None:
+        """The whole database written to `target` as one committed version (SQLite's online
+        backup: readers go on meanwhile)."""
+        target.unlink(missing_ok=True)
+        with closing(sqlite3.connect(target)) as copy:
+            self._conn.backup(copy)
+
+    @one_line_errors
+    def replace_with(self, source: Path) -> None:
+        """This database replaced by the one at `source` in one write transaction: a reader's
+        snapshot keeps the version it began with, the next one reads the new."""
+        with closing(sqlite3.connect(source)) as staged:
+            staged.backup(self._conn)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -178,9 +195,9 @@ class SqliteGraphStore(SqliteReader):
             ],
         )
         conn.executemany(
-            "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+            "INSERT INTO mentions VALUES (?,?,?,?,?,?,?)",
             [
-                (m.chunk_id, m.entity_id, m.surface, m.name, m.type, m.count)
+                (m.chunk_id, m.entity_id, m.surface, m.name, m.type, m.count, m.merged_by)
                 for m in merge_mentions(graph.mentions)
             ],
         )

@@ -25,6 +25,7 @@ from groundgraph.graph.lock import StoreWriteLock
 from groundgraph.graph.progress import Progress, no_progress
 from groundgraph.graph.stores import open_graph_store, store_exists
 from groundgraph.ingest.base import Extractor
+from groundgraph.ingest.entity_decisions import EntityDecisionLog
 from groundgraph.ingest.extract_spacy import SpacyExtractor
 from groundgraph.ingest.failure_log import FailureLog
 from groundgraph.ingest.ingestor import Ingestor
@@ -135,8 +136,17 @@ class Components:
     @cached_property
     def ingestor(self) -> Ingestor:
         return Ingestor(
-            self.settings.ingest, self.store, self.extractor, self.settings.graph.batch_size
+            self.settings.ingest,
+            self.store,
+            self.extractor,
+            self.settings.graph.batch_size,
+            self.entity_decisions,
         )
+
+    @cached_property
+    def entity_decisions(self) -> EntityDecisionLog:
+        """A person's entity merges and splits, beside the store."""
+        return EntityDecisionLog(self.directory)
 
     @cached_property
     def retriever(self) -> HybridRetriever:

@@ -1,6 +1,6 @@
 """The `groundgraph` command line: ingest, refresh, import-rdf, export, ask, stats, check,
-delete, feedback, finetune; `eval` is in `cli_eval.py`, the servers (serve, mcp, ui) in
-`cli_servers.py`.
+delete, feedback, finetune; `eval` is in `cli_eval.py`, `entities` in `cli_entities.py`, the
+servers (serve, mcp, ui) in `cli_servers.py`.
 
 Every error prints as one `error:` line: exit status 2 for a command used wrongly (a missing
 argument, an empty question), 1 for anything that failed; `--debug` shows the traceback
@@ -17,6 +17,7 @@ from typing import Any, get_args
 import click
 from rich.markup import escape
 
+from groundgraph.cli_entities import entities
 from groundgraph.cli_eval import eval_command
 from groundgraph.cli_options import (
     fail,
@@ -386,5 +387,5 @@ def feedback(
     out.print(f"recorded {record.rating} feedback{kept} ({record.id})", highlight=False)
 
 
-for command in (eval_command, serve, mcp, ui):
+for command in (eval_command, entities, serve, mcp, ui):
     app.add_command(command)

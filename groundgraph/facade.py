@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING, TextIO
 
 from groundgraph.answer_path import answer_question, retrieve
 from groundgraph.assembly import Components, build_components
+from groundgraph.entity_curation import (
+    DecisionReport,
+    entity_log,
+    entity_of,
+    merge_entities,
+    split_entity,
+)
 from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, evaluate_file, save
 from groundgraph.finetune.feedback import Feedback, Rating
 from groundgraph.finetune.registry import AdapterRegistry
@@ -21,6 +28,7 @@ from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import CommunitySet, GraphStats
 from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
+from groundgraph.ingest.merge_log import EntityLog
 from groundgraph.retrieval.base import (
     Answer,
     ChatModel,
@@ -334,6 +342,41 @@ class GroundGraph:
             return search_entities(
                 self.store, self.parts.vectors.entities, self.embedder, query, limit
             )
+
+    def entity_named(self, name: str) -> EntityView | None:
+        """The entity a name or alias stands for (after every merge), with its neighbours
+        and evidence; None if no entity has that name."""
+        with self.store.snapshot():
+            return entity_view(self.store, entity_of(self.parts, name))
+
+    def entity_log(self) -> EntityLog:
+        """Every merge in force (the rule or person that made it, the documents, when) and
+        every merge or split a person decided, oldest first."""
+        with self.store.snapshot():
+            return entity_log(self.parts)
+
+    def merge_entities(
+        self, name: str, into: str, note: str = "", progress: Progress = no_progress
+    ) -> DecisionReport:
+        """Make `name` an alias of `into`: the documents that mention it are rebuilt now, and
+        every later ingest and refresh keeps the merge.
+
+        Raises:
+            UsageError: either name is unknown, the two are one name, or `into` is already
+                merged into `name`.
+        """
+        return merge_entities(self.parts, name, into, note, progress)
+
+    def split_entity(
+        self, name: str, from_: str, note: str = "", progress: Progress = no_progress
+    ) -> DecisionReport:
+        """Undo the merge of `name` into `from_` (a rule's or a person's): the documents are
+        rebuilt now, and every later ingest and refresh keeps them apart.
+
+        Raises:
+            UsageError: `name` is not merged into `from_`.
+        """
+        return split_entity(self.parts, name, from_, note, progress)
 
     def communities(self) -> CommunitySet:
         """The stored Leiden communities with their reports (rebuilt by every write)."""

@@ -39,7 +39,7 @@ TASK_DOCUMENTS = 16
 # Tasks queued per worker: bounds the finished graphs waiting in memory for the writer.
 _TASKS_AHEAD = 2
 
-_worker: tuple[IngestSettings, Extractor] | None = None
+_worker: tuple[IngestSettings, Extractor, frozenset[tuple[str, str]]] | None = None
 
 
 @dataclass
@@ -64,10 +64,13 @@ class _Found:
 
 
 def build_graphs(
-    documents: Sequence[SourceDocument], settings: IngestSettings, extractor: Extractor
+    documents: Sequence[SourceDocument],
+    settings: IngestSettings,
+    extractor: Extractor,
+    kept_apart: frozenset[tuple[str, str]] = frozenset(),
 ) -> Iterator[DocumentGraph | FileError]:
     """Parse and extract documents in order, streaming, block by block; a document that
-    fails becomes a `FileError` in its place."""
+    fails becomes a `FileError` in its place. `kept_apart`: names a person split."""
     nlp = load_spacy(settings.spacy_model)
     found = _Found()
     built: list[tuple[DocumentGraph | FileError, Doc | None]] = []
@@ -87,7 +90,8 @@ def build_graphs(
             # A document of one block was parsed whole: a chunk that is all of it has its
             # parse already.
             whole = block.doc if block.offset == 0 else None
-            built.append((build_document_graph(doc, found.units, extraction, settings), whole))
+            graph = build_document_graph(doc, found.units, extraction, settings, kept_apart)
+            built.append((graph, whole))
         found = _Found()
         if len(built) >= TASK_DOCUMENTS:
             yield from _layered(nlp, settings, built)
@@ -118,15 +122,17 @@ def _layered(
     return [next(layered) if isinstance(item, DocumentGraph) else item for item, _ in built]
 
 
-def _start_worker(settings: IngestSettings, extractor: Extractor) -> None:
+def _start_worker(
+    settings: IngestSettings, extractor: Extractor, kept_apart: frozenset[tuple[str, str]]
+) -> None:
     global _worker
-    _worker = (settings, extractor)
+    _worker = (settings, extractor, kept_apart)
 
 
 def _build_task(documents: list[SourceDocument]) -> list[DocumentGraph | FileError]:
     assert _worker is not None, "worker process was not initialised"
-    settings, extractor = _worker
-    return list(build_graphs(documents, settings, extractor))
+    settings, extractor, kept_apart = _worker
+    return list(build_graphs(documents, settings, extractor, kept_apart))
 
 
 def build_in_processes(
@@ -134,6 +140,7 @@ def build_in_processes(
     settings: IngestSettings,
     extractor: Extractor,
     processes: int,
+    kept_apart: frozenset[tuple[str, str]] = frozenset(),
 ) -> Iterator[DocumentGraph | FileError]:
     """`build_graphs` on `processes` worker processes, results in document order.
 
@@ -146,7 +153,7 @@ def build_in_processes(
         for start in range(0, len(documents), TASK_DOCUMENTS)
     ]
     with ProcessPoolExecutor(
-        processes, initializer=_start_worker, initargs=(settings, extractor)
+        processes, initializer=_start_worker, initargs=(settings, extractor, kept_apart)
     ) as pool:
         pending: deque[tuple[list[SourceDocument], Future[list[DocumentGraph | FileError]]]]
         pending = deque()

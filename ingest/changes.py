@@ -37,12 +37,15 @@ class Sources:
             if None.
         delete_missing: stored documents of `paths` whose file is gone, or whose record left
             a file that still reads, are deleted (a refresh).
+        rebuild: URIs of documents built again even when their content is unchanged (a
+            person's entity decision changes how they resolve).
     """
 
     paths: tuple[Path, ...] = ()
     rdf: tuple[Path, ...] = ()
     rdf_format: str | None = None
     delete_missing: bool = False
+    rebuild: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,14 @@ def scan(
     return Scan(documents, graphs, failed, frozenset(read_paths), frozenset(roots))
 
 
-def diff(stored: Sequence[Document], found: Scan, seconds: float = 0.0) -> SourceChanges:
-    """Classify scanned documents against the stored ones by content hash."""
+def diff(
+    stored: Sequence[Document],
+    found: Scan,
+    seconds: float = 0.0,
+    rebuild: frozenset[str] = frozenset(),
+) -> SourceChanges:
+    """Classify scanned documents against the stored ones by content hash; those in
+    `rebuild` count as updated whatever their hash."""
     by_uri = {d.uri: d for d in stored}
     added: list[Pending] = []
     updated: list[Pending] = []
@@ -173,7 +182,7 @@ def diff(stored: Sequence[Document], found: Scan, seconds: float = 0.0) -> Sourc
         before = by_uri.get(uri)
         if before is None:
             added.append(item)
-        elif before.content_hash != _content_hash(item):
+        elif uri in rebuild or before.content_hash != _content_hash(item):
             updated.append(item)
         else:
             unchanged.append(uri)
@@ -209,4 +218,4 @@ def scan_changes(
     began = time.perf_counter()
     stored = store.documents()
     found = scan(sources, settings, stored, progress, stop)
-    return diff(stored, found, time.perf_counter() - began)
+    return diff(stored, found, time.perf_counter() - began, sources.rebuild)

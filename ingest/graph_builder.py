@@ -114,10 +114,14 @@ class _ChunkLocator:
 
 
 def build_document_graph(
-    source: SourceDocument, units: list[Unit], extraction: Extraction, settings: IngestSettings
+    source: SourceDocument,
+    units: list[Unit],
+    extraction: Extraction,
+    settings: IngestSettings,
+    kept_apart: frozenset[tuple[str, str]] = frozenset(),
 ) -> DocumentGraph:
     """Chunks, resolved mentions and relation evidence of one document, from its sentence
-    units and what the extractor found in it."""
+    units and what the extractor found in it; `kept_apart` are the names a person split."""
     document = document_record(source)
     chunks = make_chunks(document.id, source.text, units, settings, source.regions)
     locate = _ChunkLocator(chunks)
@@ -126,17 +130,18 @@ def build_document_graph(
     spans = [*extraction.entities]
     if subject:
         spans.append(EntitySpan(0, 0, subject_name, TITLE_LABEL))
-    resolved = resolve(spans)
+    resolved = resolve(spans, kept_apart)
     entity_ids = [ids.entity_id(r.key) for r in resolved]
     mentions = [
-        Mention(chunk_id, entity_ids[i], r.surface, r.name, r.type)
+        Mention(chunk_id, entity_ids[i], r.surface, r.name, r.type, merged_by=r.rule)
         for i, (span, r) in enumerate(zip(extraction.entities, resolved, strict=False))
         for chunk_id in locate.containing(span.start, span.end)
     ]
     if subject:
         title = resolved[-1]
         mentions += [
-            Mention(c.id, entity_ids[-1], title.surface, title.name, title.type) for c in chunks
+            Mention(c.id, entity_ids[-1], title.surface, title.name, title.type, 1, title.rule)
+            for c in chunks
         ]
     evidence: list[Evidence] = []
     for rel in extraction.relations:

@@ -15,6 +15,11 @@ from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.ingest.base import Extractor, FileError, SourceDocument
 from groundgraph.ingest.building import TASK_DOCUMENTS, build_graphs, build_in_processes
 from groundgraph.ingest.changes import Scan, SourceChanges, Sources, diff, scan_changes, uri_of
+from groundgraph.ingest.entity_decisions import (
+    EntityDecisionLog,
+    ResolutionRules,
+    apply_merges,
+)
 from groundgraph.ingest.settings import IngestSettings
 
 
@@ -51,15 +56,22 @@ class Ingestor:
         store: the graph store read and written.
         extractor: finds entities and relations (chosen by `ingest.extractor`).
         batch_size: documents per store transaction.
+        decisions: a person's merges and splits, read afresh by every build.
     """
 
     def __init__(
-        self, settings: IngestSettings, store: GraphStore, extractor: Extractor, batch_size: int
+        self,
+        settings: IngestSettings,
+        store: GraphStore,
+        extractor: Extractor,
+        batch_size: int,
+        decisions: EntityDecisionLog | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.extractor = extractor
         self.batch_size = batch_size
+        self.decisions = decisions
 
     def scan(
         self, sources: Sources, progress: Progress = no_progress, stop: StopCheck = never
@@ -79,7 +91,15 @@ class Ingestor:
         """Document graphs of the new and changed documents, streaming and in order: RDF
         graphs as they were read, text parsed and extracted on `ingest.spacy_processes`
         processes when there is work for more than one. A document that fails becomes a
-        `FileError` in its place."""
+        `FileError` in its place. A person's splits apply as names are resolved, their
+        merges to each graph built (text or RDF)."""
+        rules = self.decisions.rules() if self.decisions else ResolutionRules()
+        for item in self._built(changes, rules.kept_apart):
+            yield apply_merges(item, rules) if isinstance(item, DocumentGraph) else item
+
+    def _built(
+        self, changes: SourceChanges, kept_apart: frozenset[tuple[str, str]]
+    ) -> Iterator[DocumentGraph | FileError]:
         ready = [item for item in changes.changed if isinstance(item, DocumentGraph)]
         texts = [item for item in changes.changed if isinstance(item, SourceDocument)]
         yield from ready
@@ -87,9 +107,11 @@ class Ingestor:
             return
         processes = min(self.settings.spacy_processes, -(-len(texts) // TASK_DOCUMENTS))
         if processes > 1:
-            yield from build_in_processes(texts, self.settings, self.extractor, processes)
+            yield from build_in_processes(
+                texts, self.settings, self.extractor, processes, kept_apart
+            )
         else:
-            yield from build_graphs(texts, self.settings, self.extractor)
+            yield from build_graphs(texts, self.settings, self.extractor, kept_apart)
 
     def write(
         self,

@@ -54,6 +54,7 @@ RDF_FORMATS = {
     "json-ld": "json-ld",
 }
 # Properties that name or type a resource rather than relate it to another.
+RDF_ALIAS = "RDF alias"  # the merge log's rule for an owl:sameAs or skos:altLabel name
 _NAMING = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, RDF.type, OWL.sameAs}
 _LINE = re.compile(r"at line (\d+)")
 _BAD_SYNTAX = re.compile(r"Bad syntax \(([^)]*)\)")
@@ -281,8 +282,8 @@ def _describe(graph: Graph, path: Path, source: str) -> DocumentGraph:
         if aliases:
             lines.append(f"Also known as {', '.join(aliases)}.")
         head_id = ids.entity_id(normalise(name))
-        mentions = [(head_id, name, name, entity_type)]
-        mentions += [(head_id, alias, name, entity_type) for alias in aliases]
+        mentions = [(head_id, name, name, entity_type, "")]
+        mentions += [(head_id, alias, name, entity_type, RDF_ALIAS) for alias in aliases]
         evidence = []
         for r in group:
             for p, o in sorted(graph.predicate_objects(r)):
@@ -294,7 +295,7 @@ def _describe(graph: Graph, path: Path, source: str) -> DocumentGraph:
                     if target_id == head_id:
                         continue
                     lines.append(f"{name} {_words(graph, p)} {target}.")
-                    mentions.append((target_id, target, target, "Resource"))
+                    mentions.append((target_id, target, target, "Resource", ""))
                     evidence.append((head_id, str(p), target_id))
                 elif isinstance(o, Literal):
                     lines.append(f"{name} {_words(graph, p)}: {o}.")
@@ -310,7 +311,7 @@ def _document_graph(
     source: str,
     title: str,
     texts: list[str],
-    chunk_mentions: list[list[tuple[str, str, str, str]]],
+    chunk_mentions: list[list[tuple[str, str, str, str, str]]],
     chunk_evidence: list[list[tuple[str, str, str]]],
 ) -> DocumentGraph:
     """Lay the resource descriptions end to end as the document's text, one chunk each."""
@@ -328,8 +329,8 @@ def _document_graph(
         chunks.append(Chunk(chunk_id, doc_id, ordinal, text, start, start + len(text), text_hash))
         start += len(text) + 2
         mentions += [
-            Mention(chunk_id, entity_id, surface, name, types.get(entity_id, entity_type))
-            for entity_id, surface, name, entity_type in found
+            Mention(chunk_id, entity_id, surface, name, types.get(entity_id, entity_type), 1, rule)
+            for entity_id, surface, name, entity_type, rule in found
         ]
         evidence += [
             Evidence(ids.relation_id(src, pred, dst), src, dst, pred, chunk_id, 1.0)
@@ -345,11 +346,11 @@ def _document_graph(
     return DocumentGraph(document, tuple(chunks), tuple(mentions), tuple(evidence))
 
 
-def _entity_types(chunk_mentions: list[list[tuple[str, str, str, str]]]) -> dict[str, str]:
+def _entity_types(chunk_mentions: list[list[tuple[str, str, str, str, str]]]) -> dict[str, str]:
     """An entity's type as its own description gives it: a relation target mentioned in
     another resource's chunk takes that type, not the placeholder."""
     return {
         entity_id: entity_type
         for found in chunk_mentions
-        for entity_id, _surface, _name, entity_type in found[:1]
+        for entity_id, _surface, _name, entity_type, _rule in found[:1]
     }

@@ -19,6 +19,9 @@ _POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
 # Words that acronyms skip: "Federal Bureau of Investigation" is FBI, not FBOI.
+# The rules' names, as the merge log shows them.
+CONTAINED_NAME = "contained name"
+ACRONYM = "acronym"
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "&", "in", "on"})
 
 
@@ -43,6 +46,7 @@ class ResolvedMention:
     name: str
     type: str
     surface: str
+    rule: str = ""  # the rule that merged the occurrence's own name into `key`, if one did
 
 
 def _initials(name: str) -> str:
@@ -70,16 +74,21 @@ class _Group:
         return min(self.types, key=lambda t: (-self.types[t], t))
 
 
-def _merge_targets(groups: dict[str, _Group]) -> dict[str, str]:
-    """Map each key that should merge to the key it merges into."""
-    targets: dict[str, str] = {}
+def _merge_targets(
+    groups: dict[str, _Group], kept_apart: frozenset[tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """Map each key that should merge to the key it merges into and the rule that merges
+    it; a pair a person kept apart never merges (nor does the name then merge into another:
+    the person said it is its own)."""
+    targets: dict[str, tuple[str, str]] = {}
     words = {key: key.split() for key in groups}
     for key, group in groups.items():
         surface = group.name
         if surface.isupper() and 2 <= len(surface) <= 6 and " " not in surface:
             spelled = [k for k in groups if k != key and _initials(groups[k].name) == surface]
             if len(spelled) == 1:
-                targets[key] = spelled[0]
+                if (key, spelled[0]) not in kept_apart:
+                    targets[key] = (spelled[0], ACRONYM)
                 continue
         longer = [
             k
@@ -91,13 +100,16 @@ def _merge_targets(groups: dict[str, _Group]) -> dict[str, str]:
         maximal = [
             k for k in longer if not any(_contains(words[o], words[k]) and o != k for o in longer)
         ]
-        if len(maximal) == 1:
-            targets[key] = maximal[0]
+        if len(maximal) == 1 and (key, maximal[0]) not in kept_apart:
+            targets[key] = (maximal[0], CONTAINED_NAME)
     return targets
 
 
-def resolve(entities: Sequence[EntitySpan]) -> list[ResolvedMention]:
+def resolve(
+    entities: Sequence[EntitySpan], kept_apart: frozenset[tuple[str, str]] = frozenset()
+) -> list[ResolvedMention]:
     """Resolve a document's entity occurrences; the result is parallel to `entities`.
+    `kept_apart` holds (name key, key) pairs a person split: those never merge.
 
     Example:
         >>> [m.name for m in resolve([EntitySpan(0, 11, "Marie Curie", "PERSON"),
@@ -111,10 +123,10 @@ def resolve(entities: Sequence[EntitySpan]) -> list[ResolvedMention]:
         keys.append(key)
         groups[key].names[display_name(span.text)] += 1
         groups[key].types[span.label] += 1
-    targets = _merge_targets(groups)
+    targets = _merge_targets(groups, kept_apart)
     resolved = []
     for span, key in zip(entities, keys, strict=True):
-        final = targets.get(key, key)
+        final, rule = targets.get(key, (key, ""))
         group = groups[final]
-        resolved.append(ResolvedMention(final, group.name, group.type, span.text))
+        resolved.append(ResolvedMention(final, group.name, group.type, span.text, rule))
     return resolved

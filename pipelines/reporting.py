@@ -1,5 +1,5 @@
 """What analysts read in the Dagster UI: native tables of changed documents, failures, entity
-types, hubs, predicates, communities and stage timings, and a growth chart."""
+merges, entity types, hubs, predicates, communities and stage timings, and a growth chart."""
 
 from collections.abc import Sequence
 
@@ -10,6 +10,7 @@ from groundgraph.graph.model import Community
 from groundgraph.graph.summary import ConnectedEntity, PredicateCount
 from groundgraph.ingest.base import FileError
 from groundgraph.ingest.changes import SourceChanges, uri_of
+from groundgraph.ingest.merge_log import MergeRecord
 
 _BAR_WIDTH = 30
 _SUMMARY_CHARS = 400
@@ -38,6 +39,20 @@ def failures_table(failed: Sequence[FileError], limit: int = 200) -> TableMetada
     return table(
         [("file", "string"), ("line", "int"), ("reason", "string")],
         [(f.path, f.line if f.line is not None else 0, f.reason) for f in failed[:limit]],
+    )
+
+
+def merges_table(merges: Sequence[MergeRecord], limit: int = 200) -> TableMetadataValue:
+    """The entity merges in the documents a run wrote: name, entity, rule, documents."""
+    return table(
+        [
+            ("name", "string"),
+            ("merged_into", "string"),
+            ("rule", "string"),
+            ("documents", "string"),
+            ("at", "string"),
+        ],
+        [(m.name, m.into, m.rule, " ".join(m.documents), m.at) for m in merges[:limit]],
     )
 
 

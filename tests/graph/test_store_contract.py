@@ -364,3 +364,26 @@ def test_entities_and_relations_equal_their_exact_derivation_after_random_writes
         before = (store.entities(), store.relations())
         store.rederive()
         assert (store.entities(), store.relations()) == before
+
+
+def with_merged_curie(graph: DocumentGraph) -> DocumentGraph:
+    """CURIE with its second chunk's "Curie" as the contained-name rule merged it."""
+    merged = Mention(
+        graph.chunks[1].id,
+        ids.entity_id("marie curie"),
+        "Curie",
+        "Marie Curie",
+        "PERSON",
+        1,
+        "contained name",
+    )
+    return replace(graph, mentions=(*graph.mentions, merged))
+
+
+def test_the_rule_that_merged_a_name_is_kept_with_its_mention(store: GraphStore) -> None:
+    store.upsert([with_merged_curie(CURIE), WARSAW])
+    assert [(m.surface, m.merged_by) for m in store.mentions() if m.merged_by] == [
+        ("Curie", "contained name")
+    ]
+    [curie] = store.entities([ids.entity_id("marie curie")])
+    assert curie.aliases == ("Curie",)

@@ -14,7 +14,13 @@ from groundgraph.graph.model import DocumentGraph
 from groundgraph.graph.settings import Neo4jSettings
 from groundgraph.graph.store_neo4j import Neo4jGraphStore
 from tests.conftest import _free_port, wipe_neo4j
-from tests.graph.test_store_contract import document_graph, exact_properties, random_history
+from tests.graph.test_store_contract import (
+    CURIE,
+    document_graph,
+    exact_properties,
+    random_history,
+    with_merged_curie,
+)
 
 
 def test_unreachable_server_is_one_clear_error() -> None:
@@ -91,3 +97,34 @@ def test_writers_taking_turns_keep_entities_equal_to_their_exact_derivation(
     finally:
         first.close()
         second.close()
+
+
+def test_merged_names_are_same_as_their_entity_with_the_rule_and_go_with_the_document(
+    neo4j_server: Neo4jSettings,
+) -> None:
+    wipe_neo4j(neo4j_server)
+    store = Neo4jGraphStore(neo4j_server)
+    auth = (neo4j_server.user, neo4j_server.password.get_secret_value())
+    query = (
+        "MATCH (:Document)-[:HAS_MERGED_NAME]->(n:MergedName)-[s:SAME_AS]->(e:Entity) "
+        "RETURN n.name AS name, e.name AS entity, s.rule AS rule, s.document AS document"
+    )
+    with GraphDatabase.driver(neo4j_server.uri, auth=auth) as driver:
+        store.upsert([with_merged_curie(CURIE)])
+        store.upsert([with_merged_curie(CURIE)])  # a rewrite replaces, never adds
+        same_as, _, _ = driver.execute_query(query)
+        assert [dict(r) for r in same_as] == [
+            {
+                "name": "Curie",
+                "entity": "Marie Curie",
+                "rule": "contained name",
+                "document": "file:///curie.md",
+            }
+        ]
+        store.upsert([CURIE])
+        assert not driver.execute_query(query)[0]
+        store.upsert([with_merged_curie(CURIE)])
+        store.delete_documents([CURIE.document.id])
+        left, _, _ = driver.execute_query("MATCH (n:MergedName) RETURN count(n) AS n")
+        assert left[0]["n"] == 0
+    store.close()

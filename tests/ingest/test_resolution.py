@@ -3,7 +3,7 @@
 import pytest
 
 from groundgraph.ingest.base import EntitySpan
-from groundgraph.ingest.resolution import normalise, resolve
+from groundgraph.ingest.resolution import ACRONYM, CONTAINED_NAME, normalise, resolve
 
 
 def spans(*items: tuple[str, str]) -> list[EntitySpan]:
@@ -64,3 +64,23 @@ def test_acronym_merges_into_the_name_it_abbreviates() -> None:
 def test_most_frequent_label_wins_within_a_document() -> None:
     found = resolve(spans(("Poland", "GPE"), ("Poland", "GPE"), ("Poland", "ORG")))
     assert {m.type for m in found} == {"GPE"}
+
+
+def test_each_merged_occurrence_records_the_rule_that_merged_it() -> None:
+    found = resolve(
+        spans(
+            ("Marie Curie", "PERSON"),
+            ("Curie", "PERSON"),
+            ("International Business Machines", "ORG"),
+            ("IBM", "ORG"),
+        )
+    )
+    assert [m.rule for m in found] == ["", CONTAINED_NAME, "", ACRONYM]
+
+
+def test_a_pair_a_person_kept_apart_never_merges() -> None:
+    found = resolve(
+        spans(("Tom Baker", "PERSON"), ("Baker", "PERSON"), ("IBM", "ORG")),
+        kept_apart=frozenset({("baker", "tom baker")}),
+    )
+    assert [(m.key, m.rule) for m in found] == [("tom baker", ""), ("baker", ""), ("ibm", "")]
