@@ -10,6 +10,8 @@
   canary set is configured, or required (`require_canary`), when its absence fails it.
 """
 
+from pathlib import Path
+
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -21,7 +23,7 @@ from dagster import (
 )
 
 from groundgraph.assembly import Components
-from groundgraph.evaluation import EvalReport, compare, evaluate_file, load_previous
+from groundgraph.evaluation import EvalReport, compare, evaluate_file, load_previous, save
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.ids import document_id
 from groundgraph.graph.integrity import check_integrity
@@ -86,7 +88,7 @@ def refresh_checks(
             },
         )
 
-    @asset_check(asset=knowledge_graph)
+    @asset_check(asset=knowledge_graph, blocking=True)
     def entity_count_stable(context: AssetCheckExecutionContext) -> AssetCheckResult:
         """The last graph write did not lose more than the allowed fraction of entities: a
         truncated or wrong source, not an ordinary edit."""
@@ -135,7 +137,7 @@ def refresh_checks(
         """The evaluation file's questions are answered at least as well as the configured
         bars; the metadata holds the totals (plotted across runs) and what changed since the
         last evaluation kept."""
-        return answer_quality(groundgraph.parts, settings)
+        return answer_quality(groundgraph.parts, settings, groundgraph.live.directory)
 
     checks = [vectors_match_chunks, graph_references_resolve, entity_count_stable]
     if settings.canary_file is not None or settings.require_canary:
@@ -145,20 +147,22 @@ def refresh_checks(
     return checks
 
 
-def answer_quality(parts: Components, settings: PipelineSettings) -> AssetCheckResult:
+def answer_quality(
+    parts: Components, settings: PipelineSettings, history: Path
+) -> AssetCheckResult:
     """`groundgraph eval` on the configured file, as a check result: the totals as numbers
     (Dagster plots them across runs), a table by question type, and the questions whose
-    verdict changed since the last evaluation kept."""
+    verdict changed since the last evaluation kept under the store directory `history`
+    (the store's, not the staged copy's, so a failed run's evaluation is kept too)."""
     assert settings.eval_file is not None
-    report = evaluate_file(parts, settings.eval_file)
+    report = evaluate_file(parts, settings.eval_file, keep=False)
+    save(report, history)
     misses = report.below(
         settings.eval_min_correct, settings.eval_max_grounded_wrong, settings.eval_min_recall
     )
     overall = report.totals()["all"]
     try:
-        earlier = load_previous(
-            parts.directory, str(settings.eval_file), "last", report.store_version
-        )
+        earlier = load_previous(history, str(settings.eval_file), "last", report.store_version)
         changed = [
             f"- {c.question!r}: {c.before} → {c.after}" for c in compare(earlier, report).changes
         ]

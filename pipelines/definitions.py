@@ -32,7 +32,9 @@ def default_resources(settings: PipelineSettings) -> dict[str, object]:
     """Resources from the environment: secrets stay `EnvVar`s, shown by name in the UI."""
     password = EnvVar(NEO4J_PASSWORD_ENV) if os.environ.get(NEO4J_PASSWORD_ENV) else None
     return {
-        "groundgraph": GroundGraphResource(neo4j_password=password),
+        "groundgraph": GroundGraphResource(
+            neo4j_password=password, staged=settings.eval_file is not None
+        ),
         "source_location": SourceLocation(paths=settings.sources),
     }
 

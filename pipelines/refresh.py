@@ -3,11 +3,12 @@ asset, and the metadata analysts read.
 
 source_changes (prepare, scan) → document_graphs (build) → knowledge_graph (write graph) →
 vector_index (sync vectors) and communities (rebuild) → graph_statistics (publish the
-failures, count). Each asset calls one stage on the `groundgraph` resource's parts, which hold
-the store's writer lock from the first stage to the end of the run, exactly as one
-`groundgraph refresh` holds it. Daily partitions give every run a date in the UI; re-running a
-partition is a refresh, so a backfill converges on the current sources and processes only what
-changed.
+failures, count) → published_store (with an evaluation gate, the run's staged copy becomes
+the store; blocking checks that fail stop the run before it). Each asset calls one stage on
+the `groundgraph` resource's parts, which hold the store's writer lock from the first stage to
+the end of the run, exactly as one `groundgraph refresh` holds it. Daily partitions give every
+run a date in the UI; re-running a partition is a refresh, so a backfill converges on the
+current sources and processes only what changed.
 """
 
 import hashlib
@@ -27,6 +28,8 @@ from dagster import (
 import groundgraph.write_stages as stages
 from groundgraph.assembly import Components
 from groundgraph.community_reports import CommunityReport
+from groundgraph.entity_curation import entity_log
+from groundgraph.graph.ids import document_id
 from groundgraph.graph.model import GraphStats
 from groundgraph.graph.summary import most_connected, top_predicates
 from groundgraph.ingest.changes import SourceChanges
@@ -38,6 +41,7 @@ from groundgraph.pipelines.reporting import (
     failures_table,
     growth_chart,
     hubs_table,
+    merges_table,
     predicates_table,
     stage_seconds_table,
 )
@@ -136,6 +140,8 @@ def knowledge_graph(
     parts = groundgraph.writer()
     report = stages.write_graph(parts, source_changes, document_graphs)
     layer = stages.write_sentence_layer(parts)
+    written = [document_id(uri) for uri in [*report.added, *report.updated]]
+    merges = entity_log(parts, written).merges
     context.log.info(
         f"graph write: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.deleted)} deleted"
@@ -152,6 +158,8 @@ def knowledge_graph(
             "written_uris": MetadataValue.json([*report.added, *report.updated]),
             "entities_before": report.entities_before,
             "entities_after": report.entities_after,
+            "entity_merges": len(merges),
+            "merge_log": merges_table(merges),
             "sentence_layer_filled": layer.chunks,
             "seconds": round(report.write_seconds + layer.seconds, 3),
         },
@@ -229,6 +237,22 @@ def graph_statistics(
     )
 
 
+def published_store(groundgraph: GroundGraphResource, graph_statistics: dict) -> Output[dict]:
+    """The refresh reaches readers: with an evaluation gate (`pipelines.eval_file`) the run
+    wrote a staged copy of the store, which becomes the store here, after every blocking
+    check passed (a failed one skips this asset, and readers keep the previous version);
+    without one, or on Neo4j, the run wrote the store in place."""
+    version = groundgraph.publish()
+    published = {"published": version is not None, "store_version": version or -1}
+    return Output(
+        published,
+        metadata={
+            **published,
+            "how": "staged copy published" if version is not None else "written in place",
+        },
+    )
+
+
 def _graph_tables(
     parts: Components, graph: GraphStats, run: IngestReport
 ) -> dict[str, int | MetadataValue]:
@@ -266,6 +290,7 @@ _STAGE_ASSETS: tuple[tuple[Callable[..., Output], str | None], ...] = (
     (vector_index, "faiss"),
     (communities, "python"),
     (graph_statistics, "python"),
+    (published_store, "python"),
 )
 
 

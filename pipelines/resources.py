@@ -5,7 +5,9 @@ retrievers: it asks `groundgraph.assembly.build_components` for them once per ru
 (the daily job runs in one process, so a run loads each model at most once) and closes them
 when the run ends. A write stage asks for `writer()`: the store's writer lock is then held
 until the run (or, with the multiprocess executor, the step) ends, as one `groundgraph
-refresh` holds it. It holds no logic of its own.
+refresh` holds it. With `staged` (an evaluation gate is configured) the write stages and the
+checks of a run get the run's staged copy of the store (`groundgraph.staged_store`), and
+`publish()` makes it the store. It holds no logic of its own.
 """
 
 from contextlib import ExitStack
@@ -20,6 +22,7 @@ from groundgraph.ingest.changes import Sources, stored_sources
 from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.sources import fingerprints
 from groundgraph.settings import Settings
+from groundgraph.staged_store import can_stage, open_staged, publish_staged, staged_run
 
 
 class GroundGraphResource(ConfigurableResource):
@@ -36,9 +39,15 @@ class GroundGraphResource(ConfigurableResource):
     neo4j_user: str | None = None
     neo4j_password: str | None = None
     neo4j_database: str | None = None
+    staged: bool = False
 
     _parts: Components | None = PrivateAttr(default=None)
+    _staged_parts: Components | None = PrivateAttr(default=None)
     _held: ExitStack | None = PrivateAttr(default=None)
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._run_id = context.run_id
 
     def settings(self) -> Settings:
         overrides = {"store": Path(self.store)} if self.store else {}
@@ -63,24 +72,55 @@ class GroundGraphResource(ConfigurableResource):
         )
 
     @property
-    def parts(self) -> Components:
+    def live(self) -> Components:
         """The store's parts, built on first use in this run (or sensor evaluation)."""
         if self._parts is None:
             self._parts = build_components(self.settings())
         return self._parts
 
+    @property
+    def parts(self) -> Components:
+        """What a check or a sensor reads: this run's staged copy when it made one, else the
+        store."""
+        live = self.live
+        if self._staging(live) and staged_run(live) == self._run_id:
+            return self._staged(live)
+        return live
+
     def writer(self) -> Components:
-        """The parts, with the store's writer lock held from now to the end of the run: a
-        write stage's asset asks for this, a check or a sensor reads `parts`."""
-        parts = self.parts
+        """The parts a write stage writes, with the store's writer lock held from now to the
+        end of the run: the run's staged copy when the refresh is staged, else the store."""
+        live = self.live
         if self._held is None:
             held = ExitStack()
-            held.enter_context(parts.write_lock())
+            held.enter_context(live.write_lock())
             self._held = held
-        return parts
+        return self._staged(live) if self._staging(live) else live
+
+    def publish(self) -> int | None:
+        """Make this run's staged copy the store; the store version readers now see, or None
+        when the run wrote the store in place."""
+        live = self.live
+        if not (self._staging(live) and staged_run(live) == self._run_id):
+            return None
+        version = publish_staged(live, self._staged(live))
+        self._staged_parts = None
+        return version
+
+    def _staging(self, live: Components) -> bool:
+        return self.staged and self._run_id is not None and can_stage(live)
+
+    def _staged(self, live: Components) -> Components:
+        if self._staged_parts is None:
+            assert self._run_id is not None
+            self._staged_parts = open_staged(live, self._run_id)
+        return self._staged_parts
 
     def close(self) -> None:
         """Release the writer lock and the store, if this resource took them."""
+        if self._staged_parts is not None:
+            self._staged_parts.close()
+            self._staged_parts = None
         if self._held is not None:
             self._held.close()
             self._held = None

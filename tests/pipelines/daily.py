@@ -52,7 +52,9 @@ def make_pipeline(
         **pipeline,
     )
     resources = {
-        "groundgraph": GroundGraphResource(store=str(tmp / "store")),
+        "groundgraph": GroundGraphResource(
+            store=str(tmp / "store"), staged=settings.eval_file is not None
+        ),
         "source_location": SourceLocation(paths=settings.sources),
     }
     defs = build_definitions(settings, resources)

@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster import AssetCheckKey, AssetKey
 
 from groundgraph.retrieval.indexes.faiss_index import FaissIndex
-from tests.conftest import copy_small_corpus
+from tests.conftest import copy_small_corpus, open_store
 from tests.pipelines.daily import PARTITION, REPO, Pipeline, checks, make_pipeline, metadata
 
 
@@ -36,12 +36,12 @@ def test_entity_count_check_fails_when_a_source_loses_most_documents(tmp_path: P
     assert checks(pipeline.run())["entity_count_stable"]
     for path in sorted(corpus.iterdir())[2:]:
         path.unlink()
-    result = pipeline.run("2026-03-02")
+    result = pipeline.run("2026-03-02", raise_on_error=False)
     assert metadata(result, "source_changes")["deleted"] == 10
     assert checks(result)["entity_count_stable"] is False
 
 
-def test_answer_quality_fails_when_a_refresh_removes_the_answering_document(
+def test_a_refresh_that_breaks_answers_fails_its_gate_and_readers_keep_the_previous_version(
     tmp_path: Path,
 ) -> None:
     corpus = copy_small_corpus(tmp_path)
@@ -56,9 +56,18 @@ def test_answer_quality_fails_when_a_refresh_removes_the_answering_document(
     assert checks(first)["answer_quality"], [
         e.description for e in first.get_asset_check_evaluations()
     ]
+    assert metadata(first, "published_store")["published"] is True
+    published = pipeline.version()
     (corpus / "pierre_curie.md").unlink()
     second = pipeline.run("2026-03-02", raise_on_error=False)
     assert not second.success  # the blocking check stopped the steps after the index
+    assert not second.asset_materializations_for_node("published_store")
+    assert metadata(second, "source_changes")["deleted"] == 1  # written to the staged copy
+    assert pipeline.version() == published
+    with open_store(pipeline.store) as gg:  # a reader of the store
+        assert len(gg.store.documents()) == 5
+        answer = gg.ask("When did Pierre Curie die?")
+        assert answer.grounded and "1906" in answer.text
     [evaluation] = [
         e
         for e in second.get_asset_check_evaluations()
@@ -76,6 +85,7 @@ def test_a_refresh_that_empties_the_graph_fails_its_check(tmp_path: Path) -> Non
     assert checks(pipeline.run())["entity_count_stable"]
     for path in corpus.iterdir():
         path.unlink()
-    result = pipeline.run("2026-03-02")
+    result = pipeline.run("2026-03-02", raise_on_error=False)
     assert metadata(result, "source_changes")["deleted"] == 5
+    assert not result.asset_materializations_for_node("graph_statistics")  # blocked
     assert checks(result)["entity_count_stable"] is False

@@ -56,6 +56,10 @@ def test_first_refresh_ingests_the_corpus_and_every_check_passes(pipeline: Pipel
     largest = rows(found["largest"])
     assert any("Marie Curie" in r["community"] for r in largest)
     assert all(r["summary"].startswith("Key entities") for r in largest)
+    merges = rows(metadata(result, "knowledge_graph")["merge_log"])
+    assert ("Einstein", "Albert Einstein", "contained name") in {
+        (r["name"], r["merged_into"], r["rule"]) for r in merges
+    }
     assert checks(result) == {
         "vectors_match_chunks": True,
         "graph_references_resolve": True,
@@ -72,6 +76,7 @@ def test_second_refresh_on_unchanged_sources_processes_nothing(refreshed: Pipeli
     assert (changes["added"], changes["updated"], changes["deleted"]) == (0, 0, 0)
     assert changes["unchanged"] == 38
     assert metadata(result, "document_graphs")["documents"] == 0
+    assert metadata(result, "knowledge_graph")["entity_merges"] == 0  # this run's merges
     vectors = metadata(result, "vector_index")
     assert vectors["chunks_added"] == vectors["chunks_removed"] == 0
     assert metadata(result, "communities")["rebuilt"] is False

@@ -135,6 +135,7 @@ def test_graphql_lists_assets_checks_schedule_and_sensor(dagster_ui: str) -> Non
         "vector_index",
         "communities",
         "graph_statistics",
+        "published_store",
         "training_examples",
         "lora_adapter",
         "adapter_evaluation",
