@@ -19,6 +19,7 @@ from groundgraph.graph.base import GraphReader, StoreError
 from groundgraph.graph.ids import stable_hash
 from groundgraph.graph.model import Chunk, Document, Entity, Mention, Relation
 from groundgraph.graph.rdf_vocab import GG, PREFIXES, SCHEMA, node, predicate_iri
+from groundgraph.graph.validity import RelationValidity, relation_validity, superseded_by
 
 ExportFormat = TypingLiteral["turtle", "nt", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "nt", "jsonld")
@@ -172,13 +173,16 @@ def _time(value: str) -> Literal:
     return Literal(value, datatype=XSD.dateTime)
 
 
-def document_pairs(doc: Document) -> list[Pair]:
+def document_pairs(doc: Document, newer: Document | None = None) -> list[Pair]:
+    """The document's properties; `newer` is the version that supersedes it, if any."""
     dated: list[Pair] = []
     if doc.effective_date:
         dated = [
             (GG.effectiveDate, Literal(doc.effective_date, datatype=XSD.date)),
             (GG.dateSource, Literal(doc.date_source)),
         ]
+    if newer is not None:
+        dated.append((GG.supersededBy, node("document", newer.id)))
     return [
         (RDF.type, GG.Document),
         (RDF.type, PROV.Entity),
@@ -239,11 +243,16 @@ def derivation_iri(relation_id: str, chunk_id: str) -> URIRef:
     return node("derivation", stable_hash("derivation", relation_id, chunk_id))
 
 
-def relation_nodes(r: Relation, valid_from: str = "") -> Iterator[tuple[URIRef, list[Pair]]]:
-    """The relation as a statement with its provenance, its derivations, and a plain triple;
-    `valid_from` is the earliest effective date of the documents that state it."""
+def relation_nodes(r: Relation, validity: RelationValidity) -> Iterator[tuple[URIRef, list[Pair]]]:
+    """The relation as a statement with its provenance, its derivations, and a plain triple,
+    with when it held (`graph/validity.py`)."""
     derivations = [derivation_iri(r.id, c) for c in r.evidence]
-    validity = [(GG.validFrom, Literal(valid_from, datatype=XSD.date))] if valid_from else []
+    held: list[Pair] = []
+    if validity.valid_from:
+        held.append((GG.validFrom, Literal(validity.valid_from, datatype=XSD.date)))
+    if validity.valid_until:
+        held.append((GG.validUntil, Literal(validity.valid_until, datatype=XSD.date)))
+    held += [(GG.supersededBy, node("document", d.id)) for d in validity.superseded_by]
     yield (
         node("relation", r.id),
         [
@@ -256,7 +265,7 @@ def relation_nodes(r: Relation, valid_from: str = "") -> Iterator[tuple[URIRef, 
             (GG.weight, Literal(float(r.weight))),
             (GG.firstSeen, _time(r.first_seen)),
             (GG.lastSeen, _time(r.last_seen)),
-            *validity,
+            *held,
             *((PROV.wasDerivedFrom, node("chunk", c)) for c in r.evidence),
             *((PROV.qualifiedDerivation, d) for d in derivations),
         ],
@@ -283,12 +292,18 @@ def export_rdf(store: GraphReader, out: TextIO, fmt: str = "turtle") -> ExportCo
         counts.triples += len(pairs)
 
     writer.begin()
-    dated_chunks: dict[str, str] = {}  # chunk id → its document's effective date
-    for doc in store.documents():
-        emit(node("document", doc.id), document_pairs(doc))
+    documents = store.documents()
+    newer = superseded_by(documents)
+    revises: dict[str, list[str]] = {}  # document id → the older versions it supersedes
+    for older, version in newer.items():
+        revises.setdefault(version.id, []).append(older)
+    chunk_documents: dict[str, Document] = {}
+    for doc in documents:
+        pairs = document_pairs(doc, newer.get(doc.id))
+        pairs += [(PROV.wasRevisionOf, node("document", o)) for o in revises.get(doc.id, ())]
+        emit(node("document", doc.id), pairs)
         chunks = store.chunks(doc_id=doc.id)
-        if doc.effective_date:
-            dated_chunks.update((c.id, doc.effective_date) for c in chunks)
+        chunk_documents.update((c.id, doc) for c in chunks)
         mentions = store.mentions(chunk_ids=[c.id for c in chunks])
         by_chunk: dict[str, list[str]] = {}
         for m in mentions:
@@ -303,8 +318,8 @@ def export_rdf(store: GraphReader, out: TextIO, fmt: str = "turtle") -> ExportCo
         emit(node("entity", entity.id), entity_pairs(entity))
         counts.entities += 1
     for relation in store.relations():
-        dates = [dated_chunks[c] for c in relation.evidence if c in dated_chunks]
-        for subject, pairs in relation_nodes(relation, min(dates, default="")):
+        validity = relation_validity(relation, chunk_documents, newer)
+        for subject, pairs in relation_nodes(relation, validity):
             emit(subject, pairs)
         counts.relations += 1
     writer.end()

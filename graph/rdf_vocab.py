@@ -5,7 +5,8 @@ schema.org, SKOS, RDFS and PROV-O where one fits, and from `gg:` where none does
 
     gg:document/ID  a gg:Document, prov:Entity ; schema:url ; schema:name ; gg:contentHash ;
                     schema:dateCreated ; schema:dateModified ;
-                    gg:effectiveDate (xsd:date) ; gg:dateSource .
+                    gg:effectiveDate (xsd:date) ; gg:dateSource ;
+                    gg:supersededBy DOC (its next newer version) ; prov:wasRevisionOf DOC... .
     gg:chunk/ID     a gg:Chunk, prov:Entity ; schema:isPartOf DOC ; prov:wasDerivedFrom DOC ;
                     schema:position ; schema:text ; gg:start ; gg:end ; gg:contentHash ;
                     schema:mentions ENTITY... .
@@ -16,6 +17,8 @@ schema.org, SKOS, RDFS and PROV-O where one fits, and from `gg:` where none does
     gg:relation/ID  a gg:Relation, rdf:Statement ; rdf:subject ; rdf:predicate ; rdf:object ;
                     gg:predicateLabel ; gg:weight ; gg:firstSeen ; gg:lastSeen ;
                     gg:validFrom (xsd:date: the earliest effective date of its documents) ;
+                    gg:validUntil (xsd:date) ; gg:supersededBy DOC... (newer versions of
+                    all its documents that no longer state it: `graph/validity.py`) ;
                     prov:wasDerivedFrom CHUNK... ; prov:qualifiedDerivation DERIVATION... .
     gg:derivation/ID a prov:Derivation ; prov:entity CHUNK ; gg:weight .
 

@@ -15,7 +15,7 @@ from rdflib import Graph, namespace
 from groundgraph import GroundGraph
 from groundgraph.cli import app
 from groundgraph.graph.errors import UsageError
-from groundgraph.graph.rdf_vocab import GG
+from groundgraph.graph.rdf_vocab import GG, node
 from tests.conftest import store_of
 
 DOCUMENTS = {
@@ -123,6 +123,15 @@ def test_the_rdf_export_carries_document_dates_and_relation_validity(
     assert valid and all(day.datatype == namespace.XSD.date for day in valid)
     # a relation is valid from the earliest date of the documents that state it
     assert min(str(day) for day in valid) >= "2023-03-06"
+    by_name = {d.uri.rsplit("/", 1)[1]: node("document", d.id) for d in company.store.documents()}
+    superseded = set(graph.subject_objects(GG.supersededBy))
+    assert (by_name["roster_spring.md"], by_name["roster_summer.md"]) in superseded
+    assert (
+        by_name["roster_summer.md"],
+        namespace.PROV.wasRevisionOf,
+        by_name["roster_spring.md"],
+    ) in graph
+    assert len(superseded) == 1  # the two memos have different titles: they are not versions
 
 
 def test_the_cli_answers_as_of_a_day_and_refuses_what_is_not_a_date(
