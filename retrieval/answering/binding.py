@@ -138,7 +138,7 @@ def bind(
         keys = [k for k in keys if k not in generic]
     for key in keys:
         level = stated_level(key, unit)
-        if level is None:
+        if level is None or (level == IN_DOCUMENT and _about_someone_else(unit, keys)):
             return None
         levels.append(level)
     dated = False
@@ -185,6 +185,17 @@ def bind(
         return None  # a row's key is in the row or its table's title, not in another row
     names = sum(levels) / len(levels) if levels else IN_UNIT
     return names + 2 * coverage + above
+
+
+def _about_someone_else(unit: Unit, keys: list[str]) -> bool:
+    """The sentence is about a "he" or "she" that stands for none of the question's names
+    (left unresolved, or resolved to someone else), while a name of the question is only
+    elsewhere in the document: "He joined Pellworth Labs in 2019" under Tomasz Wojcik's
+    section says nothing of when Joel Mercer joined."""
+    span = unit.sentence.span
+    if span is None or normalise(unit.sentence.pronoun_person) in keys:
+        return False
+    return any(t.lower_ in ("he", "she") and t.dep_ in ("nsubj", "nsubjpass") for t in span)
 
 
 def _section_names_another(unit: Unit) -> bool:

@@ -42,7 +42,7 @@ def cell_values(terms: QuestionTerms, unit: Unit) -> list[tuple[str, float]]:
         if i in keyed or not value or not _cell_fits(value, terms, label):
             continue
         column = stems(name)
-        if _person_for_a_thing(terms, label, column):
+        if _person_for_a_thing(terms, label, column) or _another_role(terms, column):
             continue
         fit = len(column & attribute) / max(len(column), 1)
         if fit > 0:
@@ -67,6 +67,14 @@ def _person_for_a_thing(terms: QuestionTerms, label: str | None, column: frozens
         and head not in PERSON_NOUNS
         and not column & stems(head)
     )
+
+
+def _another_role(terms: QuestionTerms, column: frozenset[str]) -> bool:
+    """A person asked for by a role the question qualifies ("the firmware engineer of the
+    Routing team") is read only from a column that names the role: "Team lead" names another
+    role of the same team, which the question's "team" would otherwise match."""
+    roles = [noun for noun, _ in terms.qualified if noun in PERSON_NOUNS]
+    return "PERSON" in terms.kinds and bool(roles) and not any(stems(r) & column for r in roles)
 
 
 def _cell_labels(unit: Unit) -> dict[str, str]:

@@ -38,7 +38,7 @@ from groundgraph.retrieval.answering.binding import (
 from groundgraph.retrieval.answering.evidence import EvidenceSentence
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
 from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
-from groundgraph.retrieval.answering.value_kinds import NAME_LABELS
+from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, PERSON_NOUNS
 from groundgraph.retrieval.answering.value_spans import values
 from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.stems import stems
@@ -94,7 +94,12 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         if unit.sentence.heading and terms.causal:
             continue  # "## Cause" titles the cause; the sentences under it state it
         binding = bind(terms, unit, generic, weights)
-        if binding is None or _another_kind(terms, unit) or _states_the_opposite(terms, unit):
+        if (
+            binding is None
+            or _another_kind(terms, unit)
+            or _role_unstated(terms, unit)
+            or _states_the_opposite(terms, unit)
+        ):
             continue
         loose = _loose(terms, unit, generic)
         # A unit that states the relation must give the value in it; one bound by its date
@@ -150,6 +155,16 @@ def _another_kind(terms: QuestionTerms, unit: Unit) -> bool:
         if said and all(q - asked and asked - q for q in said):
             return True
     return False
+
+
+def _role_unstated(terms: QuestionTerms, unit: Unit) -> bool:
+    """A person asked for by a role the question qualifies ("the firmware engineer of the
+    Routing team") is answered only where the role is said: "Tomasz Wojcik leads Routing"
+    names the team's lead, not its firmware engineer."""
+    if "PERSON" not in terms.kinds:
+        return False
+    roles = [noun for noun, _ in terms.qualified if noun in PERSON_NOUNS]
+    return any(not word_stems(frozenset({role}))[0] & unit.stems for role in roles)
 
 
 def _loose(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> bool:

@@ -44,6 +44,7 @@ _LENGTH_OF_TIME = re.compile(
 _NO_NAME = re.compile(r"[\d\s.,:;/%£$€()\-–]*")
 _MONTHS = re.compile("|".join(rf"\b{m}\b" for m in sorted(MONTHS, key=len, reverse=True)), re.I)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
+_CHANGE_VERBS = frozenset({"move", "relocate", "transfer", "switch", "change", "migrate"})
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
 
@@ -77,12 +78,26 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     ]
     candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
     words = set(stems(" ".join(w for word in terms.words for w in related(word))))
+    if terms.asks_object:  # "What did Navenco make?": what the relation word takes
+        taken = [(c.start, c.end) for c, _ in candidates]
+        candidates += [
+            (o, "OBJECT") for o in _relation_objects(span, words) if not _overlaps(o, taken)
+        ]
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
     passive = _BY.search(terms.question) is not None  # "Who was it directed by?"
     pronoun = _pronoun_subject(terms, unit)
     if pronoun is not None:  # "He wrote the update client": the person "he" stands for
         ordered = sorted([*ordered, (pronoun, "PERSON")], key=lambda c: c[0].start)
+    # "will work from 14 Wharf Street instead of 22 Park Row": where the sentence tells the
+    # old value from the new, only the one the question asks for (`former`) answers
+    former = _former_phrases(span)
+    if former or any(_marked_former(c, former) for c, _ in ordered):
+        ordered = [(c, label) for c, label in ordered if _marked_former(c, former) == terms.former]
+        if terms.former:
+            taken = [(c.start, c.end) for c, _ in ordered]
+            ordered += [(f, "FORMER") for f in former if not _overlaps(f, taken)]
+            ordered.sort(key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
         governor = _governor(cand, words)
         if governor is not None and asked and _of_another(governor, asked, cand):
@@ -104,6 +119,55 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         value = unit.sentence.pronoun_person if cand is pronoun else cand.text.strip()
         found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _former_phrases(span: Span) -> list[Span]:
+    """What the sentence gives as held before a change: "instead of 22 Park Row", "moving
+    from Park Row", "replaces the Acme scanner" (without a leading article)."""
+    found = []
+    for token in span:
+        objects: list[Token] = []
+        instead = token.lower_ == "of" and token.i > 0 and token.nbor(-1).lower_ == "instead"
+        if instead or (token.lower_ == "from" and token.head.lemma_ in _CHANGE_VERBS):
+            objects = [c for c in token.children if c.dep_ == "pobj"]
+        elif token.dep_ == "dobj" and token.head.lemma_ in ("replace", "supersede"):
+            objects = [token]
+        for o in objects:
+            start = o.left_edge.i + (o.left_edge.dep_ in ("det", "poss"))
+            if start <= o.right_edge.i:
+                found.append(span.doc[start : o.right_edge.i + 1])
+    return found
+
+
+def _marked_former(cand: Span, former: list[Span]) -> bool:
+    """The candidate is given as what held before a change: inside one of the sentence's
+    `former` phrases, or just after "previously", "formerly", "former" or "old"."""
+    if _overlaps(cand, [(f.start, f.end) for f in former]):
+        return True
+    before = cand.doc[max(cand.start - 3, cand.sent.start) : cand.start]
+    return any(t.lower_ in ("previously", "formerly", "former", "old") for t in before)
+
+
+def _relation_objects(span: Span, words: set[str]) -> list[Span]:
+    """The objects of the asked relation's words, where the question asks for the object: the
+    direct object of its verb ("they make marine radios") and what its noun is of ("a maker
+    of marine radios"), without a leading article."""
+    found = []
+    for token in span:
+        if _stem(token) not in words:
+            continue
+        for child in token.children:
+            if token.pos_ == "VERB" and child.dep_ == "dobj":
+                objects = [child]
+            elif token.pos_ == "NOUN" and child.dep_ == "prep" and child.lower_ == "of":
+                objects = [g for g in child.children if g.dep_ == "pobj"]
+            else:
+                continue
+            for o in objects:
+                start = o.left_edge.i + (o.left_edge.dep_ in ("det", "poss"))
+                if start <= o.right_edge.i and o.pos_ in ("NOUN", "PROPN"):
+                    found.append(span.doc[start : o.right_edge.i + 1])
+    return found
 
 
 def _subject_of_joined(cand: Span, words: set[str]) -> bool:

@@ -152,6 +152,10 @@ class QuestionTerms:
         qualified: each noun of the relation with the words that qualify it ("officer" with
             "chief", "technology"): a sentence about another kind of it ("chief financial
             officer") does not answer.
+        former: it asks for what held before a change ("before the move", "the previous
+            supplier", "the old address"), not what holds now.
+        asks_object: "what" is the object of the asked verb ("What did Navenco make?"),
+            so the verb's object in a sentence answers it.
     """
 
     question: str
@@ -164,6 +168,8 @@ class QuestionTerms:
     causal: bool = False
     compare: str = ""
     qualified: tuple[tuple[str, frozenset[str]], ...] = ()
+    former: bool = False
+    asks_object: bool = False
     nouns: frozenset[str] = frozenset()
 
     def about(self, item: str, others: list[str]) -> QuestionTerms:
@@ -289,7 +295,22 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
             for t in doc
             if t.pos_ == "NOUN" and t.lemma_.lower() in words and (mods := qualifiers(t))
         ),
+        former=any(_says_former(t) for t in doc),
+        asks_object=any(t.lower_ == "what" and t.dep_ == "dobj" for t in doc),
     )
+
+
+def _says_former(token: Token) -> bool:
+    """A word that asks for what held before a change: "before the move" (not a date),
+    "previously", "the former supplier", "the old address", "used to"."""
+    word = token.lower_
+    if word in ("previously", "formerly", "previous", "former"):
+        return True
+    if word == "old":
+        return token.dep_ == "amod"
+    if word == "before":
+        return any(c.dep_ == "pobj" and c.ent_type_ not in ("DATE", "TIME") for c in token.children)
+    return word == "used" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to"
 
 
 def _restricts(token: Token) -> bool:
