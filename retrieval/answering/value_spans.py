@@ -104,6 +104,8 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             continue  # "the death of her husband in 1906": his death, not the asked one's
         if governor is not None and not passive and _done_to(cand, governor):
             continue  # "The Auth Gateway is run by the Platform team": run, not running
+        if governor is not None and asked and _done_by_another(governor, asked, unit):
+            continue  # '"Ramayanam", which won the National Film Award': the film's award
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {_stem(t) for t in span.doc[cand.end : following_end]}
         # "Omar Haddad reports to Dana Wells and runs payroll": he runs it, the verb's subject
@@ -146,6 +148,44 @@ def _marked_former(cand: Span, former: list[Span]) -> bool:
         return True
     before = cand.doc[max(cand.start - 3, cand.sent.start) : cand.start]
     return any(t.lower_ in ("previously", "formerly", "former", "old") for t in before)
+
+
+def _done_by_another(governor: Token, asked: list[str], unit: Unit) -> bool:
+    """The asked relation's verb is done by a name the question does not give: its subject
+    (or, for "Born at …, she was", the subject of the clause it opens) is a "which" whose
+    antecedent carries another name ('"Ramayanam" (1997), which won the National Film Award'
+    is the film's award, not its director's), or a "he" or "she" that stands for another person
+    ("Born at Karlsburg Castle, she was the daughter of Prince Charles Gustav" is her
+    birthplace, not his). A subject that is no name or an unresolved pronoun passes."""
+    verb = governor
+    if verb.dep_ in ("dobj", "attr") and verb.pos_ == "NOUN":
+        verb = verb.head  # "won the Red Dot award": the verb whose object the award is
+    if verb.pos_ not in ("VERB", "AUX"):
+        return False
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects and verb.dep_ == "advcl":
+        subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    for subject in subjects:
+        doers: list[str] = []
+        if subject.lower_ in ("which", "that", "who") and verb.dep_ == "relcl":
+            antecedent = verb.head
+            named = antecedent.doc[antecedent.left_edge.i : antecedent.i + 1]
+            if any(t.pos_ == "PROPN" for t in named):  # "the Atlas scanner", not "the company"
+                doers = [named.text]
+        elif subject.lower_ in ("he", "she"):
+            doers = [d for d in (unit.sentence.pronoun_person, unit.sentence.subject) if d]
+        if doers and not any(_names_one(normalise(d), asked) for d in doers):
+            return True
+    return False
+
+
+def _names_one(doer: str, asked: list[str]) -> bool:
+    """The doer is one the question names: the names overlap, or all the words of one are
+    in the other ("Robert Georgio Enrico" is Robert Enrico)."""
+    words = set(doer.split())
+    return overlapping(doer, asked) or any(
+        a and (set(a.split()) <= words or words <= set(a.split())) for a in asked
+    )
 
 
 def _relation_objects(span: Span, words: set[str]) -> list[Span]:

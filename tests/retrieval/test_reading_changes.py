@@ -21,6 +21,14 @@ DOCUMENTS = {
         "after six years at Dunmore, a maker of weather stations.\n\nKai Olsen is the Sensors "
         "team's hardware engineer.\n"
     ),
+    "awards.md": (
+        "# Design awards\n\nLena Fischer designed the Atlas scanner, which won the Red Dot "
+        "award in 2023.\n"
+    ),
+    "ana_costa.md": (
+        "# Ana Costa\n\nAna Costa is a sculptor. Born in Porto, she is the daughter of the "
+        "architect Rui Costa.\n"
+    ),
     "teams.md": (
         "# Engineering teams\n\n| Team | Team lead | Based in |\n|---|---|---|\n"
         "| Mapping | Lena Fischer | York |\n| Sensors | Ravi Menon | Hull |\n"
@@ -65,3 +73,11 @@ def test_a_he_that_stands_for_someone_else_does_not_answer_for_the_asked_person(
     assert not company.ask("When did Kai Olsen join Fenwick Labs?").grounded
     ravi = company.ask("When did Ravi Menon join Fenwick Labs?")
     assert ravi.grounded and ravi.short == "2020"
+
+
+def test_what_another_name_did_is_not_the_asked_ones(company: GroundGraph) -> None:
+    award = company.ask("Which award did Lena Fischer win?")
+    assert "Red Dot" not in (award.short or "") if award.grounded else True
+    assert not company.ask("Where was Rui Costa born?").grounded
+    ana = company.ask("Where was Ana Costa born?")
+    assert ana.grounded and ana.short == "Porto"
