@@ -38,6 +38,7 @@ _SPOUSE_WORDS = r"(?:wife|husband|spouse|consort)"
 _SPOUSE_OF = r"(?:wife|husband|widow|consort)"
 _SIBLING_WORDS = r"(?:brother|sister|sibling)"
 # "son of A(, titles) and (of his wife) B": the first parent named, then the second.
+_TITLE_OF = re.compile(r"[A-Z]\w+ of ", re.IGNORECASE)  # "Count of Dreux", "Duke of Medina Sidonia"
 _COUPLE = re.compile(
     rf"\b{_OFFSPRING}s?\s+of\s+(?P<first>[^.;]*?)"
     r"(?:,?\s+and\s+(?:of\s+)?(?:his\s+wife,?\s+|her\s+husband,?\s+)?(?P<second>[^.;]*))?"
@@ -117,6 +118,8 @@ def _parent(which: str, subject_names: tuple[str, ...], value: str, text: str) -
         if not _refers_before(before, subject_names) or _NEGATED.search(before):
             continue
         first, second = match["first"], match["second"] or ""
+        if any(_whole_name_in(part, subject_names) for part in (first, second)):
+            continue  # "the daughter of Otto von Habsburg and Princess Regina": his child's
         if not re.match(r"[A-Z\u00c0-\u00de]|(?:his|her)\b", second):
             second = ""  # "son of A and was created crown prince": one parent named
         if _WOMEN.match(first.strip()) or _MEN.match(second.strip()):
@@ -159,6 +162,16 @@ def _refers_before(text: str, subject_names: tuple[str, ...]) -> bool:
     if apposed and not _names_one_of(apposed["name"], subject_names):
         return False
     return bool(_PRONOUN.search(text)) or _names_one_of(text, subject_names)
+
+
+def _whole_name_in(text: str, names: tuple[str, ...]) -> bool:
+    """One of the names, every word of it, in `text`: the subject listed as a parent. A
+    title the question gives as a name of its own ("Count of Dreux" of "Robert II, Count of
+    Dreux") is no person: his father was a count of Dreux too."""
+    padded = f" {normalise(text)} "
+    return any(
+        normalise(n) and not _TITLE_OF.match(n) and f" {normalise(n)} " in padded for n in names
+    )
 
 
 def _names_one_of(text: str, names: tuple[str, ...]) -> bool:

@@ -141,6 +141,12 @@ BROTHER = "His brother Arne Berg flies for the same airline."
             False,
         ),
         ("spouse", "Ida Lund", "His parents were Olav Varg and his wife Ida Lund.", False),
+        (
+            "mother",
+            "Ida Lund",
+            "Tove Varg (born 1950), the daughter of Edda Varg and Ida Lund, is a potter.",
+            False,  # Edda Varg's child's parents: Ida Lund is no mother of Edda Varg
+        ),
         ("spouse", "Joanna", MARRIED, True),
         ("spouse", "Johann II", MARRIED, False),
         ("brother", "Arne Berg", BROTHER, True),
@@ -153,3 +159,11 @@ def test_a_sentence_states_a_relative_by_where_the_name_stands(
     relative = asked_relative(frozenset({asked}))
     assert relative is not None
     assert states_relative(relative, ("Edda Varg",), value, sentence) is stated
+
+
+def test_a_title_the_question_gives_as_a_name_is_no_parent_listed() -> None:
+    relative = asked_relative(frozenset({"father"}))
+    assert relative is not None
+    sentence = "He was the son of Robert I, Count of Dreux and Agnes of Baudement."
+    names = ("Robert II", "Count of Dreux")
+    assert states_relative(relative, names, "Robert I, Count of Dreux", sentence)
