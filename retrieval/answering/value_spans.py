@@ -11,6 +11,13 @@ from groundgraph.ingest.dates import MONTHS, agrees, dates_in
 from groundgraph.ingest.resolution import normalise
 from groundgraph.retrieval.answering.binding import stated_cause
 from groundgraph.retrieval.answering.cell_values import cell_values
+from groundgraph.retrieval.answering.clause_roles import (
+    done_by_another,
+    former_phrases,
+    marked_former,
+    relation_objects,
+    token_stem,
+)
 from groundgraph.retrieval.answering.evidence import LEADING_TOKENS, leading_pronoun
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
@@ -44,7 +51,6 @@ _LENGTH_OF_TIME = re.compile(
 _NO_NAME = re.compile(r"[\d\s.,:;/%£$€()\-–]*")
 _MONTHS = re.compile("|".join(rf"\b{m}\b" for m in sorted(MONTHS, key=len, reverse=True)), re.I)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
-_CHANGE_VERBS = frozenset({"move", "relocate", "transfer", "switch", "change", "migrate"})
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
 
@@ -81,7 +87,7 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     if terms.asks_object:  # "What did Navenco make?": what the relation word takes
         taken = [(c.start, c.end) for c, _ in candidates]
         candidates += [
-            (o, "OBJECT") for o in _relation_objects(span, words) if not _overlaps(o, taken)
+            (o, "OBJECT") for o in relation_objects(span, words) if not _overlaps(o, taken)
         ]
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
@@ -91,9 +97,9 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         ordered = sorted([*ordered, (pronoun, "PERSON")], key=lambda c: c[0].start)
     # "will work from 14 Wharf Street instead of 22 Park Row": where the sentence tells the
     # old value from the new, only the one the question asks for (`former`) answers
-    former = _former_phrases(span)
-    if former or any(_marked_former(c, former) for c, _ in ordered):
-        ordered = [(c, label) for c, label in ordered if _marked_former(c, former) == terms.former]
+    former = former_phrases(span)
+    if former or any(marked_former(c, former) for c, _ in ordered):
+        ordered = [(c, label) for c, label in ordered if marked_former(c, former) == terms.former]
         if terms.former:
             taken = [(c.start, c.end) for c, _ in ordered]
             ordered += [(f, "FORMER") for f in former if not _overlaps(f, taken)]
@@ -104,10 +110,10 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             continue  # "the death of her husband in 1906": his death, not the asked one's
         if governor is not None and not passive and _done_to(cand, governor):
             continue  # "The Auth Gateway is run by the Platform team": run, not running
-        if governor is not None and asked and _done_by_another(governor, asked, unit):
+        if governor is not None and asked and done_by_another(governor, asked, unit):
             continue  # '"Ramayanam", which won the National Film Award': the film's award
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
-        following = {_stem(t) for t in span.doc[cand.end : following_end]}
+        following = {token_stem(t) for t in span.doc[cand.end : following_end]}
         # "Omar Haddad reports to Dana Wells and runs payroll": he runs it, the verb's subject
         doer = governor is None and _subject_of_joined(cand, words)
         fit = 2.0 * (governor is not None or doer) + len(following & words)
@@ -123,98 +129,11 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     return _lifespan(terms, unit.sentence.text) + found
 
 
-def _former_phrases(span: Span) -> list[Span]:
-    """What the sentence gives as held before a change: "instead of 22 Park Row", "moving
-    from Park Row", "replaces the Acme scanner" (without a leading article)."""
-    found = []
-    for token in span:
-        objects: list[Token] = []
-        instead = token.lower_ == "of" and token.i > 0 and token.nbor(-1).lower_ == "instead"
-        if instead or (token.lower_ == "from" and token.head.lemma_ in _CHANGE_VERBS):
-            objects = [c for c in token.children if c.dep_ == "pobj"]
-        elif token.dep_ == "dobj" and token.head.lemma_ in ("replace", "supersede"):
-            objects = [token]
-        for o in objects:
-            start = o.left_edge.i + (o.left_edge.dep_ in ("det", "poss"))
-            if start <= o.right_edge.i:
-                found.append(span.doc[start : o.right_edge.i + 1])
-    return found
-
-
-def _marked_former(cand: Span, former: list[Span]) -> bool:
-    """The candidate is given as what held before a change: inside one of the sentence's
-    `former` phrases, or just after "previously", "formerly", "former" or "old"."""
-    if _overlaps(cand, [(f.start, f.end) for f in former]):
-        return True
-    before = cand.doc[max(cand.start - 3, cand.sent.start) : cand.start]
-    return any(t.lower_ in ("previously", "formerly", "former", "old") for t in before)
-
-
-def _done_by_another(governor: Token, asked: list[str], unit: Unit) -> bool:
-    """The asked relation's verb is done by a name the question does not give: its subject
-    (or, for "Born at …, she was", the subject of the clause it opens) is a "which" whose
-    antecedent carries another name ('"Ramayanam" (1997), which won the National Film Award'
-    is the film's award, not its director's), or a "he" or "she" that stands for another person
-    ("Born at Karlsburg Castle, she was the daughter of Prince Charles Gustav" is her
-    birthplace, not his). A subject that is no name or an unresolved pronoun passes."""
-    verb = governor
-    if verb.dep_ in ("dobj", "attr") and verb.pos_ == "NOUN":
-        verb = verb.head  # "won the Red Dot award": the verb whose object the award is
-    if verb.pos_ not in ("VERB", "AUX"):
-        return False
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subjects and verb.dep_ == "advcl":
-        subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-    for subject in subjects:
-        doers: list[str] = []
-        if subject.lower_ in ("which", "that", "who") and verb.dep_ == "relcl":
-            antecedent = verb.head
-            named = antecedent.doc[antecedent.left_edge.i : antecedent.i + 1]
-            if any(t.pos_ == "PROPN" for t in named):  # "the Atlas scanner", not "the company"
-                doers = [named.text]
-        elif subject.lower_ in ("he", "she"):
-            doers = [d for d in (unit.sentence.pronoun_person, unit.sentence.subject) if d]
-        if doers and not any(_names_one(normalise(d), asked) for d in doers):
-            return True
-    return False
-
-
-def _names_one(doer: str, asked: list[str]) -> bool:
-    """The doer is one the question names: the names overlap, or all the words of one are
-    in the other ("Robert Georgio Enrico" is Robert Enrico)."""
-    words = set(doer.split())
-    return overlapping(doer, asked) or any(
-        a and (set(a.split()) <= words or words <= set(a.split())) for a in asked
-    )
-
-
-def _relation_objects(span: Span, words: set[str]) -> list[Span]:
-    """The objects of the asked relation's words, where the question asks for the object: the
-    direct object of its verb ("they make marine radios") and what its noun is of ("a maker
-    of marine radios"), without a leading article."""
-    found = []
-    for token in span:
-        if _stem(token) not in words:
-            continue
-        for child in token.children:
-            if token.pos_ == "VERB" and child.dep_ == "dobj":
-                objects = [child]
-            elif token.pos_ == "NOUN" and child.dep_ == "prep" and child.lower_ == "of":
-                objects = [g for g in child.children if g.dep_ == "pobj"]
-            else:
-                continue
-            for o in objects:
-                start = o.left_edge.i + (o.left_edge.dep_ in ("det", "poss"))
-                if start <= o.right_edge.i and o.pos_ in ("NOUN", "PROPN"):
-                    found.append(span.doc[start : o.right_edge.i + 1])
-    return found
-
-
 def _subject_of_joined(cand: Span, words: set[str]) -> bool:
     """The candidate is the subject of a verb joined by "and" to a verb of the relation."""
     root = cand.root
     return root.dep_ == "nsubj" and any(
-        c.dep_ == "conj" and c.pos_ == "VERB" and _stem(c) in words for c in root.head.children
+        c.dep_ == "conj" and c.pos_ == "VERB" and token_stem(c) in words for c in root.head.children
     )
 
 
@@ -284,15 +203,11 @@ def _is_asked_date(text: str, terms: QuestionTerms) -> bool:
     return any(agrees(a, d) and agrees(d, a) for a in terms.dates for d in dates_in(text))
 
 
-def _stem(token: Token) -> str:
-    return next(iter(stems(token.lemma_)), "")
-
-
 def _in_clause(cand: Span, words: set[str]) -> float:
     """1 when a word of the asked relation is in the candidate's clause (the words under the
     same nearest verb): "The daily meal allowance is £45" binds £45 to the allowance."""
     head = _clause_head(cand.root)
-    return float(any(_stem(t) in words for t in head.subtree if _clause_head(t) == head))
+    return float(any(token_stem(t) in words for t in head.subtree if _clause_head(t) == head))
 
 
 def _clause_head(token: Token) -> Token:
@@ -308,7 +223,7 @@ def _governor(cand: Span, words: set[str]) -> Token | None:
         if token.head.i == token.i:
             return None
         token = token.head
-        if _stem(token) in words:
+        if token_stem(token) in words:
             return token
     return None
 
