@@ -15,11 +15,11 @@ from pathlib import Path
 from groundgraph.assembly import Components
 from groundgraph.graph import ids
 from groundgraph.graph.errors import UsageError
+from groundgraph.graph.model import Document
 from groundgraph.graph.progress import Progress, no_progress
-from groundgraph.ingest.changes import Sources
+from groundgraph.ingest.changes import sources_of
 from groundgraph.ingest.entity_decisions import DecisionKind, EntityDecision, rules_of
 from groundgraph.ingest.merge_log import EntityLog, merges_in
-from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.resolution import normalise
 from groundgraph.ingest.sources import uri_path
 from groundgraph.write_path import IngestReport, write_sources
@@ -102,23 +102,14 @@ def _decide(
     name: str,
     into: str,
     note: str,
-    touched: list[str],
+    touched: list[Document],
     progress: Progress,
 ) -> DecisionReport:
     decision = parts.entity_decisions.record(kind, name, into, note)
-    documents = parts.store.documents(ids.document_id(uri) for uri in touched)
-    readable = [d for d in documents if uri_path(d.uri).exists() or Path(d.source).exists()]
-    sources = sorted({Path(d.source) for d in readable})
-    rebuilt = write_sources(
-        parts,
-        Sources(
-            paths=tuple(s for s in sources if not is_rdf_file(s)),
-            rdf=tuple(s for s in sources if is_rdf_file(s)),
-            rebuild=frozenset(d.uri for d in readable),
-        ),
-        progress,
-    )
-    lost = sorted({d.uri for d in documents} - set(rebuilt.updated))
+    readable = [d for d in touched if uri_path(d.uri).exists() or Path(d.source).exists()]
+    again = sources_of(readable, rebuild=frozenset(d.uri for d in readable))
+    rebuilt = write_sources(parts, again, progress)
+    lost = sorted({d.uri for d in touched} - set(rebuilt.updated))
     return DecisionReport(decision, rebuilt, lost)
 
 
@@ -128,12 +119,13 @@ def _merged_target(parts: Components, key: str) -> str:
 
 def _documents_mentioning(
     parts: Components, key: str, surface_matches: Callable[[str], bool]
-) -> list[str]:
-    """URIs of documents whose mentions of the entity `key` have a surface it accepts."""
+) -> list[Document]:
+    """Documents whose mentions of the entity `key` have a surface it accepts, by URI."""
     mentions = parts.store.mentions(entity_ids=[ids.entity_id(key)])
     chunk_ids = {m.chunk_id for m in mentions if surface_matches(m.surface)}
     doc_ids = {c.doc_id for c in parts.store.chunks(chunk_ids)} if chunk_ids else set()
-    return sorted(d.uri for d in parts.store.documents(doc_ids)) if doc_ids else []
+    found = parts.store.documents(doc_ids) if doc_ids else []
+    return sorted(found, key=lambda d: d.uri)
 
 
 def entity_of(parts: Components, name: str) -> str:

@@ -5,7 +5,6 @@ on first use, so opening a store to read its statistics loads no model.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -19,13 +18,13 @@ from groundgraph.entity_curation import (
     merge_entities,
     split_entity,
 )
-from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, evaluate_file, save
+from groundgraph.evaluation import EvalQuestion, EvalReport, evaluate, evaluate_file
 from groundgraph.finetune.feedback import Feedback, Rating
 from groundgraph.finetune.registry import AdapterRegistry
 from groundgraph.graph.base import GraphStore
 from groundgraph.graph.browse import DocumentView, EntityView, document_view, entity_view
 from groundgraph.graph.errors import UsageError
-from groundgraph.graph.model import CommunitySet, GraphStats
+from groundgraph.graph.model import CommunitySet
 from groundgraph.graph.progress import Progress, StopCheck, never, no_progress
 from groundgraph.graph.rdf_export import ExportCounts, export_rdf
 from groundgraph.ingest.merge_log import EntityLog
@@ -42,6 +41,7 @@ from groundgraph.retrieval.indexes.store_vectors import VectorIndexes
 from groundgraph.retrieval.retrievers.entity_search import EntityMatch, search_entities
 from groundgraph.retrieval.retrievers.routing import Mode
 from groundgraph.settings import GeneratorName, Settings
+from groundgraph.store_stats import StoreStats, store_stats
 from groundgraph.write_path import (
     CheckReport,
     IngestReport,
@@ -54,29 +54,6 @@ from groundgraph.write_path import (
 
 if TYPE_CHECKING:
     from groundgraph.finetune.run import FinetuneResult
-
-
-@dataclass(frozen=True)
-class StoreStats:
-    """What a store holds: graph counts and vector index sizes."""
-
-    graph: GraphStats
-    chunk_vectors: int
-    entity_vectors: int
-    chunk_embedding: tuple[str, ...] = ()  # embedder variants of the chunk vectors
-
-    def to_dict(self) -> dict:
-        return {
-            "documents": self.graph.documents,
-            "chunks": self.graph.chunks,
-            "entities": self.graph.entities,
-            "relations": self.graph.relations,
-            "mentions": self.graph.mentions,
-            "entity_types": self.graph.entity_types,
-            "chunk_vectors": self.chunk_vectors,
-            "entity_vectors": self.entity_vectors,
-            "chunk_embedding": list(self.chunk_embedding),
-        }
 
 
 class GroundGraph:
@@ -285,10 +262,7 @@ class GroundGraph:
         """
         if isinstance(questions, str | Path):
             return evaluate_file(self.parts, Path(questions), generator, k, progress, keep)
-        report = evaluate(self.parts, questions, "questions", generator, k, progress)
-        if keep:
-            save(report, self.directory)
-        return report
+        return evaluate(self.parts, questions, "questions", generator, k, progress, keep)
 
     def check(self, repair: bool = False) -> CheckReport:
         """Check the store end to end: the database's own integrity, that every reference in
@@ -384,13 +358,7 @@ class GroundGraph:
 
     def stats(self) -> StoreStats:
         """Graph counts and vector index sizes, read without loading any model."""
-        published = self.parts.vectors.published()
-        return StoreStats(
-            self.store.stats(),
-            published.chunk_vectors,
-            published.entity_vectors,
-            published.chunk_variants,
-        )
+        return store_stats(self.parts)
 
     # -- the monthly fine-tune --------------------------------------------------------------
 

@@ -100,11 +100,21 @@ def _content_hash(item: Pending) -> str:
 def stored_sources(store: GraphReader) -> Sources:
     """What a refresh re-reads: every path documents were ingested from, and every RDF file
     imported, with missing documents deleted."""
-    sources = sorted({Path(d.source) for d in store.documents()})
+    return sources_of(store.documents(), delete_missing=True)
+
+
+def sources_of(
+    documents: Iterable[Document],
+    delete_missing: bool = False,
+    rebuild: frozenset[str] = frozenset(),
+) -> Sources:
+    """The paths and RDF files the documents were read from, to read again."""
+    sources = sorted({Path(d.source) for d in documents})
     return Sources(
         paths=tuple(s for s in sources if not is_rdf_file(s)),
         rdf=tuple(s for s in sources if is_rdf_file(s)),
-        delete_missing=True,
+        delete_missing=delete_missing,
+        rebuild=rebuild,
     )
 
 

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +26,8 @@ from groundgraph.graph import ids
 from groundgraph.graph.derive import merge_mentions
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.model import DocumentGraph, Evidence
-from groundgraph.ingest.base import CO_OCCURRENCE, IngestError
+from groundgraph.ingest.base import IngestError
+from groundgraph.ingest.graph_builder import relation_ends
 from groundgraph.ingest.resolution import display_name, normalise
 
 DECISIONS_FILE = "entity_decisions.json"
@@ -74,8 +76,9 @@ class ResolutionRules:
     kept_apart: frozenset[tuple[str, str]] = frozenset()
     merged: dict[str, tuple[str, str]] = field(default_factory=dict)
 
+    @cached_property
     def merged_ids(self) -> dict[str, tuple[str, str]]:
-        """Entity id → (id it merges into, display name)."""
+        """Entity id → (id it merges into, display name), computed once per build."""
         return {
             ids.entity_id(key): (ids.entity_id(target), name)
             for key, (target, name) in self.merged.items()
@@ -102,7 +105,7 @@ def rules_of(decisions: Iterable[EntityDecision]) -> ResolutionRules:
 def apply_merges(graph: DocumentGraph, rules: ResolutionRules) -> DocumentGraph:
     """The graph with every mention and relation end of a merged name moved to the entity
     it merges into (its relation ids follow; a relation that becomes a loop is dropped)."""
-    moved = rules.merged_ids()
+    moved = rules.merged_ids
     if not moved or not any(m.entity_id in moved for m in graph.mentions):
         return graph
 
@@ -122,13 +125,10 @@ def apply_merges(graph: DocumentGraph, rules: ResolutionRules) -> DocumentGraph:
     )
     evidence: list[Evidence] = []
     for e in graph.evidence:
-        src, dst = target(e.source_id), target(e.target_id)
-        if src == dst:
-            continue
-        if e.predicate == CO_OCCURRENCE and dst < src:
-            src, dst = dst, src
-        rid = ids.relation_id(src, e.predicate, dst)
-        evidence.append(replace(e, relation_id=rid, source_id=src, target_id=dst))
+        ends = relation_ends(target(e.source_id), e.predicate, target(e.target_id))
+        if ends is not None:
+            rid, src, dst = ends
+            evidence.append(replace(e, relation_id=rid, source_id=src, target_id=dst))
     return replace(graph, mentions=tuple(mentions), evidence=tuple(evidence))
 
 

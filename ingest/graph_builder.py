@@ -113,6 +113,16 @@ class _ChunkLocator:
         return [c.id for c in self.chunks[first:last]]
 
 
+def relation_ends(src: str, predicate: str, dst: str) -> tuple[str, str, str] | None:
+    """(relation id, source, target) of a relation between two entities, or None for an
+    entity related to itself; co-occurrence has no direction, so one relation per pair."""
+    if src == dst:
+        return None
+    if predicate == CO_OCCURRENCE and dst < src:
+        src, dst = dst, src
+    return ids.relation_id(src, predicate, dst), src, dst
+
+
 def build_document_graph(
     source: SourceDocument,
     units: list[Unit],
@@ -145,16 +155,13 @@ def build_document_graph(
         ]
     evidence: list[Evidence] = []
     for rel in extraction.relations:
-        src, dst = entity_ids[rel.source], entity_ids[rel.target]
-        if src == dst:
+        ends = relation_ends(entity_ids[rel.source], rel.predicate, entity_ids[rel.target])
+        if ends is None:
             continue
-        if rel.predicate == CO_OCCURRENCE and dst < src:
-            src, dst = dst, src  # co-occurrence has no direction: one relation per pair
         pair = (extraction.entities[rel.source], extraction.entities[rel.target])
         start, end = min(s.start for s in pair), max(s.end for s in pair)
-        relation_id = ids.relation_id(src, rel.predicate, dst)
         evidence.extend(
-            Evidence(relation_id, src, dst, rel.predicate, chunk_id, rel.weight)
+            Evidence(*ends, rel.predicate, chunk_id, rel.weight)
             for chunk_id in locate.containing(start, end)
         )
     return DocumentGraph(document, tuple(chunks), tuple(mentions), tuple(evidence))

@@ -4,7 +4,6 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from groundgraph.answer_path import answer_question, retrieve
@@ -14,6 +13,7 @@ from groundgraph.evaluation.questions import EvalQuestion, read_eval_file
 from groundgraph.evaluation.reports import EvalReport, QuestionResult
 from groundgraph.graph.errors import UsageError
 from groundgraph.graph.progress import Progress, no_progress
+from groundgraph.ingest.base import FileError
 from groundgraph.settings import GeneratorName
 
 RESULTS_DIR = "evaluations"
@@ -69,8 +69,12 @@ def evaluate(
     generator: GeneratorName | None = None,
     k: int = 5,
     progress: Progress = no_progress,
+    keep: bool = False,
+    errors: Sequence[FileError] = (),
 ) -> EvalReport:
-    """Ask every question, judge each answer, and measure the retrieval of its sources."""
+    """Ask every question, judge each answer, and measure the retrieval of its sources;
+    `errors` are the lines of `file` that could not be asked; with `keep`, the run is saved
+    under the store for `compare`."""
     began = time.perf_counter()
     version = parts.store.version()
     results = []
@@ -96,14 +100,18 @@ def evaluate(
             )
         )
         progress("questions", done, len(questions))
-    return EvalReport(
+    report = EvalReport(
         file,
         version,
         generator or parts.settings.generator,
         k,
         tuple(results),
         seconds=time.perf_counter() - began,
+        errors=tuple(errors),
     )
+    if keep:
+        save(report, parts.directory)
+    return report
 
 
 def evaluate_file(
@@ -117,8 +125,4 @@ def evaluate_file(
     """`evaluate` on the questions of an evaluation file, its unusable lines in the report's
     `errors`; with `keep`, the run is saved under the store for `compare`."""
     questions, errors = read_eval_file(path)
-    report = evaluate(parts, questions, str(path), generator, k, progress)
-    report = replace(report, errors=tuple(errors))
-    if keep:
-        save(report, parts.directory)
-    return report
+    return evaluate(parts, questions, str(path), generator, k, progress, keep, errors)
