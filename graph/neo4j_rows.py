@@ -4,7 +4,7 @@ chunks with their sentence layer, and communities (`cypher.py` holds the stateme
 from collections.abc import Sequence
 from typing import Any
 
-from groundgraph.graph.model import Community, DocumentGraph
+from groundgraph.graph.model import ChunkParse, Community, DocumentGraph
 
 
 def document_rows(graphs: Sequence[DocumentGraph], now: str) -> list[dict[str, Any]]:
@@ -27,6 +27,11 @@ def document_rows(graphs: Sequence[DocumentGraph], now: str) -> list[dict[str, A
         }
         for g in graphs
     ]
+
+
+def parse_rows(parses: Sequence[ChunkParse]) -> list[dict[str, Any]]:
+    """One row a chunk's sentence layer, for `PUT_PARSES`."""
+    return [{"chunk_id": p.chunk_id, "model": p.model, "data": p.data} for p in parses]
 
 
 def merged_name_rows(graphs: Sequence[DocumentGraph]) -> list[dict[str, Any]]:

@@ -52,6 +52,7 @@ from groundgraph.graph.neo4j_rows import (
     community_row,
     document_rows,
     merged_name_rows,
+    parse_rows,
 )
 from groundgraph.graph.settings import Neo4jSettings
 
@@ -182,6 +183,33 @@ class Neo4jGraphStore:
         delete_orphans(tx, entities.orphans, self._run_rows)
         return entities
 
+    def apply_changes(
+        self,
+        graphs: Sequence[DocumentGraph],
+        deleted: Sequence[str],
+        parses: Sequence[ChunkParse],
+        communities: Sequence[Community] | None,
+    ) -> int:
+        """Write and delete documents, store sentence layers and (unless None) replace the
+        communities, all in one transaction, so that a reader sees the graph before or after
+        and never between: how a staged refresh is published (`staged_neo4j.py`). The
+        communities are recorded as describing the new version, which is returned."""
+        now = _now()
+
+        def work(tx: ManagedTransaction, version: int) -> EntityWrite | None:
+            done = self._upsert(tx, version, graphs, now) if graphs else None
+            if deleted:
+                self._delete(tx, list(deleted))
+            self._run_rows(tx, cypher.PUT_PARSES, "rows", parse_rows(parses))
+            if communities is not None:
+                self._replace_communities(tx, communities, version)
+            return done
+
+        version, done = self._write(lambda tx, v: (v, work(tx, v)))
+        if done is not None and not deleted:  # a delete's orphans are not in `done`
+            self._known.record(version, done.written, done.orphans)
+        return version
+
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(doc_ids))
         return self._write(lambda tx, _: self._delete(tx, ids)) if ids else 0
@@ -281,7 +309,7 @@ class Neo4jGraphStore:
         return [row["id"] for row in self._read(cypher.CHUNKS_WITHOUT_PARSE, model=model)]
 
     def put_parses(self, parses: Sequence[ChunkParse]) -> int:
-        rows = [{"chunk_id": p.chunk_id, "model": p.model, "data": p.data} for p in parses]
+        rows = parse_rows(parses)
         if not rows:
             return 0
 
@@ -342,14 +370,19 @@ class Neo4jGraphStore:
         return int(self._read(cypher.VERSION)[0]["v"])
 
     def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
-        rows = [community_row(c) for c in communities]
+        self._write(
+            lambda tx, _: self._replace_communities(tx, communities, graph_version),
+            bump_version=False,
+        )
 
-        def work(tx: ManagedTransaction, _: int) -> None:
-            tx.run(cypher.DELETE_COMMUNITIES).consume()
-            self._run_rows(tx, cypher.CREATE_COMMUNITIES, "rows", rows)
-            tx.run(cypher.SET_COMMUNITIES_VERSION, {"version": graph_version}).consume()
-
-        self._write(work, bump_version=False)
+    def _replace_communities(
+        self, tx: ManagedTransaction, communities: Sequence[Community], graph_version: int
+    ) -> None:
+        tx.run(cypher.DELETE_COMMUNITIES).consume()
+        self._run_rows(
+            tx, cypher.CREATE_COMMUNITIES, "rows", [community_row(c) for c in communities]
+        )
+        tx.run(cypher.SET_COMMUNITIES_VERSION, {"version": graph_version}).consume()
 
     def communities(self) -> CommunitySet:
         version = self._read(cypher.COMMUNITIES_VERSION)[0]["v"]

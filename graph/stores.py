@@ -25,4 +25,10 @@ def open_graph_store(settings: GraphSettings, neo4j: Neo4jSettings, directory: P
         from groundgraph.graph.store_neo4j import Neo4jGraphStore
 
         return Neo4jGraphStore(neo4j)
+    return embedded_store(directory)
+
+
+def embedded_store(directory: Path) -> SqliteGraphStore:
+    """The embedded store in `directory`, whatever the settings say: the staged copy of a
+    Neo4j store's graph is one (`staged_neo4j.py`)."""
     return SqliteGraphStore(directory / SQLITE_FILE)

@@ -22,7 +22,7 @@ from groundgraph.ingest.changes import Sources, stored_sources
 from groundgraph.ingest.rdf_read import is_rdf_file
 from groundgraph.ingest.sources import fingerprints
 from groundgraph.settings import Settings
-from groundgraph.staged_store import can_stage, open_staged, publish_staged, staged_run
+from groundgraph.staged_store import open_staged, publish_staged, staged_run
 
 
 class GroundGraphResource(ConfigurableResource):
@@ -83,7 +83,7 @@ class GroundGraphResource(ConfigurableResource):
         """What a check or a sensor reads: this run's staged copy when it made one, else the
         store."""
         live = self.live
-        if self._staging(live) and staged_run(live) == self._run_id:
+        if self._staging() and staged_run(live) == self._run_id:
             return self._staged(live)
         return live
 
@@ -95,20 +95,20 @@ class GroundGraphResource(ConfigurableResource):
             held = ExitStack()
             held.enter_context(live.write_lock())
             self._held = held
-        return self._staged(live) if self._staging(live) else live
+        return self._staged(live) if self._staging() else live
 
     def publish(self) -> int | None:
         """Make this run's staged copy the store; the store version readers now see, or None
         when the run wrote the store in place."""
         live = self.live
-        if not (self._staging(live) and staged_run(live) == self._run_id):
+        if not (self._staging() and staged_run(live) == self._run_id):
             return None
         version = publish_staged(live, self._staged(live))
         self._staged_parts = None
         return version
 
-    def _staging(self, live: Components) -> bool:
-        return self.staged and self._run_id is not None and can_stage(live)
+    def _staging(self) -> bool:
+        return self.staged and self._run_id is not None
 
     def _staged(self, live: Components) -> Components:
         if self._staged_parts is None:

@@ -1,11 +1,12 @@
 """A daily-refresh pipeline on a store of its own, and reading what its runs recorded."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, TableMetadataValue
 
+from groundgraph.graph.settings import Neo4jSettings
 from groundgraph.graph.stores import open_graph_store
 from groundgraph.pipelines import build_definitions
 from groundgraph.pipelines.resources import GroundGraphResource, SourceLocation
@@ -22,6 +23,7 @@ class Pipeline:
     instance: DagsterInstance
     corpus: Path
     store: Path
+    backend: dict[str, object] = field(default_factory=dict)  # Settings fields for Neo4j
 
     def run(
         self, partition: str = PARTITION, raise_on_error: bool = True
@@ -31,8 +33,12 @@ class Pipeline:
             partition_key=partition, instance=self.instance, raise_on_error=raise_on_error
         )
 
+    def settings(self) -> Settings:
+        """The settings a reader of the pipeline's store opens it with."""
+        return Settings.load(store=self.store, **self.backend)
+
     def version(self) -> int:
-        settings = Settings.load(store=self.store)
+        settings = self.settings()
         store = open_graph_store(settings.graph, settings.neo4j, self.store)
         try:
             return store.version()
@@ -41,7 +47,11 @@ class Pipeline:
 
 
 def make_pipeline(
-    tmp: Path, corpus: Path, max_entity_drop: float = 0.2, **pipeline: object
+    tmp: Path,
+    corpus: Path,
+    max_entity_drop: float = 0.2,
+    neo4j: Neo4jSettings | None = None,
+    **pipeline: object,
 ) -> Pipeline:
     settings = PipelineSettings(
         start_date=date(2026, 1, 1),
@@ -51,14 +61,23 @@ def make_pipeline(
         max_entity_drop=max_entity_drop,
         **pipeline,
     )
+    server = {}
+    if neo4j is not None:
+        server = {
+            "backend": "neo4j",
+            "neo4j_uri": neo4j.uri,
+            "neo4j_user": neo4j.user,
+            "neo4j_password": neo4j.password.get_secret_value(),
+        }
     resources = {
         "groundgraph": GroundGraphResource(
-            store=str(tmp / "store"), staged=settings.eval_file is not None
+            store=str(tmp / "store"), staged=settings.eval_file is not None, **server
         ),
         "source_location": SourceLocation(paths=settings.sources),
     }
     defs = build_definitions(settings, resources)
-    return Pipeline(defs, DagsterInstance.ephemeral(), corpus, tmp / "store")
+    backend = {} if neo4j is None else {"graph": {"backend": "neo4j"}, "neo4j": neo4j.model_dump()}
+    return Pipeline(defs, DagsterInstance.ephemeral(), corpus, tmp / "store", backend)
 
 
 def metadata(result: ExecuteInProcessResult, asset: str) -> dict[str, object]:

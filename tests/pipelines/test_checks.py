@@ -7,8 +7,10 @@ from pathlib import Path
 
 from dagster import AssetCheckKey, AssetKey
 
+from groundgraph import GroundGraph
+from groundgraph.graph.settings import Neo4jSettings
 from groundgraph.retrieval.indexes.faiss_index import FaissIndex
-from tests.conftest import copy_small_corpus, open_store
+from tests.conftest import copy_small_corpus, open_store, wipe_neo4j
 from tests.pipelines.daily import PARTITION, REPO, Pipeline, checks, make_pipeline, metadata
 
 
@@ -77,6 +79,48 @@ def test_a_refresh_that_breaks_answers_fails_its_gate_and_readers_keep_the_previ
     found = {k: v.value for k, v in evaluation.metadata.items()}
     assert found["correct"] == 0.5
     assert "When did Pierre Curie die?" in found["changed"] and "correct" in found["changed"]
+
+
+def test_on_neo4j_a_refresh_that_breaks_answers_never_reaches_the_graph_and_one_that_passes_does(
+    tmp_path: Path, neo4j_server: Neo4jSettings
+) -> None:
+    wipe_neo4j(neo4j_server)
+    corpus = copy_small_corpus(tmp_path)
+    questions = tmp_path / "questions.jsonl"
+    row = {"question": "When did Pierre Curie die?", "answers": ["1906"]}
+    questions.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    pipeline = make_pipeline(
+        tmp_path, corpus, neo4j=neo4j_server, eval_file=questions, eval_min_correct=1.0
+    )
+    assert pipeline.run().success
+    published = pipeline.version()  # Neo4j's, written by the publishing step alone
+
+    (corpus / "pierre_curie.md").unlink()
+    broken = pipeline.run("2026-03-02", raise_on_error=False)
+    assert checks(broken)["answer_quality"] is False
+    assert not broken.asset_materializations_for_node("published_store")
+    assert metadata(broken, "source_changes")["deleted"] == 1  # written to the staged copy
+    assert pipeline.version() == published
+    with GroundGraph.open(pipeline.settings()) as gg:  # a reader of Neo4j
+        assert len(gg.store.documents()) == 5
+        answer = gg.ask("When did Pierre Curie die?")
+        assert answer.grounded and "1906" in answer.text
+
+    shutil.copy(REPO / "demo" / "corpus" / "science" / "pierre_curie.md", corpus)
+    (corpus / "warsaw.md").write_text(
+        "# Warsaw\n\nWarsaw is the capital of Poland. The Vistula flows through Warsaw.\n",
+        encoding="utf-8",
+    )
+    passed = pipeline.run("2026-03-03")
+    assert metadata(passed, "published_store")["published"] is True
+    assert pipeline.version() == published + 1  # the run's changes in one transaction
+    with GroundGraph.open(pipeline.settings()) as gg:
+        warsaw = [d for d in gg.store.documents() if d.uri.endswith("warsaw.md")]
+        assert "Vistula" in gg.store.chunks(doc_id=warsaw[0].id)[0].text
+        assert gg.check().ok
+        with open_store(tmp_path / "embedded") as embedded:  # the same corpus, written directly
+            embedded.ingest([corpus])
+            assert gg.stats().graph == embedded.stats().graph
 
 
 def test_a_refresh_that_empties_the_graph_fails_its_check(tmp_path: Path) -> None:
