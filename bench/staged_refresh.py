@@ -94,13 +94,13 @@ def measure_neo4j(store: Path) -> dict:
         "store": f"{store} on Neo4j",
         "documents": stats.documents,
         "entities": stats.entities,
-        "load_s": round(load_s, 2),
+        "load s": round(load_s, 2),
         **{name: round(seconds, 3) for name, seconds in timed.items()},
     }
 
 
 def neo4j_table(rows: list[dict]) -> str:
-    columns = [k for k in rows[0] if k.endswith("_s") or k.startswith(("stage", "publish"))]
+    columns = [k for k in rows[0] if k.startswith(("load", "stage", "publish"))]
     return "\n".join(
         [
             "| store | documents | entities | " + " | ".join(columns) + " |",
