@@ -171,7 +171,10 @@ class ExtractiveGenerator:
 
     def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
         """The inner question's answer (the bridge), then the outer question asked about it;
-        None unless both hops are stated."""
+        None unless both hops are stated, or when the outer question asks nothing of the
+        bridge (a split the parser got wrong)."""
+        if not nested.asks_of_bridge:
+            return None
         inner = newest_first(self._read(nested.inner, self._context(nested.inner, context)))
         # only readings as well bound and fitting as the best are bridges worth trying
         inner = [r for r in inner if _same_rank(r, inner[0])]

@@ -260,14 +260,18 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     headed by X that carry a name or a code."""
     kinds = terms.kinds
     out: list[tuple[Span, str]] = []
-    things = NAME_LABELS - ({"PERSON"} if terms.head not in PERSON_NOUNS else set())
+    # "Which explorer": a person, never a place unless it does the verb ("led by Ines
+    # Carvalho", where the recogniser says LOC); "which product": anything but a person.
+    person = terms.head in PERSON_NOUNS
+    things = NAME_LABELS - (_PLACES if person else {"PERSON"})
     asked = [normalise(n) for n in terms.names]
     # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
     # is no candidate; the capitalised runs in it still are.
     ents = [e for e in span.ents if not _swallows_a_name(normalise(e.text), asked)]
     for ent in ents:
         label = ent.label_
-        named = NAMED in kinds and label in things and not _plural_of_asked(ent, terms.head)
+        fits = label in things or (person and label in _PLACES and _agent(ent))
+        named = NAMED in kinds and fits and not _plural_of_asked(ent, terms.head)
         duration = (
             bool(kinds & NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
         )

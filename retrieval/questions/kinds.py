@@ -38,6 +38,12 @@ _RULES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         ),
     )
 )
+_WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]*)\b")
+_AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "could"}
+    | {"will", "would", "should", "might", "may"}
+)
+_RELATIVE = re.compile(r"\b(where|when|who|whom|whose|which|that)\b")
 _KIN = re.compile(
     r"\b(mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
     r"grand\w+|uncle|aunt|\w+-in-law)\b"
@@ -75,6 +81,18 @@ class QuestionShape:
         return bool(self.answer_types)
 
 
+def _asking_part(lower: str) -> str:
+    """The part of a question that says what it asks: "Which explorer mapped the continent
+    where the first greenhouses were built?" asks for an explorer, and its "where" belongs to
+    a clause about the continent. A question that opens "which/what NOUN" is read up to its
+    first relative word; any other is read whole."""
+    opening = _WHICH_NOUN.match(lower)
+    if opening is None or opening.group(1) in _AUXILIARIES:
+        return lower
+    clause = _RELATIVE.search(lower, opening.end())
+    return lower[: clause.start()] if clause else lower
+
+
 def question_shape(question: str) -> QuestionShape:
     """Read the answer type, compared items and yes/no form off a question's wording."""
     text = " ".join(question.strip().split())
@@ -90,8 +108,9 @@ def question_shape(question: str) -> QuestionShape:
         order = "later"
     types: frozenset[str] = frozenset()
     if not polar:
+        asking = _asking_part(lower)
         for pattern, labels in _RULES:
-            if pattern.search(lower):
+            if pattern.search(asking):
                 types = labels
                 break
         if types == PERSON | ORGANISATION and _KIN.search(lower):

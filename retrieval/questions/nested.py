@@ -92,6 +92,18 @@ class NestedQuestion:
     inner: str
     outer: str
 
+    @property
+    def asks_of_bridge(self) -> bool:
+        """Whether the outer question asks something of the bridge ("Where was {bridge}
+        born?"). "When did {bridge}?", left where the parser took the question's own verb
+        into the clause, asks nothing: every sentence that names the bridge would answer it."""
+        return asks_something(self.outer)
+
+
+def asks_something(outer: str) -> bool:
+    """An outer question has words of its own besides question and function words."""
+    return any(w not in WH | _FUNCTION_WORDS for w in nlp_words(outer))
+
 
 def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     """The inner and outer questions of "… the team that owns X …" or "… the product launched
@@ -99,7 +111,7 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     doc = parsed(nlp, question)
     found = _relative_clause(doc) or _participle(doc)
     if found is None:
-        return _kin_of(question) or _role_of(doc, question) or _possessed_role(question)
+        return _by_role(doc, question)
     noun, first, last = found
     head = " ".join(t.text for t in doc[_noun_start(doc, noun) : noun.i + 1] if t.pos_ != "DET")
     words = [t for t in doc[first : last + 1] if not t.is_punct]
@@ -112,15 +124,25 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     start = doc[_noun_start(doc, noun, determiners=True)].idx
     end = doc[last].idx + len(doc[last].text)
     outer = f"{question[:start]}{{bridge}}{question[end:]}"
-    return NestedQuestion(f"Which {head} {body}?", outer)
+    nested = NestedQuestion(f"Which {head} {body}?", outer)
+    # "Where was the director of film X born?" read with "X born" as a clause leaves "Where
+    # was {bridge}?": the role of X is the better split, where there is one.
+    return nested if nested.asks_of_bridge else _by_role(doc, question) or nested
+
+
+def _by_role(doc: Doc, question: str) -> NestedQuestion | None:
+    """The split by a kinship, a role of something, or a possessed role."""
+    return _kin_of(question) or _role_of(doc, question) or _possessed_role(question)
 
 
 def _continues_title(doc: Doc, i: int) -> bool:
-    """A capitalised word, a parenthesis, or the "!" inside "Author! Author!" still belongs to
-    a title the parser cut short."""
+    """A capitalised word, a parenthesis, the "!" inside "Author! Author!" or a hyphen before
+    a capitalised word still belongs to a title the parser cut short."""
     token = doc[i]
     if token.text == "!":
         return i + 1 < len(doc) and (doc[i + 1].is_title or doc[i + 1].text == "(")
+    if token.text == "-":  # "The Half-Way Girl"
+        return i + 1 < len(doc) and doc[i + 1].is_title
     return token.pos_ == "PROPN" or token.is_title or token.text == "("
 
 
@@ -156,8 +178,7 @@ def _role_of(doc: Doc, question: str) -> NestedQuestion | None:
             last = _clause_end(doc, last)
         end = doc[last].idx + len(doc[last].text)
         outer = f"{question[: doc[start].idx]}{{bridge}}{question[end:]}"
-        rest = [w for w in nlp_words(outer) if w not in WH | _FUNCTION_WORDS]
-        if not rest:
+        if not asks_something(outer):
             continue  # "Who is the child of the performer of X?": the next role is nested
         role = question[doc[start].idx : end]
         return NestedQuestion(f"Who is {role}?", outer)
@@ -187,7 +208,7 @@ def _possessed_role(question: str) -> NestedQuestion | None:
             return NestedQuestion(
                 f"Who is {owner}'s {inner}?", outer.replace("{bridge}", f"{{bridge}}'s {last}")
             )
-        if [w for w in nlp_words(outer) if w not in WH | _FUNCTION_WORDS]:
+        if asks_something(outer):
             return NestedQuestion(f"Who is {owner}'s {relation}?", outer)
     return None
 
