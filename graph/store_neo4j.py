@@ -8,32 +8,16 @@ adjusts by its own delta (`neo4j_aggregates.py`); the entities a write reads com
 what this process last wrote while no other writer came between (`KnownEntities`).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-import neo4j
-from neo4j import GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j import ManagedTransaction
 
 from groundgraph.graph import cypher
-from groundgraph.graph.base import StoreError
 from groundgraph.graph.derive import MentionRow, merge_evidence, merge_mentions
-from groundgraph.graph.model import (
-    Adjacency,
-    Chunk,
-    ChunkParse,
-    Community,
-    CommunitySet,
-    Document,
-    DocumentGraph,
-    Entity,
-    GraphStats,
-    Mention,
-    Relation,
-)
+from groundgraph.graph.model import ChunkParse, Community, DocumentGraph
 from groundgraph.graph.neo4j_aggregates import (
     Delta,
     EntityWrite,
@@ -46,9 +30,9 @@ from groundgraph.graph.neo4j_aggregates import (
     mention_row,
     rederive_batch,
 )
+from groundgraph.graph.neo4j_reads import Neo4jReader
 from groundgraph.graph.neo4j_rows import (
     chunk_rows,
-    community_of,
     community_row,
     document_rows,
     merged_name_rows,
@@ -63,11 +47,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Neo4jGraphStore:
-    """A `GraphStore` on a Neo4j 5 server.
-
-    Constraints and indexes (including full-text indexes over chunk text and entity names) are
-    created on connect, so an empty database is ready to use.
+class Neo4jGraphStore(Neo4jReader):
+    """A `GraphStore` on a Neo4j 5 server: `Neo4jReader`'s connection and reads, and writes.
 
     Example:
         store = Neo4jGraphStore(Neo4jSettings(uri="bolt://127.0.0.1:7687", password="..."))
@@ -75,52 +56,8 @@ class Neo4jGraphStore:
     """
 
     def __init__(self, settings: Neo4jSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._known = KnownEntities()
-        # Only warnings a user can act on: on a new database every read warns that a property
-        # or relationship type "does not exist" yet (UNRECOGNIZED), and hints and performance
-        # notes follow; they printed a dozen multi-line logs on every first ingest.
-        self._driver = GraphDatabase.driver(
-            settings.uri,
-            auth=(settings.user, settings.password.get_secret_value()),
-            connection_timeout=settings.connection_timeout,
-            notifications_min_severity=neo4j.NotificationMinimumSeverity.WARNING,
-            notifications_disabled_classifications=[
-                neo4j.NotificationDisabledClassification.HINT,
-                neo4j.NotificationDisabledClassification.UNRECOGNIZED,
-                neo4j.NotificationDisabledClassification.PERFORMANCE,
-            ],
-        )
-        with self._errors("connect to"):
-            self._driver.verify_connectivity()
-            for statement in cypher.SCHEMA:
-                self._driver.execute_query(statement, database_=settings.database)
-
-    @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
-        where = f"Neo4j at {self.settings.uri}"
-        try:
-            yield
-        except AuthError as e:
-            self._driver.close()
-            raise StoreError(
-                f"{where} refused user '{self.settings.user}': wrong user or password "
-                "(GROUNDGRAPH_NEO4J_USER, GROUNDGRAPH_NEO4J_PASSWORD)"
-            ) from e
-        except (ServiceUnavailable, SessionExpired, OSError) as e:
-            raise StoreError(
-                f"cannot {doing} {where}: the server is not reachable ({_one_line(e)}); start it "
-                "(scripts/neo4j.sh start) or set GROUNDGRAPH_NEO4J_URI"
-            ) from e
-        except Neo4jError as e:
-            raise StoreError(f"{where} failed to {doing} the graph: {_one_line(e)}") from e
-
-    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        with self._errors("read from"):
-            records, _, _ = self._driver.execute_query(
-                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.READ
-            )
-        return [record.data() for record in records]
 
     def _write(self, work: Callable[[ManagedTransaction, int], T], bump_version: bool = True) -> T:
         """Run `work(tx, version)` in one write transaction that first moves the version
@@ -262,52 +199,6 @@ class Neo4jGraphStore:
             relations = relation_ids[start : start + size]
             self._write(partial(_rederive_work, entities, relations, self._run_rows))
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Neo4j reads are each their own transaction: a read sees the latest committed
-        write (the embedded store holds one snapshot per request instead)."""
-        yield
-
-    def check(self) -> list[str]:
-        """The server keeps its own store consistent; here: that it answers."""
-        with self._errors("check"):
-            self._driver.verify_connectivity()
-        return []
-
-    def close(self) -> None:
-        self._driver.close()
-
-    # -- reads ----------------------------------------------------------------------------
-
-    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
-        rows = (
-            self._read(cypher.ALL_DOCUMENTS)
-            if ids is None
-            else self._read(cypher.DOCUMENTS_BY_ID, ids=list(dict.fromkeys(ids)))
-        )
-        return [Document(**row) for row in rows]
-
-    def chunk_ids(self) -> set[str]:
-        return {row["id"] for row in self._read(cypher.ALL_CHUNK_IDS)}
-
-    def chunks(self, ids: Iterable[str] | None = None, doc_id: str | None = None) -> list[Chunk]:
-        if doc_id is not None:
-            rows = self._read(cypher.CHUNKS_OF_DOCUMENT, doc_id=doc_id)
-        elif ids is None:
-            rows = self._read(cypher.ALL_CHUNKS)
-        else:
-            rows = self._read(cypher.CHUNKS_BY_ID, ids=list(dict.fromkeys(ids)))
-        return [Chunk(**row) for row in rows]
-
-    def parses(self, chunk_ids: Iterable[str]) -> dict[str, ChunkParse]:
-        rows = self._read(cypher.PARSES_BY_ID, ids=list(dict.fromkeys(chunk_ids)))
-        return {
-            r["chunk_id"]: ChunkParse(r["chunk_id"], r["model"], bytes(r["data"])) for r in rows
-        }
-
-    def chunks_without_parse(self, model: str) -> list[str]:
-        return [row["id"] for row in self._read(cypher.CHUNKS_WITHOUT_PARSE, model=model)]
-
     def put_parses(self, parses: Sequence[ChunkParse]) -> int:
         rows = parse_rows(parses)
         if not rows:
@@ -317,57 +208,6 @@ class Neo4jGraphStore:
             return sum(r["stored"] for r in self._run_rows(tx, cypher.PUT_PARSES, "rows", rows))
 
         return self._write(work, bump_version=False)
-
-    def entities(self, ids: Iterable[str] | None = None) -> list[Entity]:
-        rows = (
-            self._read(cypher.ALL_ENTITIES)
-            if ids is None
-            else self._read(cypher.ENTITIES_BY_ID, ids=list(dict.fromkeys(ids)))
-        )
-        return [Entity(**{**row, "aliases": tuple(row["aliases"])}) for row in rows]
-
-    def mentions(
-        self, chunk_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
-    ) -> list[Mention]:
-        if chunk_ids is None and entity_ids is None:
-            rows = self._read(cypher.ALL_MENTIONS)
-        else:
-            rows = self._read(cypher.MENTIONS_OF_CHUNKS, ids=list(dict.fromkeys(chunk_ids or ())))
-            rows += self._read(
-                cypher.MENTIONS_OF_ENTITIES, ids=list(dict.fromkeys(entity_ids or ()))
-            )
-        found = {Mention(**row) for row in rows}
-        return sorted(found, key=lambda m: (m.chunk_id, m.entity_id, m.surface))
-
-    def relations(self, entity_ids: Iterable[str] | None = None) -> list[Relation]:
-        rows = (
-            self._read(cypher.ALL_RELATIONS)
-            if entity_ids is None
-            else self._read(cypher.RELATIONS_OF_ENTITIES, ids=list(dict.fromkeys(entity_ids)))
-        )
-        unique = {row["id"]: row for row in rows}
-        relations = []
-        for _, row in sorted(unique.items()):
-            pairs = sorted(zip(row["evidence"], row["evidence_weights"], strict=True))
-            chunks, weights = zip(*pairs, strict=True) if pairs else ((), ())
-            relations.append(Relation(**{**row, "evidence": chunks, "evidence_weights": weights}))
-        return relations
-
-    def stats(self) -> GraphStats:
-        counts = self._read(cypher.COUNTS)[0]
-        types = {row["type"]: row["n"] for row in self._read(cypher.ENTITY_TYPES)}
-        return GraphStats(**counts, entity_types=types)
-
-    def adjacency(self) -> Adjacency:
-        mentions = self._read(cypher.MENTION_ADJACENCY)
-        relations = self._read(cypher.RELATION_ADJACENCY)
-        return Adjacency(
-            tuple((r["chunk_id"], r["entity_id"], r["count"]) for r in mentions),
-            tuple((r["source_id"], r["target_id"], r["weight"]) for r in relations),
-        )
-
-    def version(self) -> int:
-        return int(self._read(cypher.VERSION)[0]["v"])
 
     def replace_communities(self, communities: Sequence[Community], graph_version: int) -> None:
         self._write(
@@ -383,15 +223,6 @@ class Neo4jGraphStore:
             tx, cypher.CREATE_COMMUNITIES, "rows", [community_row(c) for c in communities]
         )
         tx.run(cypher.SET_COMMUNITIES_VERSION, {"version": graph_version}).consume()
-
-    def communities(self) -> CommunitySet:
-        version = self._read(cypher.COMMUNITIES_VERSION)[0]["v"]
-        found = tuple(community_of(row) for row in self._read(cypher.COMMUNITIES))
-        return CommunitySet(None if version is None else int(version), found)
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
 
 
 def _rederive_work(
