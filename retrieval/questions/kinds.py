@@ -38,11 +38,13 @@ _RULES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
         ),
     )
 )
-_WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]*)\b")
-_AUXILIARIES = frozenset(
-    {"is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "could"}
-    | {"will", "would", "should", "might", "may"}
+# "which team ...", "what year ...": the noun the question asks for, unless it is one of
+# `EMPTY_HEADS` ("what is", "what caused").
+WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]+)\b")
+EMPTY_HEADS = frozenset(
+    {"is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "will", "caused"}
 )
+_MODALS = frozenset({"could", "would", "should", "might", "may"})
 _RELATIVE = re.compile(r"\b(where|when|who|whom|whose|which|that)\b")
 _KIN = re.compile(
     r"\b(mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
@@ -86,8 +88,8 @@ def _asking_part(lower: str) -> str:
     where the first greenhouses were built?" asks for an explorer, and its "where" belongs to
     a clause about the continent. A question that opens "which/what NOUN" is read up to its
     first relative word; any other is read whole."""
-    opening = _WHICH_NOUN.match(lower)
-    if opening is None or opening.group(1) in _AUXILIARIES:
+    opening = WHICH_NOUN.match(lower)
+    if opening is None or opening.group(1) in EMPTY_HEADS | _MODALS:
         return lower
     clause = _RELATIVE.search(lower, opening.end())
     return lower[: clause.start()] if clause else lower

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 
 from groundgraph.ingest.dates import MONTHS, DateParts, dates_in
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.questions.kinds import DATE, NUMBER, ORGANISATION, question_shape
+from groundgraph.retrieval.questions.kinds import (
+    DATE,
+    EMPTY_HEADS,
+    NUMBER,
+    ORGANISATION,
+    WHICH_NOUN,
+    question_shape,
+)
 from groundgraph.retrieval.questions.parsed import parsed
 from groundgraph.retrieval.retrievers.linking import question_phrases
 
@@ -36,7 +43,6 @@ _NUMBER_NAMED = re.compile(
     r"\b(?:phone|telephone|mobile|fax|contact|registration|serial|account|reference|order|"
     r"ticket|tax|vat|company|policy|model|part|postal|post|zip|extension)\s+(?:number|no|code)\b"
 )
-WHICH_NOUN = re.compile(r"^(?:which|what)\s+([a-z][a-z-]+)\b")
 # "which expenses tool did ...": two words before the auxiliary are one asked noun.
 _WHICH_PHRASE = re.compile(
     r"^(?:which|what)\s+([a-z][a-z-]+\s+[a-z][a-z-]+)\s+"
@@ -103,9 +109,6 @@ _WORK_KINDS = frozenset({"film", "movie", "song", "album", "single", "novel", "b
 WH = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "why", "how"})
 # Auxiliaries and words every question of a kind has: they bind nothing.
 _EMPTY = frozenset({"be", "do", "have", "can", "will", "would", "should", "must", "may"})
-_EMPTY_HEADS = frozenset(
-    {"is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "will", "caused"}
-)
 # Relation words that documents say in other words: a question's word matches any of its
 # family ("owns" is stated as "owning team" or "maintained by"; "father" as "son of").
 _FAMILIES = (
@@ -231,7 +234,7 @@ def read_question(nlp: Language, question: str) -> QuestionTerms:
     head = ""
     causal = bool(_CAUSAL.search(lower))
     which = WHICH_NOUN.match(lower)
-    if which and which.group(1) in _EMPTY_HEADS:
+    if which and which.group(1) in EMPTY_HEADS:
         which = None
     if which and not causal and (not kinds or kinds == ORGANISATION) and not shape.items:
         kinds, head = frozenset({NAMED}), which.group(1)
