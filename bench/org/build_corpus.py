@@ -9,6 +9,7 @@ committed; run this again only to change them:
 """
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -222,6 +223,33 @@ def _dated_rows(sheet: object, header: tuple[str, ...], rows: list[tuple[object,
         sheet.append(row)  # type: ignore[attr-defined]
     for cell in sheet["A"][1:]:  # type: ignore[index]
         cell.number_format = "yyyy-mm-dd"
+
+
+def dated_workbook(
+    path: Path,
+    sheet_title: str,
+    header: tuple[str, ...],
+    rows: list[tuple[object, ...]],
+    properties: tuple[str, str, dt.datetime],
+) -> None:
+    """A one-sheet Excel rota whose first column holds dates; `properties` are its title,
+    creator and creation time."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    _dated_rows(sheet, header, rows)
+    book.properties.title, book.properties.creator, book.properties.created = properties
+    book.save(path)
+
+
+def write_all(writers: dict[str, Callable[[Path], None]], corpus: Path) -> None:
+    """Write each binary document of a corpus with its writer."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name, write in writers.items():
+        write(corpus / name)
+        print(f"wrote {corpus / name}")
 
 
 def _table(document: object, rows: list[tuple[str, ...]]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _dated_rows, _deck, _pdf, _properties, _table
+from build_corpus import _deck, _pdf, _properties, _table, dated_workbook, write_all
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2026, 3, 25, 9, 0)
@@ -59,13 +59,9 @@ def review_deck(path: Path) -> None:
 
 
 def duty_rota(path: Path) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Weekend duty"
-    _dated_rows(
-        sheet,
+    dated_workbook(
+        path,
+        "Weekend duty",
         ("Saturday", "Clinic", "Vet on duty", "Nurse on duty"),
         [
             (dt.datetime(2026, 4, 4), "Harrowgate Central", "Dr Amir Farouk", "Ben Ashworth"),
@@ -73,11 +69,8 @@ def duty_rota(path: Path) -> None:
             (dt.datetime(2026, 4, 11), "Harrowgate Central", "Dr Peter Lund", "Ben Ashworth"),
             (dt.datetime(2026, 4, 11), "Ripley Road", "Dr Sarah Quinlan", "Mia Okoro"),
         ],
+        ("Weekend duty rota, April 2026", "Elaine Curtis", CREATED),
     )
-    book.properties.title = "Weekend duty rota, April 2026"
-    book.properties.creator = "Elaine Curtis"
-    book.properties.created = CREATED
-    book.save(path)
 
 
 def hygiene_policy(path: Path) -> None:
@@ -101,10 +94,7 @@ WRITERS = {
 
 
 def main() -> None:
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for name, write in WRITERS.items():
-        write(CORPUS / name)
-        print(f"wrote {CORPUS / name}")
+    write_all(WRITERS, CORPUS)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _dated_rows, _deck, _pdf, _properties, _table
+from build_corpus import _deck, _pdf, _properties, _table, dated_workbook, write_all
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2026, 2, 2, 9, 0)
@@ -57,24 +57,17 @@ def agm_deck(path: Path) -> None:
 
 
 def driver_rota(path: Path) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Drivers"
-    _dated_rows(
-        sheet,
+    dated_workbook(
+        path,
+        "Drivers",
         ("Date", "Run", "Driver", "Helper"),
         [
             (dt.datetime(2026, 2, 3), "Supermarket collection", "Neil Garside", "Tom Hayes"),
             (dt.datetime(2026, 2, 4), "School deliveries", "Priya Shah", "Neil Garside"),
             (dt.datetime(2026, 2, 5), "Supermarket collection", "Tom Hayes", "Ruth Ward"),
         ],
+        ("Driver rota, February 2026", "Aisha Rahman", CREATED),
     )
-    book.properties.title = "Driver rota, February 2026"
-    book.properties.creator = "Aisha Rahman"
-    book.properties.created = CREATED
-    book.save(path)
 
 
 def food_safety(path: Path) -> None:
@@ -98,10 +91,7 @@ WRITERS = {
 
 
 def main() -> None:
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for name, write in WRITERS.items():
-        write(CORPUS / name)
-        print(f"wrote {CORPUS / name}")
+    write_all(WRITERS, CORPUS)
 
 
 if __name__ == "__main__":

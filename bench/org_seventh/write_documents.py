@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _dated_rows, _deck, _pdf, _properties
+from build_corpus import _deck, _pdf, _properties, dated_workbook, write_all
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2026, 3, 20, 9, 0)
@@ -54,8 +54,7 @@ def all_hands(path: Path) -> None:
     slides = [
         (
             "2025 in numbers",
-            "We brewed 1.4 million litres of beer in 2025.\n"
-            "Exports to Norway grew by 30%.",
+            "We brewed 1.4 million litres of beer in 2025.\nExports to Norway grew by 30%.",
         ),
         (
             "People",
@@ -63,21 +62,16 @@ def all_hands(path: Path) -> None:
         ),
         (
             "2026 plans",
-            "A second canning line arrives in September.\n"
-            "Hollin Sour becomes a year-round beer.",
+            "A second canning line arrives in September.\nHollin Sour becomes a year-round beer.",
         ),
     ]
     _deck(path, ("Brackenridge all-hands 2026", "Fiona Mackay, Managing Director"), slides, CREATED)
 
 
 def delivery_rota(path: Path) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Deliveries"
-    _dated_rows(
-        sheet,
+    dated_workbook(
+        path,
+        "Deliveries",
         ("Date", "Route", "Driver", "Van"),
         [
             (dt.datetime(2026, 4, 6), "Lakes North", "Sam Ellery", "Van 2"),
@@ -85,11 +79,8 @@ def delivery_rota(path: Path) -> None:
             (dt.datetime(2026, 4, 7), "Lakes South", "Dan Hollis", "Van 1"),
             (dt.datetime(2026, 4, 8), "Carlisle", "Sam Ellery", "Van 3"),
         ],
+        ("Delivery rota, April 2026", "Ruth Okonjo", CREATED),
     )
-    book.properties.title = "Delivery rota, April 2026"
-    book.properties.creator = "Ruth Okonjo"
-    book.properties.created = CREATED
-    book.save(path)
 
 
 WRITERS = {
@@ -101,10 +92,7 @@ WRITERS = {
 
 
 def main() -> None:
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for name, write in WRITERS.items():
-        write(CORPUS / name)
-        print(f"wrote {CORPUS / name}")
+    write_all(WRITERS, CORPUS)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "org"))
 
-from build_corpus import _dated_rows, _deck, _pdf, _properties, _table
+from build_corpus import _deck, _pdf, _properties, _table, dated_workbook, write_all
 
 CORPUS = Path(__file__).parent / "corpus"
 CREATED = dt.datetime(2026, 3, 1, 9, 0)
@@ -89,8 +89,7 @@ def all_hands(path: Path) -> None:
         ),
         (
             "Hardware",
-            "We shipped 310 K2 Gateways this quarter.\n"
-            "The K3 Gateway is planned for 2027.",
+            "We shipped 310 K2 Gateways this quarter.\nThe K3 Gateway is planned for 2027.",
         ),
         (
             "People",
@@ -102,13 +101,9 @@ def all_hands(path: Path) -> None:
 
 
 def oncall_rota(path: Path) -> None:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "On call"
-    _dated_rows(
-        sheet,
+    dated_workbook(
+        path,
+        "On call",
         ("Week starting", "Service", "Primary", "Secondary"),
         [
             (dt.datetime(2026, 3, 2), "Alarm Router", "Ben Achebe", "Priya Raman"),
@@ -118,11 +113,8 @@ def oncall_rota(path: Path) -> None:
             (dt.datetime(2026, 3, 16), "Gridlink API", "Jonas Weber", "Ellie Marsh"),
             (dt.datetime(2026, 3, 23), "Invoice Engine", "Lara Quinn", "Owen Gallagher"),
         ],
+        ("On-call rota, March 2026", "Priya Raman", CREATED),
     )
-    book.properties.title = "On-call rota, March 2026"
-    book.properties.creator = "Priya Raman"
-    book.properties.created = CREATED
-    book.save(path)
 
 
 def gateway_datasheet(path: Path) -> None:
@@ -148,10 +140,7 @@ WRITERS = {
 
 
 def main() -> None:
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for name, write in WRITERS.items():
-        write(CORPUS / name)
-        print(f"wrote {CORPUS / name}")
+    write_all(WRITERS, CORPUS)
 
 
 if __name__ == "__main__":
