@@ -84,6 +84,19 @@ def stated_cause(unit: Unit) -> str | None:
     return text.strip().rstrip(".") if _under_cause_heading(unit) else None
 
 
+def cause_of_another(terms: QuestionTerms, unit: Unit) -> bool:
+    """The unit's "because" gives the cause of something the question does not ask about:
+    "Its temperature alarm did not sound because the alarm's battery was flat" says why the
+    alarm was silent, not why the fridge warmed up."""
+    match = CAUSE.search(unit.sentence.text)
+    if match is None:
+        return False
+    effect = stems(unit.sentence.text[: match.start()])
+    asked = set().union(*word_stems(terms.words), *(stems(n) for n in terms.names))
+    # "The stoppage was caused by ...": one word for the event itself is no other effect
+    return len(effect) > 1 and not effect & asked
+
+
 def _under_cause_heading(unit: Unit) -> bool:
     section = unit.sentence.chunk.chunk.section
     heading = section.rsplit(SECTION_SEPARATOR, 1)[-1] if section else ""
@@ -153,14 +166,14 @@ def bind(
     words = word_stems(terms.words)
     coverage = _relation_coverage(terms, unit, words, weights)
     above = word_coverage(words, unit.above_stems, weights)
-    stated = word_coverage(words, unit.stems | unit.above_stems, [1.0] * len(words))
+    scope = _relation_scope(unit, coverage)
+    stated = word_coverage(words, scope, [1.0] * len(words))
     anchored = bool(levels) and max(levels) == IN_UNIT
     # A sentence that gives the asked date may leave the relation to its neighbours: "On 5
     # November 2024 the Billing Engine was unavailable ... card payments failed."
     in_document = dated and word_coverage(words, unit.document_stems, weights) > 0
     if not levels and (
-        stated < ANCHORLESS_COVERAGE
-        or not all(n & (unit.stems | unit.above_stems) for n in word_stems(terms.nouns))
+        stated < ANCHORLESS_COVERAGE or not all(n & scope for n in word_stems(terms.nouns))
     ):
         # with no name or date to hold on to, most of the relation must be said, and every
         # thing it names: "Chair: Tom Avery" of the operations meeting chaired no board meeting
@@ -181,10 +194,18 @@ def bind(
         return None
     if levels and not anchored and coverage == 0:
         return None
-    if unit.cells and levels and min(levels) < ABOVE:
+    if len(unit.cells) > 1 and levels and min(levels) < ABOVE:
         return None  # a row's key is in the row or its table's title, not in another row
     names = sum(levels) / len(levels) if levels else IN_UNIT
     return names + 2 * coverage + above
+
+
+def _relation_scope(unit: Unit, coverage: float) -> frozenset[str]:
+    """Where an anchorless question's relation may be stated: the unit and above it; for a
+    `Driver: Neil Garside` line whose label is a word of the relation, its whole report too
+    ("Who was driving the van when it hit the bollard?")."""
+    scope = unit.stems | unit.above_stems
+    return scope | unit.document_stems if len(unit.cells) == 1 and coverage > 0 else scope
 
 
 def _about_someone_else(unit: Unit, keys: list[str]) -> bool:
@@ -252,8 +273,15 @@ def _about_its_subject(unit: Unit) -> bool:
 
 
 def word_stems(words: frozenset[str]) -> list[frozenset[str]]:
-    """Each relation word as the stems of its family."""
-    return [frozenset(stems(" ".join(related(w)))) for w in sorted(words)]
+    """Each relation word as the stems of its family, with the nouns for who does it ("drive"
+    is said by "Driver: Neil Garside", "report" by "Reporter")."""
+    return [
+        frozenset(stems(" ".join(f"{r} {_doer(r)}" for r in related(w)))) for w in sorted(words)
+    ]
+
+
+def _doer(verb: str) -> str:
+    return f"{verb}r" if verb.endswith("e") else f"{verb}er"
 
 
 def word_coverage(

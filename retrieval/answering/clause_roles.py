@@ -14,7 +14,27 @@ from groundgraph.retrieval.questions.stems import stems
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-_CHANGE_VERBS = frozenset({"move", "relocate", "transfer", "switch", "change", "migrate"})
+_CHANGE_VERBS = frozenset(
+    {
+        "move",
+        "relocate",
+        "transfer",
+        "switch",
+        "change",
+        "migrate",
+        "rise",
+        "increase",
+        "fall",
+        "drop",
+        "grow",
+        "climb",
+        "decline",
+        "reduce",
+        "cut",
+        "raise",
+        "shrink",
+    }
+)
 
 
 def token_stem(token: Token) -> str:
@@ -29,20 +49,45 @@ def _without_article(token: Token) -> Span | None:
 
 def former_phrases(span: Span) -> list[Span]:
     """What the sentence gives as held before a change: "instead of 22 Park Row", "moving
-    from Park Row", "replaces the Acme scanner" (without a leading article)."""
+    from Park Row", "replaces the Acme scanner", "succeeded Derek Lyle" (without a leading
+    article)."""
     found = []
     for token in span:
         objects: list[Token] = []
         instead = token.lower_ == "of" and token.i > 0 and token.nbor(-1).lower_ == "instead"
-        if instead or (token.lower_ == "from" and token.head.lemma_ in _CHANGE_VERBS):
+        # "will cost £38, up from £35"
+        after_change = _changes(token.head) or token.head.lower_ in ("up", "down")
+        after_change = after_change or _took_over(token.head)
+        if instead or (token.lower_ == "from" and after_change):
             objects = [c for c in token.children if c.dep_ == "pobj"]
-        elif token.dep_ == "dobj" and token.head.lemma_ in ("replace", "supersede"):
+        elif token.dep_ == "dobj" and token.head.lemma_ in ("replace", "supersede", "succeed"):
             objects = [token]
         for o in objects:
             phrase = _without_article(o)
             if phrase is not None:
-                found.append(phrase)
+                found.append(_before_to(phrase))
     return found
+
+
+def _changes(verb: Token) -> bool:
+    """A verb of change: "moves", "rose", or "goes up" / "goes down"."""
+    if verb.lemma_ in _CHANGE_VERBS:
+        return True
+    return verb.lemma_ == "go" and any(c.lower_ in ("up", "down") for c in verb.children)
+
+
+def _took_over(verb: Token) -> bool:
+    """ "took over from Alan Birch": who held it before."""
+    return verb.lemma_ == "take" and any(c.lower_ == "over" for c in verb.children)
+
+
+def _before_to(phrase: Span) -> Span:
+    """The part of "£300 to £330" before its "to", where the parser took the old and the new
+    amount as one phrase: only the first is the old one."""
+    for token in phrase[1:]:
+        if token.lower_ == "to" and token.dep_ == "quantmod":
+            return phrase.doc[phrase.start : token.i]
+    return phrase
 
 
 def marked_former(cand: Span, former: list[Span]) -> bool:

@@ -128,8 +128,8 @@ def _antecedent(
     """What a pronoun stands for: a personal pronoun for the person its section named, when
     it named exactly one, or exactly one whom no earlier pronoun gave the other gender ("she
     spent eight years at Navenco" makes the next "He" not Amara); otherwise the document's
-    subject, unless the section named several people (then it is ambiguous and stands for
-    nobody)."""
+    subject where that can be a person's name, unless the section named several people (then
+    it is ambiguous and stands for nobody)."""
     if pronoun in _PERSONAL:
         distinct = list(dict.fromkeys(people))
         if len(distinct) == 1:
@@ -137,7 +137,15 @@ def _antecedent(
         fitting = [p for p in distinct if genders.get(p, _GENDER[pronoun]) == _GENDER[pronoun]]
         if len(distinct) > 1:
             return fitting[0] if len(fitting) == 1 else ""
+        if not _a_name(subject):
+            return ""  # "He" on a page titled "Winter newsletter" is nobody we know of
     return subject
+
+
+def _a_name(title: str) -> bool:
+    """A title that can be a person's name: every word capitalised ("Anne Holt")."""
+    words = [w for w in title.split() if w[:1].isalpha()]
+    return bool(words) and all(w[:1].isupper() for w in words)
 
 
 def _person_of(antecedent: tuple[Token, str] | None) -> str:

@@ -62,6 +62,9 @@ SIMILARITY_SHARE = 0.6
 MIN_SENTENCE_WORDS = 2
 # Inner answers tried as the bridge of a two-hop question, best bound first.
 BRIDGES = 3
+# Relations one question may nest: "Who leads the team that maintains the service that failed
+# in INC-0412?" is three.
+HOPS = 3
 
 
 def support_score(similarity: float, overlap: float) -> float:
@@ -171,24 +174,39 @@ class ExtractiveGenerator:
 
     def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
         """The inner question's answer (the bridge), then the outer question asked about it;
-        None unless both hops are stated, or when the outer question asks nothing of the
+        None unless every hop is stated, or when the outer question asks nothing of the
         bridge (a split the parser got wrong)."""
+        names = read_question(self.nlp(), question).names
+        chain = self._hops(nested, names, context, HOPS - 2)
+        return self._quote(question, chain, chain[0].value) if chain else None
+
+    def _hops(
+        self, nested: NestedQuestion, names: Sequence[str], context: Context, deeper: int
+    ) -> list[Reading] | None:
+        """The reading of each hop, the last first. An outer question that nests another
+        relation around the bridge ("Who leads the team that maintains {bridge}?") is read
+        as two hops of its own, up to `HOPS` in all."""
         if not nested.asks_of_bridge:
             return None
         inner = newest_first(self._read(nested.inner, self._context(nested.inner, context)))
         # only readings as well bound and fitting as the best are bridges worth trying
         inner = [r for r in inner if _same_rank(r, inner[0])]
-        names = read_question(self.nlp(), question).names
         for bridge in list(dict.fromkeys(r.value for r in inner))[:BRIDGES]:
             first = next(r for r in inner if r.value == bridge)
             outer = nested.outer.replace("{bridge}", bridge)
+            again = split_nested(self.nlp(), outer) if deeper > 0 else None
+            if again is not None and bridge in again.inner:
+                rest = self._hops(again, (*names, bridge), context, deeper - 1)
+                if rest:
+                    return [*rest, first]
+                continue
             second = [
                 r
                 for r in newest_first(self._read(outer, self._context(outer, context)))
                 if not _restates(r.value, (bridge, *names))
             ]
             if second:
-                return self._quote(question, [second[0], first], second[0].value)
+                return [second[0], first]
         return None
 
     def _context(self, question: str, context: Context) -> Context:

@@ -38,7 +38,7 @@ from groundgraph.retrieval.answering.binding import (
 from groundgraph.retrieval.answering.evidence import EvidenceSentence
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping, units_of
 from groundgraph.retrieval.answering.kinship import asked_relative, states_relative
-from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, PERSON_NOUNS
+from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, asked_role
 from groundgraph.retrieval.answering.value_spans import values
 from groundgraph.retrieval.questions.kinds import NATIONALITY
 from groundgraph.retrieval.questions.stems import stems
@@ -67,6 +67,10 @@ _OPPOSITES: dict[str, set[str]] = {}
 for _a, _b in _PAIRS:
     _OPPOSITES.setdefault(_a, set()).add(_b)
     _OPPOSITES.setdefault(_b, set()).add(_a)
+
+
+# "how many extra days": the question's own words, no qualifier a unit must state
+_HOW = frozenset({"many", "much"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
             binding is None
             or _another_kind(terms, unit)
             or _role_unstated(terms, unit)
+            or _row_unqualified(terms, unit)
             or _states_the_opposite(terms, unit)
         ):
             continue
@@ -105,6 +110,15 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         # A unit that states the relation must give the value in it; one bound by its date
         # while a neighbour states the relation cannot.
         in_relation = word_coverage(word_stems(terms.words), unit.stems, weights) > 0
+        if (
+            "PERSON" in terms.kinds
+            and not unit.cells
+            and not in_relation
+            and _only_above(terms, unit, weights)
+        ):
+            # "Who reported the FV4 spill?": a person in a sentence under the spill's heading
+            # that says nothing of reporting did not report it
+            continue
         prose, span = not unit.cells, unit.sentence.span
         # "Steno, the artistic name of Stefano Vanzina (...) was an Italian film director":
         # where a nationality word is said of them, it is the answer, not another name.
@@ -116,7 +130,9 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
         for value, fit in values(terms, unit, in_relation):
             if loose and _names_another(unit, terms, value):
                 continue
-            if unit.sentence.heading and _says_the_question(value, terms):
+            if unit.sentence.heading and (
+                _says_the_question(value, terms) or _no_person_in_heading(terms, unit, value)
+            ):
                 continue
             if demonyms and value not in demonyms:
                 continue
@@ -130,6 +146,11 @@ def read(terms: QuestionTerms, units: Iterable[Unit], generic: frozenset[str]) -
                 continue
             readings.append(Reading(unit, value, binding, fit))
     return sorted(readings, key=_rank)
+
+
+def _only_above(terms: QuestionTerms, unit: Unit, weights: list[float]) -> bool:
+    """The relation's words are stated over the unit (its heading), none in it."""
+    return word_coverage(word_stems(terms.words), unit.above_stems, weights) > 0
 
 
 def _states_the_opposite(terms: QuestionTerms, unit: Unit) -> bool:
@@ -160,11 +181,31 @@ def _another_kind(terms: QuestionTerms, unit: Unit) -> bool:
 def _role_unstated(terms: QuestionTerms, unit: Unit) -> bool:
     """A person asked for by a role the question qualifies ("the firmware engineer of the
     Routing team") is answered only where the role is said: "Tomasz Wojcik leads Routing"
-    names the team's lead, not its firmware engineer."""
+    names the team's lead, not its firmware engineer, and "Ruth Okonjo runs sales" names no
+    head brewer. The words that qualify the role are said there or above it: "she will lead
+    our work with schools" names no site lead."""
     if "PERSON" not in terms.kinds:
         return False
-    roles = [noun for noun, _ in terms.qualified if noun in PERSON_NOUNS]
-    return any(not word_stems(frozenset({role}))[0] & unit.stems for role in roles)
+    said = unit.stems | unit.above_stems
+    return any(
+        not word_stems(frozenset({role}))[0] & unit.stems
+        or not all(stems(q) & said for q in qualifiers - _HOW)
+        for role, qualifiers in terms.qualified
+        if asked_role(role, terms.question)
+    )
+
+
+def _row_unqualified(terms: QuestionTerms, unit: Unit) -> bool:
+    """A table row whose column is a noun the question qualifies, without the qualifier:
+    "Clinic: Knaresby" does not say which clinic is "the busiest clinic"."""
+    if len(unit.cells) < 2:
+        return False
+    columns = set().union(*(stems(name) for name, _ in unit.cells))
+    said = unit.stems | unit.above_stems
+    return any(
+        stems(noun) & columns and not all(stems(q) & said for q in qualifiers - _HOW)
+        for noun, qualifiers in terms.qualified
+    )
 
 
 def _loose(terms: QuestionTerms, unit: Unit, generic: frozenset[str]) -> bool:
@@ -185,6 +226,17 @@ def _says_the_question(value: str, terms: QuestionTerms) -> bool:
         w for n in terms.names for w in normalise(n).split()
     }
     return any(w in asked for w in normalise(value).split())
+
+
+def _no_person_in_heading(terms: QuestionTerms, unit: Unit, value: str) -> bool:
+    """A "who" question read from a heading gets a person the recogniser names there, never
+    the heading's other words ("INCIDENT NOTE - FERMENTER FV4 SPILL" for "Who reported the
+    FV4 spill?")."""
+    span = unit.sentence.span
+    if "PERSON" not in terms.kinds or span is None:
+        return False
+    key = normalise(value)
+    return not any(e.label_ == "PERSON" and normalise(e.text) == key for e in span.ents)
 
 
 def _names_another(unit: Unit, terms: QuestionTerms, value: str) -> bool:

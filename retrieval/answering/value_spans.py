@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from groundgraph.ingest.dates import MONTHS, agrees, dates_in
+from groundgraph.ingest.dates import agrees, dates_in
 from groundgraph.ingest.resolution import normalise
-from groundgraph.retrieval.answering.binding import stated_cause
+from groundgraph.retrieval.answering.binding import CAUSE, cause_of_another, stated_cause
 from groundgraph.retrieval.answering.cell_values import cell_values
 from groundgraph.retrieval.answering.clause_roles import (
     done_by_another,
@@ -21,7 +21,13 @@ from groundgraph.retrieval.answering.clause_roles import (
 from groundgraph.retrieval.answering.evidence import LEADING_TOKENS, leading_pronoun
 from groundgraph.retrieval.answering.evidence_units import Unit, overlapping
 from groundgraph.retrieval.answering.lifespans import life_span, stated_by_range
-from groundgraph.retrieval.answering.value_kinds import NAME_LABELS, NUMERIC, PERSON_NOUNS
+from groundgraph.retrieval.answering.value_kinds import (
+    MONTH_NAMES,
+    NAME_LABELS,
+    NUMERIC,
+    PERSON_NOUNS,
+    names_a_time,
+)
 from groundgraph.retrieval.questions.kinds import DATE
 from groundgraph.retrieval.questions.stems import stems
 from groundgraph.retrieval.questions.terms import ANY, NAMED, QuestionTerms, related
@@ -39,6 +45,8 @@ _HOUSE_NUMBER = re.compile(r"\d{1,5}[A-Za-z]?")
 _NOT_PLACES = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT", "ORDINAL"})
 _MISLABELLED_PEOPLE = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "FAC"})
 _PLACES = frozenset({"LOC", "GPE"})
+_AMOUNTS = frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"})
+_CURRENCY = frozenset({"£", "$", "€", "¥"})
 _BY = re.compile(r"\bby\b", re.I)
 # "28 days", "7 years": spaCy's DATE entities that are amounts of time.
 _DURATION = re.compile(r"\d.*\b(second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE)
@@ -49,25 +57,31 @@ _LENGTH_OF_TIME = re.compile(
     re.IGNORECASE,
 )
 _NO_NAME = re.compile(r"[\d\s.,:;/%£$€()\-–]*")
-_MONTHS = re.compile("|".join(rf"\b{m}\b" for m in sorted(MONTHS, key=len, reverse=True)), re.I)
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
+_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+\b")
+_SMALL = re.compile(r"\d{1,3}")
+_STREET = re.compile(
+    r"\b(?:Lane|Road|Street|Avenue|Yard|Square|Place|Close|Crescent|Terrace|Parade)$"
+)
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)+\b")
 
 
 def values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tuple[str, float]]:
     if terms.causal:
         cause = stated_cause(unit)
-        return [(cause, 1.0)] if cause else []
+        return [(cause, 1.0)] if cause and not cause_of_another(terms, unit) else []
     found = cell_values(terms, unit) if unit.cells else _span_values(terms, unit, in_relation)
     if terms.kinds == {NAMED}:  # "which supplier" is named, never a date or a number
-        found = [(v, fit) for v, fit in found if not _NO_NAME.fullmatch(_MONTHS.sub("", v))]
+        found = [(v, fit) for v, fit in found if not _NO_NAME.fullmatch(MONTH_NAMES.sub("", v))]
     if terms.kinds == DATE:
         # "17 September 190030 April 1985": two dates run together; "for two weeks": how
         # long, not when
         found = [
             (v, fit)
             for v, fit in found
-            if not _RUN_TOGETHER.search(v) and not _LENGTH_OF_TIME.fullmatch(v.strip())
+            if not _RUN_TOGETHER.search(v)
+            and not _LENGTH_OF_TIME.fullmatch(v.strip())
+            and names_a_time(v)
         ]
     return found
 
@@ -83,11 +97,18 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         c for c in _candidates(terms, span) if not overlapping(normalise(c[0].text), asked)
     ]
     candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
+    # "The outage was caused by an expired TLS certificate": what caused it did not fail
+    cause = CAUSE.search(span.text)
+    if cause is not None:
+        begins = span.start_char + cause.start("cause")
+        candidates = [c for c in candidates if c[0].start_char < begins]
     words = set(stems(" ".join(w for word in terms.words for w in related(word))))
-    if terms.asks_object:  # "What did Navenco make?": what the relation word takes
+    if terms.asks_object and not terms.kinds <= NUMERIC:  # "What did Navenco make?"
         taken = [(c.start, c.end) for c, _ in candidates]
         candidates += [
-            (o, "OBJECT") for o in relation_objects(span, words) if not _overlaps(o, taken)
+            (o, "OBJECT")
+            for o in relation_objects(span, words)
+            if not _overlaps(o, taken) and not overlapping(normalise(o.text), asked)
         ]
     found = []
     ordered = sorted(candidates, key=lambda c: c[0].start)
@@ -120,6 +141,9 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         fit += _in_clause(cand, words)
         # "the chief executive, Tom Avery": the name the asked role is given
         fit += 2.0 if "PERSON" in terms.kinds and _in_apposition(cand, terms.words) else 0.0
+        # "head brewer Tomas Novak, who took over from Alan Birch": what the asked value was
+        # before is given as such, wherever the relation's words stand
+        fit += 1.0 if terms.former and marked_former(cand, former) else 0.0
         if fit == 0 and in_relation:
             continue  # stated in the sentence, but not in the asked relation's clause
         fit += 1.0 if label in terms.prefer else 0.0
@@ -268,12 +292,22 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
     # An entity that runs a name of the question into another ("Pellford is Ansel Varga")
     # is no candidate; the capitalised runs in it still are.
     ents = [e for e in span.ents if not _swallows_a_name(normalise(e.text), asked)]
+    if kinds & NUMERIC:  # "1,100 Christmas", which the recogniser calls a date, is a count
+        ents = [e for e in ents if not (e.label_ == "DATE" and _COUNT.match(e.text))]
     for ent in ents:
         label = ent.label_
         fits = label in things or (person and label in _PLACES and _agent(ent))
+        # "Grace Whitlock joined ... as a trainee brewer": a person the sentence calls one
+        fits = fits or (label == "PERSON" and _called(ent, terms.head, asked))
         named = NAMED in kinds and fits and not _plural_of_asked(ent, terms.head)
         duration = (
-            bool(kinds & NUMERIC) and label in ("DATE", "TIME") and _DURATION.search(ent.text)
+            bool(kinds & NUMERIC)
+            and label in ("DATE", "TIME")
+            and bool(_DURATION.search(ent.text) or _LENGTH_OF_TIME.search(ent.text))
+        )
+        # "over 25", which the recogniser calls a date: a number, not a year
+        duration = duration or (
+            bool(kinds & NUMERIC) and label == "DATE" and _SMALL.fullmatch(ent.text) is not None
         )
         # The small recogniser calls some people works of art ("Alfred Nobel"): a person
         # may be any name, though one it labels PERSON fits better (`prefer`).
@@ -290,7 +324,11 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
         place = bool(kinds & {"GPE", "LOC"}) and before in _LOCATIVE and label not in _NOT_PLACES
         # "a new expenses tool, Spendly,": the name the asked noun is given, whatever its label
         named = named or (NAMED in kinds and _names_the_asked(ent, terms.head))
-        if ANY in kinds or label in kinds or named or mislabelled or place:
+        if "PERSON" in kinds and _STREET.search(ent.text):
+            continue  # "the Mill Lane yard": a street is nobody
+        if label in _AMOUNTS and (label in kinds or ANY in kinds):
+            out.append((_with_unit(ent), label))
+        elif ANY in kinds or label in kinds or named or mislabelled or place:
             out.append((_with_house_number(ent), label))
         elif duration:
             out.append((ent, "QUANTITY"))
@@ -300,9 +338,54 @@ def _candidates(terms: QuestionTerms, span: Span) -> list[tuple[Span, str]]:
             piece = span.char_span(m.start(), m.end(), alignment_mode="expand")
             if piece is not None and not _overlaps(piece, taken):
                 out.append((piece, "MONEY"))
+                taken.append((piece.start, piece.end))
+    if kinds & NUMERIC:
+        out += [(piece, "CARDINAL") for piece in _counts(span) if not _overlaps(piece, taken)]
     if NAMED in kinds or ANY in kinds or "PERSON" in kinds:
         out += _named_phrases(terms, span, taken)
     return out
+
+
+def _counts(span: Span) -> list[Span]:
+    """ "roughly 900 litres", "1,100 Christmas hampers", where the recogniser saw no number:
+    each count and its noun."""
+    return [
+        span.doc[t.i : t.head.i + 1]
+        for t in span
+        if t.like_num
+        and t.dep_ == "nummod"
+        and t.head.pos_ == "NOUN"
+        and t.head.i > t.i
+        and all(m.dep_ == "compound" for m in span.doc[t.i + 1 : t.head.i])
+    ]
+
+
+def _called(ent: Span, head: str, names: list[str]) -> bool:
+    """The asked noun is said in the entity's clause ("X joined ... as a trainee brewer"); a
+    "noun" that is a word of a name the question gives is none."""
+    asked = head.split()[-1].casefold() if head else ""
+    if not asked or any(asked in n.split() for n in names):
+        return False
+    clause = _clause_head(ent.root)
+    return any(t.lemma_.casefold() == asked and _clause_head(t) == clause for t in ent.sent)
+
+
+def _with_unit(ent: Span) -> Span:
+    """An amount with its currency and the noun it counts: the recogniser leaves "£" out of
+    "£240,000" and "litres" out of "1.4 million litres"."""
+    doc = ent.doc
+    start = ent.start - 1 if ent.start > 0 and doc[ent.start - 1].text in _CURRENCY else ent.start
+    end = ent.end
+    root = ent.root
+    if (
+        ent.label_ != "MONEY"
+        and end < len(doc)
+        and root.dep_ == "nummod"
+        and root.head.i == end
+        and doc[end].pos_ == "NOUN"
+    ):
+        end += 1
+    return doc[start:end]
 
 
 def _with_house_number(ent: Span) -> Span:

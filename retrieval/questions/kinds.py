@@ -45,6 +45,9 @@ EMPTY_HEADS = frozenset(
     {"is", "are", "was", "were", "does", "do", "did", "has", "have", "had", "can", "will", "caused"}
 )
 _MODALS = frozenset({"could", "would", "should", "might", "may"})
+_WHO = re.compile(r"^(who)\b")
+# "Who drives on 8 April, and where did he drive before?": two questions, not a clause
+_TWO_QUESTIONS = re.compile(r",?\s+and\s+(?:who|where|when|what|which|how)\b")
 _RELATIVE = re.compile(r"\b(where|when|who|whom|whose|which|that)\b")
 _KIN = re.compile(
     r"\b(mother|father|son|daughter|child|children|husband|wife|spouse|brother|sister|"
@@ -87,9 +90,10 @@ def _asking_part(lower: str) -> str:
     """The part of a question that says what it asks: "Which explorer mapped the continent
     where the first greenhouses were built?" asks for an explorer, and its "where" belongs to
     a clause about the continent. A question that opens "which/what NOUN" is read up to its
-    first relative word; any other is read whole."""
-    opening = WHICH_NOUN.match(lower)
-    if opening is None or opening.group(1) in EMPTY_HEADS | _MODALS:
+    first relative word, and so is one that opens "who" ("Who was driving the van when it hit
+    the bollard?" asks for a person); any other is read whole."""
+    opening = WHICH_NOUN.match(lower) or _WHO.match(lower)
+    if opening is None or opening.group(1) in EMPTY_HEADS | _MODALS or _TWO_QUESTIONS.search(lower):
         return lower
     clause = _RELATIVE.search(lower, opening.end())
     return lower[: clause.start()] if clause else lower

@@ -125,9 +125,30 @@ def split_nested(nlp: Language, question: str) -> NestedQuestion | None:
     end = doc[last].idx + len(doc[last].text)
     outer = f"{question[:start]}{{bridge}}{question[end:]}"
     nested = NestedQuestion(f"Which {head} {body}?", outer)
+    if not nested.asks_of_bridge:
+        nested = _own_verb_returned(question, words, start, end, head) or nested
     # "Where was the director of film X born?" read with "X born" as a clause leaves "Where
     # was {bridge}?": the role of X is the better split, where there is one.
     return nested if nested.asks_of_bridge else _by_role(doc, question) or nested
+
+
+def _own_verb_returned(
+    question: str, words: list[Token], start: int, end: int, head: str
+) -> NestedQuestion | None:
+    """ "Where did the trainee brewer who joined in February work before?", parsed with "work
+    before" in the clause (as "February work"), leaves "Where did {bridge}?": the last words
+    of the clause, from a word that can be a verb, are the question's own, so long as the
+    clause keeps a verb of its own."""
+    for k in range(1, min(3, len(words) - 2) + 1):
+        own, kept = words[-k], words[:-k]
+        if own.pos_ not in ("VERB", "NOUN") or not any(t.pos_ == "VERB" for t in kept):
+            continue
+        body = question[kept[0].idx : kept[-1].idx + len(kept[-1].text)]
+        outer = f"{question[:start]}{{bridge}} {question[own.idx : end]}{question[end:]}"
+        nested = NestedQuestion(f"Which {head} {body}?", outer)
+        if nested.asks_of_bridge:
+            return nested
+    return None
 
 
 def _by_role(doc: Doc, question: str) -> NestedQuestion | None:

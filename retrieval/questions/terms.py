@@ -103,6 +103,9 @@ _COMPARING = frozenset(
     }
 )
 _CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])\w+(?:-\w+)*\b")
+_WHOLE_WORD = r"(?<!\w){}(?!\w)"
+_UNGLUED = r"(?<![\w-]){}(?![\w-])"  # "X" of "X-ray"
+_ATTRIBUTE_OF = re.compile(r"^([A-Z]{2,}) of (?:the )?(.+)$")
 _DATE_WORDS = frozenset(MONTHS) | {"q1", "q2", "q3", "q4"}
 # Kinds of work a question puts before a title: "film Garbo", "song Changed It".
 _WORK_KINDS = frozenset({"film", "movie", "song", "album", "single", "novel", "book", "play"})
@@ -132,7 +135,9 @@ _FAMILIES = (
     frozenset({"work", "employ", "employed", "job", "manage", "managed"}),
     frozenset({"win", "won", "receive", "award", "share", "shared"}),
     frozenset({"change", "rotate", "renew"}),
-    frozenset({"fail", "failure", "outage", "unavailable", "down"}),
+    frozenset({"fail", "failure", "outage", "unavailable", "down", "stop", "stoppage"}),
+    frozenset({"slow", "slowdown"}),
+    frozenset({"give", "gift", "donate", "donation"}),
 )
 
 
@@ -351,11 +356,24 @@ def bare_name(name: str) -> str:
     return re.sub(r"['’]s$", "", name)
 
 
+def _said_alone(name: str, question: str) -> bool:
+    """Whether a name is one of its own: not "G" of "the 4G modem" or "X" of "X-ray", which
+    the tokenizer splits off, nor a lower-case word the recogniser took for a name ("van" of
+    "Which van does ...")."""
+    pattern = _WHOLE_WORD if len(name) > 2 else _UNGLUED
+    return re.search(pattern.format(re.escape(name)), question) is not None and any(
+        c.isupper() or c.isdigit() for c in name
+    )
+
+
 def _names(nlp: Language, question: str) -> tuple[str, ...]:
     """Names and codes the question gives (not dates), the longest of overlapping ones."""
     found = [bare_name(p) for p in question_phrases(nlp, question)]
     found = [p for p in found if not dates_in(p) and not set(p.lower().split()) <= _DATE_WORDS]
     found += [m.group() for m in _CODE.finditer(question)]
+    found = [p for p in found if _said_alone(p, question)]
+    # "the ABV of Scree Lager": an abbreviated attribute and the name it is of
+    found = [part for p in found for part in _ATTRIBUTE_OF.sub(r"\1\n\2", p).split("\n")]
     keys = {p: normalise(p) for p in found}
     kept = [
         p
