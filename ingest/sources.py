@@ -136,9 +136,8 @@ _READERS: dict[str, _Reader] = {
     ".docx": read_docx,
     ".pptx": read_pptx,
     ".xlsx": read_xlsx,
-    ".csv": read_csv,
 }
-SUPPORTED_SUFFIXES = (*_READERS, ".json", ".jsonl")
+SUPPORTED_SUFFIXES = (*_READERS, ".csv", ".json", ".jsonl")
 
 
 def read_source(
@@ -148,6 +147,8 @@ def read_source(
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl"):
         return read_json(path, settings, source)
+    if suffix == ".csv":
+        return read_csv(path, settings, source)
     reader = _READERS.get(suffix)
     if reader is None:
         raise SourceError(

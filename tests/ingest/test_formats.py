@@ -183,6 +183,25 @@ def test_bad_documents_give_a_specific_error(
     assert reason in caught.value.reason
 
 
+def test_a_csv_row_with_more_values_than_columns_is_reported_and_left_out(
+    tmp_path: Path,
+) -> None:
+    # "£24,000" unquoted: the row's values would shift under the wrong columns
+    path = tmp_path / "donors.csv"
+    path.write_text(
+        "Donor,Gift,Contact\nSt Anne's Church,£3500,Paul Amis\nHartwell,£24,000,Joanne Reed\n"
+        "Rotary,£6200,Graham Cole,,\n",
+        encoding="utf-8",
+    )
+    [document], [error] = read_source(path, SETTINGS, str(tmp_path))
+    assert (error.path, error.line) == (str(path), 3)
+    assert "4 values" in error.reason and "3 columns" in error.reason
+    assert "Hartwell" not in document.text
+    # the other rows are read; empty cells after the last column are no values
+    assert "Donor: St Anne's Church; Gift: £3500" in document.text
+    assert "Donor: Rotary; Gift: £6200; Contact: Graham Cole" in document.text
+
+
 def test_an_empty_word_file_and_a_zip_bomb_are_refused(tmp_path: Path) -> None:
     import docx
 
