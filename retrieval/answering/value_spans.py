@@ -58,6 +58,8 @@ _LENGTH_OF_TIME = re.compile(
 )
 _NO_NAME = re.compile(r"[\d\s.,:;/%£$€()\-–]*")
 _AMOUNT = re.compile(r"[£$€¥]\s?\d[\d,.]*\s?(?:million|billion|m|bn|k)?|\b\d[\d,.]*\s?(?:p|%)\B")
+_COST_WORDS = frozenset({"cost", "price", "pay", "spend"})
+_CAPS = ("up to", "at most", "a maximum of", "no more than", "budget of")
 _COUNT = re.compile(r"\d{1,3}(?:,\d{3})+\b")
 _SMALL = re.compile(r"\d{1,3}")
 _STREET = re.compile(
@@ -96,7 +98,9 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
     candidates = [
         c for c in _candidates(terms, span) if not overlapping(normalise(c[0].text), asked)
     ]
-    candidates = [c for c in candidates if not _is_asked_date(c[0].text, terms)]
+    candidates = [
+        c for c in candidates if not _is_asked_date(c[0].text, terms) and not _a_cap(c[0], terms)
+    ]
     # "The outage was caused by an expired TLS certificate": what caused it did not fail
     cause = CAUSE.search(span.text)
     if cause is not None:
@@ -127,12 +131,8 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
             ordered.sort(key=lambda c: c[0].start)
     for n, (cand, label) in enumerate(ordered):
         governor = _governor(cand, words)
-        if governor is not None and asked and _of_another(governor, asked, cand):
-            continue  # "the death of her husband in 1906": his death, not the asked one's
-        if governor is not None and not passive and _done_to(cand, governor):
-            continue  # "The Auth Gateway is run by the Platform team": run, not running
-        if governor is not None and asked and done_by_another(governor, asked, unit):
-            continue  # '"Ramayanam", which won the National Film Award': the film's award
+        if governor is not None and _said_of_another(cand, governor, terms, unit, passive):
+            continue
         following_end = ordered[n + 1][0].start if n + 1 < len(ordered) else span.end
         following = {token_stem(t) for t in span.doc[cand.end : following_end]}
         # "Omar Haddad reports to Dana Wells and runs payroll": he runs it, the verb's subject
@@ -151,6 +151,42 @@ def _span_values(terms: QuestionTerms, unit: Unit, in_relation: bool) -> list[tu
         value = unit.sentence.pronoun_person if cand is pronoun else cand.text.strip()
         found.append((value, fit))
     return _lifespan(terms, unit.sentence.text) + found
+
+
+def _a_cap(cand: Span, terms: QuestionTerms) -> bool:
+    """An amount given as a limit ("agreed to buy a second van, up to £18,000") where the
+    question asks what something cost: a budget is no price."""
+    if not terms.words & _COST_WORDS:
+        return False
+    before = cand.doc[max(cand.start - 3, cand.sent.start) : cand.start].text.lower()
+    text = cand.text.lower()
+    return any(f"{cap} " in f"{before} {text}" for cap in _CAPS)
+
+
+def _said_of_another(
+    cand: Span, governor: Token, terms: QuestionTerms, unit: Unit, passive: bool
+) -> bool:
+    """The relation word that governs the candidate is said of another than the asked one."""
+    asked = [normalise(n) for n in terms.names]
+    words = set(stems(" ".join(w for word in terms.words for w in related(word))))
+    return (
+        # "the death of her husband in 1906": his death, not the asked one's
+        (bool(asked) and _of_another(governor, asked, cand))
+        # "The Auth Gateway is run by the Platform team": run, not running
+        or (not passive and _done_to(cand, governor))
+        # '"Ramayanam", which won the National Film Award': the film's award
+        or (bool(asked) and done_by_another(governor, asked, unit))
+        # "Repairs cost £1,840" is no cost of a second van
+        or (bool(terms.kinds & NUMERIC) and _of_another_thing(governor, words))
+    )
+
+
+def _of_another_thing(verb: Token, words: set[str]) -> bool:
+    """The amount's verb has a common noun for its subject that the question does not name:
+    "Repairs cost £1,840" states what the repairs cost, not "the second van"."""
+    return any(
+        c.dep_ == "nsubj" and c.pos_ == "NOUN" and token_stem(c) not in words for c in verb.children
+    )
 
 
 def _subject_of_joined(cand: Span, words: set[str]) -> bool:

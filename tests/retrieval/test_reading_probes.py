@@ -103,6 +103,10 @@ DOCUMENTS = {
         "VEHICLE INCIDENT REPORT\nDate: 9 October 2025\nDriver: Neil Garside (volunteer)\n\n"
         "While reversing into the Mill Lane yard, the van hit a bollard.\n"
     ),
+    "van_fund.md": (
+        "# Trustee decisions\n\nThe trustees agreed to buy a second minivan, up to £18,000. "
+        "Repairs to the second minivan cost £1,840.\n"
+    ),
     "winter_newsletter.md": (
         "# Winter newsletter\n\nHe has driven our minibus every week since 2019.\n"
     ),
@@ -338,3 +342,9 @@ def test_two_questions_joined_by_and_are_not_typed_by_the_first() -> None:
     assert (
         "PERSON" in question_shape("Who was driving the van when it hit the bollard?").answer_types
     )
+
+
+def test_a_budget_or_anothers_cost_is_no_price(probes: GroundGraph) -> None:
+    # "up to £18,000" is a limit the trustees set; "Repairs cost £1,840" is the repairs' cost
+    answer = probes.ask("How much did the second minivan cost?")
+    assert not answer.grounded, answer.text
