@@ -41,6 +41,13 @@ def token_stem(token: Token) -> str:
     return next(iter(stems(token.lemma_)), "")
 
 
+def clause_head(token: Token) -> Token:
+    """The nearest verb over a token: the head of its clause."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
 def _without_article(token: Token) -> Span | None:
     """The phrase `token` heads, without a leading article or possessive."""
     start = token.left_edge.i + (token.left_edge.dep_ in ("det", "poss"))

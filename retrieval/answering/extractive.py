@@ -31,11 +31,11 @@ from groundgraph.retrieval.answering.chunk_parses import ChunkParses
 from groundgraph.retrieval.answering.comparable import comparable
 from groundgraph.retrieval.answering.currency import (
     Statements,
-    newest_first,
     statements,
     told_over_time,
 )
 from groundgraph.retrieval.answering.evidence import EvidenceSentence, evidence_sentences
+from groundgraph.retrieval.answering.hops import read_hops
 from groundgraph.retrieval.answering.reader import Reading, read, units_of
 from groundgraph.retrieval.as_of import as_of_context
 from groundgraph.retrieval.base import Answer, Citation, Context, Decoding, TokenSink
@@ -60,11 +60,6 @@ THEMES_ANSWER = "The main themes of the documents: {themes}"
 SIMILARITY_SHARE = 0.6
 # "Chair: Helen Achterberg" is a statement of two words.
 MIN_SENTENCE_WORDS = 2
-# Inner answers tried as the bridge of a two-hop question, best bound first.
-BRIDGES = 3
-# Relations one question may nest: "Who leads the team that maintains the service that failed
-# in INC-0412?" is three.
-HOPS = 3
 
 
 def support_score(similarity: float, overlap: float) -> float:
@@ -173,41 +168,13 @@ class ExtractiveGenerator:
         return evidence_sentences(self.parses, context, min_words=MIN_SENTENCE_WORDS)
 
     def _two_hops(self, question: str, nested: NestedQuestion, context: Context) -> Answer | None:
-        """The inner question's answer (the bridge), then the outer question asked about it;
-        None unless every hop is stated, or when the outer question asks nothing of the
-        bridge (a split the parser got wrong)."""
+        """The hops of a nested question read in turn (`hops.py`), each with retrieval of its
+        own; None unless every hop is stated."""
         names = read_question(self.nlp(), question).names
-        chain = self._hops(nested, names, context, HOPS - 2)
+        chain = read_hops(
+            self.nlp(), nested, names, lambda q: self._read(q, self._context(q, context))
+        )
         return self._quote(question, chain, chain[0].value) if chain else None
-
-    def _hops(
-        self, nested: NestedQuestion, names: Sequence[str], context: Context, deeper: int
-    ) -> list[Reading] | None:
-        """The reading of each hop, the last first. An outer question that nests another
-        relation around the bridge ("Who leads the team that maintains {bridge}?") is read
-        as two hops of its own, up to `HOPS` in all."""
-        if not nested.asks_of_bridge:
-            return None
-        inner = newest_first(self._read(nested.inner, self._context(nested.inner, context)))
-        # only readings as well bound and fitting as the best are bridges worth trying
-        inner = [r for r in inner if _same_rank(r, inner[0])]
-        for bridge in list(dict.fromkeys(r.value for r in inner))[:BRIDGES]:
-            first = next(r for r in inner if r.value == bridge)
-            outer = nested.outer.replace("{bridge}", bridge)
-            again = split_nested(self.nlp(), outer) if deeper > 0 else None
-            if again is not None and bridge in again.inner:
-                rest = self._hops(again, (*names, bridge), context, deeper - 1)
-                if rest:
-                    return [*rest, first]
-                continue
-            second = [
-                r
-                for r in newest_first(self._read(outer, self._context(outer, context)))
-                if not _restates(r.value, (bridge, *names))
-            ]
-            if second:
-                return [second[0], first]
-        return None
 
     def _context(self, question: str, context: Context) -> Context:
         """Retrieval for another hop, as of the day the question is asked about."""
@@ -360,21 +327,6 @@ def _coordinated(reading: Reading, best: Reading) -> bool:
     a, b = re.escape(reading.value), re.escape(best.value)
     joined = rf"({a},?\s+(and|or)\s+{b}|{b},?\s+(and|or)\s+{a})"
     return re.search(joined, best.sentence.text) is not None
-
-
-def _restates(value: str, names: Sequence[str]) -> bool:
-    """Whether a second hop's value is the bridge, a name the question gives, or part of
-    one: the sentence that names the bridge names it as the subject, not as its relative
-    ("the son of Robert II" read for "Who is Robert II's father?")."""
-    key = f" {normalise(value)} "
-    return any(key in f" {normalise(n)} " for n in names if normalise(n))
-
-
-def _same_rank(reading: Reading, best: Reading) -> bool:
-    return (round(reading.binding, 2), round(reading.fit, 2)) == (
-        round(best.binding, 2),
-        round(best.fit, 2),
-    )
 
 
 def _about(sentence: EvidenceSentence, key: str) -> bool:
